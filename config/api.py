@@ -1,0 +1,56 @@
+"""The versioned API: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from phaodai.accounts.api import BearerTokenAuth
+from phaodai.accounts.api import router as accounts_router
+from phaodai.core.errors import DomainError
+from phaodai.people.api import router as people_router
+from phaodai.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="phaodai",
+    version="1",
+    description="Epidemic-response operations platform. Errors are {\"code\": ..., \"message\": ...}.",
+    urls_namespace="api-v1",
+    auth=[BearerTokenAuth(), django_auth],
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"code": "not_found", "message": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "unauthenticated", "message": _("Sign in, or send a valid 'Authorization: Bearer' token.")}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: list[dict[str, Any]] = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        errors.append({"field": ".".join(location), "message": error.get("msg", "")})
+    first = errors[0] if errors else {"field": "", "message": ""}
+    message = _("%(field)s: %(message)s") % first if first["field"] else first["message"]
+    body = {"code": "invalid_input", "message": message, "errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+api.add_router("/auth", accounts_router)
+api.add_router("/territory", territory_router)
+api.add_router("/people", people_router)

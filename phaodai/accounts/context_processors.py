@@ -1,0 +1,26 @@
+"""Role-aware navigation: each link shows only to users whose roles can use it."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from phaodai.accounts.roles import Perm
+from phaodai.accounts.selectors import perms_of
+
+# (label, url name, permission needed or None for everyone signed in or not)
+NAV_ITEMS: list[tuple[Any, str, str | None]] = [
+    (_("Territory"), "territory:browse", None),
+    (_("Persons"), "people:search", Perm.VIEW_PERSON),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    perms = perms_of(getattr(request, "user", None))
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
+        for label, name, needed in NAV_ITEMS
+        if needed is None or needed in perms
+    ]
+    return {"nav_items": items}

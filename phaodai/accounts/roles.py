@@ -1,0 +1,67 @@
+"""Roles, the unit levels each may be bound to, and what each may do. Pure data, no Django models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY_COMMANDER = "city_commander", _("City commander")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    WARD_OFFICER = "ward_officer", _("Ward officer")
+    HEALTH_WORKER = "health_worker", _("Health worker")
+    LAB_TECHNICIAN = "lab_technician", _("Lab technician")
+    CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
+    INSPECTOR = "inspector", _("Inspector")
+    WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
+    BUSINESS_REPRESENTATIVE = "business_representative", _("Business representative")
+
+
+class Perm(models.TextChoices):
+    """Capabilities; a role grants a set of them within the unit it is bound to."""
+
+    CHANGE_AREA = "territory.change_area", _("Create, edit and import residential areas")
+    VIEW_PERSON = "people.view_person", _("Look up and read persons")
+    ADD_PERSON = "people.add_person", _("Register persons")
+    CHANGE_PERSON = "people.change_person", _("Correct persons' details")
+    VIEW_AUDIT = "core.view_audit", _("Read the audit log")
+
+
+# Unit levels ("city", "district", "ward") a role may be bound to.
+ALLOWED_LEVELS: dict[str, frozenset[str]] = {
+    Role.CITY_COMMANDER: frozenset({"city"}),
+    Role.DISTRICT_OFFICER: frozenset({"district"}),
+    Role.WARD_OFFICER: frozenset({"ward"}),
+    Role.HEALTH_WORKER: frozenset({"city", "district", "ward"}),
+    Role.LAB_TECHNICIAN: frozenset({"city", "district"}),
+    Role.CHECKPOINT_OFFICER: frozenset({"city", "district", "ward"}),
+    Role.INSPECTOR: frozenset({"city", "district"}),
+    Role.WELFARE_OFFICER: frozenset({"city", "district", "ward"}),
+    Role.BUSINESS_REPRESENTATIVE: frozenset({"ward"}),
+}
+
+_OFFICIAL = frozenset({Perm.CHANGE_AREA, Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CITY_COMMANDER: _OFFICIAL | {Perm.VIEW_AUDIT},
+    Role.DISTRICT_OFFICER: _OFFICIAL | {Perm.VIEW_AUDIT},
+    Role.WARD_OFFICER: _OFFICIAL,
+    Role.HEALTH_WORKER: frozenset({Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON}),
+    Role.LAB_TECHNICIAN: frozenset(),
+    Role.CHECKPOINT_OFFICER: frozenset(),
+    Role.INSPECTOR: frozenset(),
+    Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
+    Role.BUSINESS_REPRESENTATIVE: frozenset(),
+}
+
+# Demo/user-name prefix of each role: "ward-00139", "district-004", "city-01".
+USERNAME_PREFIX: dict[str, str] = {
+    Role.CITY_COMMANDER: "city",
+    Role.DISTRICT_OFFICER: "district",
+    Role.WARD_OFFICER: "ward",
+    Role.HEALTH_WORKER: "health",
+    Role.LAB_TECHNICIAN: "lab",
+    Role.CHECKPOINT_OFFICER: "checkpoint",
+    Role.INSPECTOR: "inspector",
+    Role.WELFARE_OFFICER: "welfare",
+    Role.BUSINESS_REPRESENTATIVE: "business",
+}

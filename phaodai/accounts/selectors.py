@@ -1,0 +1,35 @@
+"""Reads about users and what they may do."""
+
+from typing import Any
+
+from phaodai.accounts.models import User
+from phaodai.accounts.roles import PERMISSIONS
+from phaodai.core.errors import NotPermitted
+from phaodai.core.jurisdiction import covers, paths_of
+
+
+def has_perm(user: Any, perm: str, *, within: str | None = None) -> bool:
+    """Whether a role of the user grants `perm` (at the unit path `within`, when given)."""
+    if within is None:
+        return bool(paths_of(user, perm))
+    return covers(user, within, perm)
+
+
+def require_perm(user: Any, perm: str, *, within: str | None = None) -> None:
+    """Raise NotPermitted unless a role of the user grants `perm` (at `within`)."""
+    if not has_perm(user, perm, within=within):
+        raise NotPermitted()
+
+
+def perms_of(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset().union(*(PERMISSIONS[a.role] for a in user.assignment_list))
+
+
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def assignments_of(user: User) -> list[Any]:
+    return list(user.assignment_list)

@@ -1,0 +1,57 @@
+"""Time in phaodai: stored in UTC, reasoned about in Hà Nội time (UTC+7).
+
+Code that depends on "now" takes a `clock` argument defaulting to `now`, so tests can pass a fixed
+clock or freeze time with time-machine.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+Clock = Callable[[], datetime]
+
+# Regimes switch at 06:00 local time unless a decision says otherwise (S5).
+DEFAULT_SWITCH_TIME = time(6, 0)
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def hanoi(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """An aware datetime at a Hà Nội wall-clock time."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=HANOI)
+
+
+def to_local(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("naive datetime: phaodai only reasons about aware datetimes")
+    return moment.astimezone(HANOI)
+
+
+def local_date(moment: datetime) -> date:
+    """The Hà Nội calendar date of an instant (daily counts are bucketed by it)."""
+    return to_local(moment).date()
+
+
+def at_local(day: date, at: time) -> datetime:
+    """The instant at which Hà Nội's wall clock shows `at` on `day`."""
+    return datetime.combine(day, at, tzinfo=HANOI)
+
+
+def next_local_time(after: datetime, at: time = DEFAULT_SWITCH_TIME) -> datetime:
+    """The first instant strictly after `after` when the local clock reads `at` (e.g. "next 06:00")."""
+    local = to_local(after)
+    candidate = at_local(local.date(), at)
+    if candidate <= local:
+        candidate = at_local(local.date() + timedelta(days=1), at)
+    return candidate
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a Hà Nội calendar day, for bucketing stored UTC instants."""
+    start = at_local(day, time(0, 0))
+    return start, start + timedelta(days=1)

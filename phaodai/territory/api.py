@@ -1,0 +1,5 @@
+"""API router (filled in by the app's endpoints)."""
+
+from ninja import Router
+
+router = Router(tags=["territory"])

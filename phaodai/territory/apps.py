@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "phaodai.territory"
+    label = "territory"
+    verbose_name = "Territory"
