@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
-from phaodai.accounts import services
+from phaodai.accounts import selectors, services
 from phaodai.core.errors import DomainError
 
 router = Router(tags=["auth"])
@@ -43,3 +43,34 @@ def create_token(request: HttpRequest, payload: CredentialsIn) -> dict[str, str]
     if user is None:
         raise BadCredentials()
     return {"token": services.issue_token(user=user)}  # type: ignore[arg-type]
+
+
+class AssignmentOut(Schema):
+    role: str
+    unit_code: str
+    unit_name: str
+
+
+class MeOut(Schema):
+    username: str
+    assignments: list[AssignmentOut]
+
+
+@router.get("/me", response=MeOut, summary="Who the token or session belongs to, with roles and units")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "username": user.get_username(),
+        "assignments": [
+            {"role": a.role, "unit_code": a.unit.code, "unit_name": a.unit.full_name}
+            for a in selectors.assignments_of(user)  # type: ignore[arg-type]
+        ],
+    }
+
+
+@router.post("/token/revoke", response={204: None}, summary="Revoke the bearer token used for this call")
+def revoke(request: HttpRequest) -> tuple[int, None]:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.revoke_token(raw=header[7:].strip())
+    return 204, None
