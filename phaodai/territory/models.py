@@ -16,7 +16,9 @@ class Unit(TimeStampedModel):
 
     code = models.CharField(max_length=5, unique=True)
     level = models.CharField(max_length=8, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     # Materialised path, e.g. "/01/004/00139/": jurisdiction is a prefix test.
     path = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
@@ -32,6 +34,7 @@ class Unit(TimeStampedModel):
         ordering = ["code"]
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
+        indexes = [models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(level="city", parent__isnull=True)
@@ -58,7 +61,9 @@ class Area(TimeStampedModel):
         OTHER = "other", _("Other")
 
     ward = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="areas")
-    code = models.CharField(max_length=40, unique=True, help_text=_("Ward code and local code, e.g. 00139-TDP01"))
+    code = models.CharField(
+        max_length=40, unique=True, help_text=_("Ward code and local code, e.g. 00139-TDP01")
+    )
     local_code = models.CharField(max_length=32)
     name = models.CharField(max_length=150)
     name_key = models.CharField(max_length=150, db_index=True)
@@ -66,13 +71,15 @@ class Area(TimeStampedModel):
     population = models.PositiveIntegerField(default=0)
     households = models.PositiveIntegerField(default=0)
     # The ward's path: scoping an area needs no join.
-    path = models.CharField(max_length=32, db_index=True)
+    path = models.CharField(max_length=32)
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["ward", "local_code"]
         verbose_name = _("residential area")
         verbose_name_plural = _("residential areas")
+        # Jurisdiction filters are path prefixes (LIKE 'x%'): PostgreSQL needs pattern ops to index them.
+        indexes = [models.Index(fields=["path"], name="area_path_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
             models.UniqueConstraint(fields=["ward", "local_code"], name="area_local_code_unique_in_ward"),
             models.UniqueConstraint(fields=["ward", "name_key"], name="area_name_unique_in_ward"),
@@ -88,12 +95,15 @@ class Household(TimeStampedModel):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="household_set")
     code = models.CharField(max_length=48, unique=True)
     address = models.CharField(max_length=255)
-    path = models.CharField(max_length=32, db_index=True)
+    path = models.CharField(max_length=32)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        indexes = [
+            models.Index(fields=["path"], name="household_path_prefix", opclasses=["varchar_pattern_ops"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.address}"

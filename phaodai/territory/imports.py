@@ -1,0 +1,372 @@
+"""Reading a ward's area list from CSV or XLSX into checked rows, with a reason for every refusal.
+
+Reading and checking write nothing; services.import_areas writes the rows that pass.
+Decisions (see also rules.parse_count):
+- the header is the first of the first 10 non-empty rows that names all five columns;
+- CSV: UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise Windows-1258, unless the bytes are
+  UTF-8 with a damaged character, which is refused rather than read as mojibake; the delimiter is
+  whichever of `,` `;` tab the header line uses most (Excel's "sep=;" first line is honoured);
+- local codes are text and kept as given; a code that equals a stored one but for leading zeros
+  is refused, since Excel strips them;
+- a local code or a name repeated in the file: the first row wins, the later ones are reported.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from phaodai.core.errors import InvalidInput
+from phaodai.core.text import search_key
+from phaodai.territory.rules import AREA_COLUMNS, AreaRow, CellError, header_field, zero_stripped
+from phaodai.territory.validation import COLUMN_LABELS, Cell, is_blank, validate_row
+
+MAX_DATA_ROWS = 5000
+HEADER_SEARCH_ROWS = 10
+TEXT_EXTENSIONS = {".csv", ".txt"}
+XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+
+
+class ImportFileError(InvalidInput):
+    """The file as a whole cannot be read; no row was looked at."""
+
+    code = "import_file_invalid"
+    message = gettext_lazy("The file could not be read.")
+
+
+class UploadTooLarge(ImportFileError):
+    code = "upload_too_large"
+    status = 413
+
+
+class UnsupportedFile(ImportFileError):
+    code = "unsupported_file"
+
+
+class UnreadableEncoding(ImportFileError):
+    code = "unreadable_encoding"
+
+
+class MissingColumns(ImportFileError):
+    code = "missing_columns"
+
+
+class TooManyRows(ImportFileError):
+    code = "too_many_rows"
+
+
+class Upload(Protocol):
+    """What an upload must offer: Django's UploadedFile, or any stream with a name and a size."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass
+class ParsedRows:
+    """The data rows of a file, each as (row number in the file, cells by column)."""
+
+    rows: list[tuple[int, dict[str, Cell]]]
+    header_row: int
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AreaPlan:
+    """Rows that passed every check that needs no database, and the reasons for the others."""
+
+    rows: list[tuple[int, AreaRow]]
+    errors: list[CellError]
+    blank_rows: int
+    notes: list[str] = field(default_factory=list)
+
+
+def size_limit_text(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return _("%(n)s MB") % {"n": f"{limit / (1024 * 1024):g}"}
+    return _("%(n)s KB") % {"n": f"{limit / 1024:g}"}
+
+
+def too_large(limit: int) -> UploadTooLarge:
+    return UploadTooLarge(
+        _("The file is larger than the limit of %(limit)s; split it or remove what is not needed.")
+        % {"limit": size_limit_text(limit)},
+        field="file",
+    )
+
+
+def read_limited(upload: Upload, limit: int) -> bytes:
+    """The upload's bytes; refused before reading when its declared size passes `limit`."""
+    if upload.size is not None and upload.size > limit:
+        raise too_large(limit)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
+
+
+def read_area_file(upload: Upload, *, limit: int) -> ParsedRows:
+    """Rows of a CSV or XLSX area list, keyed by column, with the file's row numbers."""
+    data = read_limited(upload, limit)
+    if not data.strip():
+        raise UnsupportedFile(_("The file is empty."), field="file")
+    extension = PurePath(upload.name or "").suffix.lower()
+    if extension and extension not in TEXT_EXTENSIONS | XLSX_EXTENSIONS:
+        raise UnsupportedFile(
+            _("“%(ext)s” files cannot be imported; upload a CSV (.csv) or Excel workbook (.xlsx).")
+            % {"ext": extension},
+            field="file",
+        )
+    if data.startswith(_ZIP):
+        return _read_xlsx(data)
+    if data.startswith(_OLE):
+        raise UnsupportedFile(
+            _(
+                "This is an old Excel .xls file or a password-protected workbook; in Excel choose "
+                "Save As → Excel Workbook (.xlsx) or CSV UTF-8, without a password."
+            ),
+            field="file",
+        )
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    binary = data.startswith(_BINARY_MAGIC) or (b"\x00" in data[:4096] and not utf16)
+    if extension in XLSX_EXTENSIONS or binary:
+        raise UnsupportedFile(
+            _("This is not a CSV or Excel (.xlsx) file; upload one of those."), field="file"
+        )
+    return _read_csv(data)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp1258"]
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+            lenient = data.decode("utf-8", errors="replace")
+            if encoding == "utf-8" and any(ord(ch) > 0x7F and ch != "\ufffd" for ch in lenient):
+                # Valid UTF-8 elsewhere: a damaged file, not Windows-1258; refuse instead of garbling.
+                break
+    assert first_error is not None
+    line = data[: first_error.start].count(b"\n") + 1
+    raise UnreadableEncoding(
+        _(
+            "Row %(row)d holds bytes that are neither UTF-8 nor Windows-1258 text; in Excel choose "
+            "Save As → CSV UTF-8 (comma delimited) and upload that file."
+        )
+        % {"row": line},
+        field="file",
+    )
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes) -> ParsedRows:
+    text, encoding = _decode(data)
+    notes = []
+    if encoding == "cp1258":
+        notes.append(_("The file was read as Windows-1258 text; CSV UTF-8 is preferred."))
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter = first.strip()[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_row_offset = 1
+    else:
+        delimiter = _delimiter(first)
+        first_row_offset = 0
+    try:
+        records = [
+            (number + first_row_offset, record)
+            for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)
+        ]
+    except csv.Error as error:
+        raise ImportFileError(
+            _("The CSV file is malformed (%(error)s).") % {"error": error}, field="file"
+        ) from None
+    return _rows_under_header(records, notes)
+
+
+def _read_xlsx(data: bytes) -> ParsedRows:
+    from openpyxl import load_workbook  # slow to import; only imports of spreadsheets need it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
+        raise UnsupportedFile(
+            _("The file could not be opened as an Excel workbook (.xlsx): %(error)s") % {"error": error},
+            field="file",
+        ) from None
+    except Exception:  # openpyxl raises its own InvalidFileException and parser errors
+        raise UnsupportedFile(
+            _("The file could not be opened as an Excel workbook (.xlsx)."), field="file"
+        ) from None
+    try:
+        sheets = workbook.worksheets
+        first_error: MissingColumns | None = None
+        for sheet in sheets:
+            records = _sheet_records(sheet.iter_rows(values_only=True))
+            try:
+                parsed = _rows_under_header(records, [])
+            except MissingColumns as error:
+                first_error = first_error or error
+                continue
+            if len(sheets) > 1:
+                parsed.notes.append(_("Rows were read from the sheet “%(sheet)s”.") % {"sheet": sheet.title})
+            return parsed
+        assert first_error is not None
+        raise first_error
+    finally:
+        workbook.close()
+
+
+def _sheet_records(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    # Stop a little past the row cap so a sheet padded with a million rows is not walked to the end.
+    for number, row in enumerate(rows, 1):
+        if number > MAX_DATA_ROWS + HEADER_SEARCH_ROWS + 1000:
+            raise TooManyRows(_too_many_rows_message(), field="file")
+        yield number, row
+
+
+def _too_many_rows_message() -> str:
+    return _("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_DATA_ROWS}
+
+
+def _header_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _find_header(
+    records: Iterator[tuple[int, Sequence[Any]]],
+) -> tuple[int, dict[str, int], list[str]]:
+    """The header's row number, the position of each column, and the headers not used."""
+    best: tuple[int, dict[str, int], list[str]] | None = None
+    seen = 0
+    for number, record in records:
+        headers = [_header_text(value) for value in record]
+        if not any(headers):
+            continue
+        seen += 1
+        positions: dict[str, int] = {}
+        ignored: list[str] = []
+        for index, header in enumerate(headers):
+            column = header_field(header) if header else None
+            if column is None:
+                if header:
+                    ignored.append(header)
+            elif column in positions:
+                raise MissingColumns(
+                    _("Row %(row)d: two columns (%(a)d and %(b)d) both hold the %(column)s.")
+                    % {
+                        "row": number,
+                        "a": positions[column] + 1,
+                        "b": index + 1,
+                        "column": COLUMN_LABELS[column],
+                    },
+                    field="file",
+                )
+            else:
+                positions[column] = index
+        if len(positions) == len(AREA_COLUMNS):
+            return number, positions, ignored
+        if best is None or len(positions) > len(best[1]):
+            best = (number, positions, [h for h in headers if h])
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise MissingColumns(_("The file holds no rows."), field="file")
+    number, positions, found = best
+    missing = [str(COLUMN_LABELS[c]) + f" ({c})" for c in AREA_COLUMNS if c not in positions]
+    raise MissingColumns(
+        _(
+            "Row %(row)d should be the header but lacks the columns: %(missing)s. Columns found: "
+            "%(found)s. Accepted headers include local_code/mã, name/tên, kind/loại, population/dân số, "
+            "households/số hộ."
+        )
+        % {"row": number, "missing": ", ".join(missing), "found": ", ".join(found) or "—"},
+        field="file",
+    )
+
+
+def _rows_under_header(records: Iterable[tuple[int, Sequence[Any]]], notes: list[str]) -> ParsedRows:
+    iterator = iter(records)
+    header_row, positions, ignored = _find_header(iterator)
+    rows: list[tuple[int, dict[str, Cell]]] = []
+    filled = 0
+    for number, record in iterator:
+        cells = {
+            column: (record[index] if index < len(record) else None) for column, index in positions.items()
+        }
+        rows.append((number, cells))
+        filled += not is_blank(cells)
+        if filled > MAX_DATA_ROWS:
+            raise TooManyRows(_too_many_rows_message(), field="file")
+    if ignored:
+        notes.append(_("Columns not used: %(columns)s.") % {"columns": ", ".join(ignored)})
+    return ParsedRows(rows=rows, header_row=header_row, ignored_columns=ignored, notes=notes)
+
+
+def plan_areas(parsed: ParsedRows) -> AreaPlan:
+    """Check every row; within the file a repeated local code or name is refused after its first row."""
+    plan = AreaPlan(rows=[], errors=[], blank_rows=0, notes=list(parsed.notes))
+    first_code: dict[str, tuple[int, str]] = {}
+    first_name: dict[str, int] = {}
+    for number, cells in parsed.rows:
+        if is_blank(cells):
+            plan.blank_rows += 1
+            continue
+        checked = validate_row(number, cells)
+        if isinstance(checked, list):
+            plan.errors.extend(checked)
+            continue
+        stripped = zero_stripped(checked.local_code)
+        if stripped in first_code:
+            row, code = first_code[stripped]
+            reason = (
+                _("The local code “%(code)s” is already used by row %(row)d.")
+                if code == checked.local_code
+                else _(
+                    "The local code “%(this)s” is the same as “%(code)s” in row %(row)d but for leading "
+                    "zeros (Excel removes them; format the column as Text)."
+                )
+            ) % {"code": code, "row": row, "this": checked.local_code}
+            plan.errors.append(CellError(number, "local_code", reason, checked.local_code))
+            continue
+        name_key = search_key(checked.name)
+        if name_key in first_name:
+            reason = _("The name “%(name)s” is already used by row %(row)d.") % {
+                "name": checked.name,
+                "row": first_name[name_key],
+            }
+            plan.errors.append(CellError(number, "name", reason, checked.name))
+            continue
+        first_code[stripped] = (number, checked.local_code)
+        first_name[name_key] = number
+        plan.rows.append((number, checked))
+    return plan
