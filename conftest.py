@@ -1,14 +1,10 @@
 """Shared test fixtures: named personas built through the real write paths (STYLE §8)."""
 
-import os
-
 import pytest
 
 from phaodai.accounts.roles import Role
 
 PASSWORD = "correct horse battery staple"
-
-os.environ.setdefault("PHAODAI_FAST_PASSWORD_HASHER", "1")
 
 # (fixture name, username, role, unit code)
 PERSONAS = [
@@ -48,6 +44,12 @@ for _name, _username, _role, _unit in PERSONAS:
     globals()[_name] = _persona_fixture(_username, _role, _unit)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs ~0.7 s per persona; tests check roles and scope, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def persona_password() -> str:
     return PASSWORD
@@ -59,3 +61,34 @@ def unit(db):
     from phaodai.territory.models import Unit
 
     return lambda code: Unit.objects.get(code=code)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, let pytest-django empty the audit log between transactional tests."""
+    # The audit log's triggers refuse TRUNCATE, which pytest-django's flush after live_server and
+    # other transactional tests relies on. The test database (never production) turns on the DBA
+    # maintenance switch for every session; the immutability tests switch it off with SET LOCAL.
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET phaodai.audit_purge = 'on'")
+            # Database defaults apply from the next session on: reconnect.
+            connection.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked postgres_only unless the suite runs on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)

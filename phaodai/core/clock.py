@@ -18,6 +18,7 @@ DEFAULT_SWITCH_TIME = time(6, 0)
 
 
 def now() -> datetime:
+    """The current instant, aware and in UTC (the default clock)."""
     return timezone.now()
 
 
@@ -27,6 +28,7 @@ def hanoi(year: int, month: int, day: int, hour: int = 0, minute: int = 0, secon
 
 
 def to_local(moment: datetime) -> datetime:
+    """The same instant on Hà Nội's wall clock; naive datetimes are refused, not guessed."""
     if timezone.is_naive(moment):
         raise ValueError("naive datetime: phaodai only reasons about aware datetimes")
     return moment.astimezone(HANOI)

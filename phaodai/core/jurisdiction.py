@@ -8,6 +8,7 @@ with one of them. Prefix queries work the same on SQLite and PostgreSQL.
 import logging
 from typing import Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -38,6 +39,7 @@ def covers(user: Any, path: str, perm: str | None = None) -> bool:
 
 
 def scope_q(user: Any, path_field: str, perm: str | None = None) -> Q:
+    """A filter matching rows whose `path_field` lies within the user's jurisdiction."""
     prefixes = paths_of(user, perm)
     if not prefixes:
         return Q(pk__in=[])
@@ -56,9 +58,10 @@ def get_in_scope_or_404(
     queryset: QuerySet[M], user: Any, *, path_field: str = "path", perm: str | None = None, **lookup: Any
 ) -> M:
     """Fetch one object in scope; an object outside it answers 404 and the attempt is logged."""
+    # Call it outside transaction.atomic: a transaction rolled back by the 404 takes the record with it.
     try:
         return scope(queryset, user, path_field, perm).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         outside = queryset.filter(**lookup).values_list("pk", path_field).first()
         if outside is not None:
             log_out_of_scope(user, queryset.model._meta.label_lower, outside[0], outside[1])

@@ -4,8 +4,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-# Đ/đ is a letter of its own, not D with a combining mark, so NFD does not strip it.
-_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
+# Đ/đ is a letter of its own, not D with a combining mark, so decomposing does not strip it.
+_FOLD = str.maketrans({"đ": "d"})
 
 
 def nfc(value: str) -> str:
@@ -15,14 +15,19 @@ def nfc(value: str) -> str:
 
 def search_key(value: str) -> str:
     """Lower-case, diacritics-free form: search_key("Nguyễn Văn Ân") == "nguyen van an"."""
-    decomposed = unicodedata.normalize("NFD", value.translate(_FOLD))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    # Decompose before case folding too (Unicode's canonical caseless match), so NFC and NFD input
+    # give the same key; fold đ after case folding so "Đ" is covered as well.
+    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", value).casefold()).translate(_FOLD)
+    # Every mark category (Mn, Mc, Me), not only marks with a combining class: some have class 0.
+    stripped = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("M"))
+    return _SPACES.sub(" ", stripped).strip()
 
 
 def mask_name(full_name: str) -> str:
     """Public form of a name: family name and initials ("Nguyễn V. A.")."""
     parts = nfc(full_name).split(" ")
+    if not parts[0]:
+        return ""
     if len(parts) == 1:
         return parts[0][:1] + "."
     return " ".join([parts[0], *(p[:1] + "." for p in parts[1:])])
