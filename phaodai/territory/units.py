@@ -3,6 +3,7 @@
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -60,3 +61,27 @@ def hanoi_units() -> Iterator[UnitRow]:
             full_name_en=row["full_name_en"], code_name=row["code_name"], unit_type=row["type"],
             unit_type_en=row["type_en"],
         )  # fmt: skip
+
+
+def ensure_units(unit_model: Any, using: str = "default") -> int:
+    """Insert whichever of Hà Nội's units are missing (parents first); returns how many were added.
+
+    Works with the real model and with a migration's historical one.
+    """
+    from phaodai.core.text import search_key
+
+    manager = unit_model.objects.using(using)
+    ids = dict(manager.values_list("code", "pk"))
+    added = 0
+    for row in hanoi_units():
+        if row.code in ids:
+            continue
+        unit = manager.create(
+            code=row.code, level=row.level, parent_id=ids[row.parent_code] if row.parent_code else None,
+            path=row.path, name=row.name, full_name=row.full_name, name_en=row.name_en,
+            full_name_en=row.full_name_en, code_name=row.code_name, unit_type=row.unit_type,
+            unit_type_en=row.unit_type_en, name_key=search_key(row.full_name),
+        )  # fmt: skip
+        ids[row.code] = unit.pk
+        added += 1
+    return added

@@ -69,3 +69,16 @@ def test_unit_types_are_counted_as_in_the_gso_list():
     wards = Counter(Unit.objects.filter(level="ward").values_list("unit_type", flat=True))
     assert districts == {"Quận": 12, "Huyện": 17, "Thị xã": 1}
     assert wards == {"Phường": 175, "Xã": 383, "Thị trấn": 21}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_units_come_back_after_a_flush():
+    # pytest-django flushes after transactional tests; later tests still need the reference units.
+    from django.core.management import call_command
+
+    from phaodai.territory.models import Unit
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert Unit.objects.count() == 1 + 30 + 579
+    assert Unit.objects.get(code="00139").parent.code == "004"
