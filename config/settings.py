@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "phaodai.accounts",
     "phaodai.territory",
     "phaodai.people",
+    "phaodai.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The seeded, reproducible Hà Nội demo behind `phaodai demo`."""
