@@ -140,8 +140,8 @@ def validate_cccd(raw: object, *, birth_date: date | None = None, sex: str | Non
         problem = "century" if birth_date.year % 100 == facts.birth_year % 100 else "birth_year"
         if problem == "century":
             message = gettext(
-                "The citizen ID (CCCD) encodes the century of birth as %(encoded)d, but the birth date "
-                "is in %(given)d (the 4th digit gives the century and sex)."
+                "The citizen ID (CCCD) encodes birth year %(encoded)d, a different century from the birth "
+                "date's %(given)d (the 4th digit gives the century and sex)."
             )
         else:
             message = gettext(

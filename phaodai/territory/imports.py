@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Protocol
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,9 +98,13 @@ class AreaPlan:
 
 
 def size_limit_text(limit: int) -> str:
-    if limit >= 1024 * 1024:
-        return _("%(n)s MB") % {"n": f"{limit / (1024 * 1024):g}"}
-    return _("%(n)s KB") % {"n": f"{limit / 1024:g}"}
+    # Whole sizes read "10 MB"; fractions follow the language's decimal mark ("2,5 MB" in Vietnamese).
+    megabytes = limit / (1024 * 1024)
+    if megabytes >= 1:
+        return _("%(n)s MB") % {
+            "n": number_format(int(megabytes) if megabytes.is_integer() else round(megabytes, 1))
+        }
+    return _("%(n)s KB") % {"n": number_format(round(limit / 1024))}
 
 
 def too_large(limit: int) -> UploadTooLarge:

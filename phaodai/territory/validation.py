@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from phaodai.core.errors import InvalidInput
 from phaodai.core.text import nfc, search_key
@@ -30,11 +30,12 @@ from phaodai.territory.rules import (
 Cell = str | int | float | datetime | date | time | bool | None
 
 COLUMN_LABELS = {
-    "local_code": gettext_lazy("local code"),
-    "name": gettext_lazy("name"),
-    "kind": gettext_lazy("kind"),
-    "population": gettext_lazy("population"),
-    "households": gettext_lazy("households"),
+    # "column" context: "households" here is a count (số hộ), not the model's plural (hộ gia đình).
+    "local_code": pgettext_lazy("column", "local code"),
+    "name": pgettext_lazy("column", "name"),
+    "kind": pgettext_lazy("column", "kind"),
+    "population": pgettext_lazy("column", "population"),
+    "households": pgettext_lazy("column", "households"),
 }
 
 
