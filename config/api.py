@@ -17,7 +17,7 @@ from phaodai.territory.api import router as territory_router
 api = NinjaAPI(
     title="phaodai",
     version="1",
-    description="Epidemic-response operations platform. Errors are {\"code\": ..., \"message\": ...}.",
+    description='Epidemic-response operations platform. Errors are {"code": ..., "message": ...}.',
     urls_namespace="api-v1",
     auth=[BearerTokenAuth(), django_auth],
 )
@@ -35,7 +35,10 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"code": "unauthenticated", "message": _("Sign in, or send a valid 'Authorization: Bearer' token.")}
+    body = {
+        "code": "unauthenticated",
+        "message": _("Sign in, or send a valid 'Authorization: Bearer' token."),
+    }
     return api.create_response(request, body, status=401)
 
 
@@ -43,7 +46,9 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: list[dict[str, Any]] = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")
+        ]
         errors.append({"field": ".".join(location), "message": error.get("msg", "")})
     first = errors[0] if errors else {"field": "", "message": ""}
     message = _("%(field)s: %(message)s") % first if first["field"] else first["message"]

@@ -15,7 +15,7 @@ from phaodai.core import audit
 from phaodai.core.clock import Clock, now
 from phaodai.core.errors import InvalidInput
 
-TOKEN_PREFIX = "pd_"
+TOKEN_PREFIX = "pd_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
 
 
 class RoleNotAllowedAtLevel(InvalidInput):
@@ -90,4 +90,5 @@ def user_for_token(raw: str, *, clock: Clock = now) -> User | None:
 
 @transaction.atomic
 def revoke_token(*, raw: str, clock: Clock = now) -> bool:
-    return bool(ApiToken.objects.filter(digest=_digest(raw), revoked_at__isnull=True).update(revoked_at=clock()))
+    live = ApiToken.objects.filter(digest=_digest(raw), revoked_at__isnull=True)
+    return bool(live.update(revoked_at=clock()))

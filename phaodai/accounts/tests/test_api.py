@@ -13,7 +13,9 @@ def get_token(client, username, password):
     )
 
 
-def test_a_ward_officer_exchanges_credentials_for_a_token_and_uses_it(client, ward_officer_bo_de, persona_password):
+def test_a_ward_officer_exchanges_credentials_for_a_token_and_uses_it(
+    client, ward_officer_bo_de, persona_password
+):
     response = get_token(client, "ward-00139", persona_password)
     assert response.status_code == 200
     token = response.json()["token"]
