@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("phaodai.accounts.urls")),
     path("territory/", include("phaodai.territory.urls")),
     path("people/", include("phaodai.people.urls")),

@@ -42,7 +42,7 @@ def create_token(request: HttpRequest, payload: CredentialsIn) -> dict[str, str]
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         raise BadCredentials()
-    return {"token": services.issue_token(user=user)}  # type: ignore[arg-type]
+    return {"token": services.issue_token(user=user)}
 
 
 class AssignmentOut(Schema):
@@ -63,7 +63,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "username": user.get_username(),
         "assignments": [
             {"role": a.role, "unit_code": a.unit.code, "unit_name": a.unit.full_name}
-            for a in selectors.assignments_of(user)  # type: ignore[arg-type]
+            for a in selectors.assignments_of(user)
         ],
     }
 

@@ -31,5 +31,8 @@ def user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username, is_active=True).first()
 
 
-def assignments_of(user: User) -> list[Any]:
+def assignments_of(user: Any) -> list[Any]:
+    """The active role assignments of a signed-in user (none for anyone else)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
     return list(user.assignment_list)

@@ -21,4 +21,4 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"assignments": selectors.assignments_of(request.user)})  # type: ignore[arg-type]
+    return render(request, "accounts/home.html", {"assignments": selectors.assignments_of(request.user)})

@@ -81,4 +81,6 @@ def test_the_real_units_come_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
 
     assert Unit.objects.count() == 1 + 30 + 579
-    assert Unit.objects.get(code="00139").parent.code == "004"
+    bo_de = Unit.objects.get(code="00139")
+    assert bo_de.parent is not None
+    assert bo_de.parent.code == "004"
