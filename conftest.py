@@ -50,6 +50,34 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_messages_outside_requests():
+    # Messages raised by direct service calls read in English (the source language) in assertions;
+    # requests still get Vietnamese first through LocaleMiddleware, as users do.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client, settings):
+    """The test client with English chosen, so page assertions read the source messages.
+
+    Vietnamese-first is tested explicitly with `vietnamese_client` and in the browser tests.
+    """
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def vietnamese_client():
+    """A client that has made no language choice, as a first-time visitor."""
+    from django.test import Client
+
+    return Client()
+
+
 @pytest.fixture
 def persona_password() -> str:
     return PASSWORD

@@ -3,15 +3,22 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_the_login_page_is_vietnamese_first(client):
-    response = client.get("/login/")
+def test_the_login_page_is_vietnamese_first(vietnamese_client):
+    response = vietnamese_client.get("/login/")
     assert response.status_code == 200
+    assert b'<html lang="vi">' in response.content
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_an_english_language_browser_still_gets_vietnamese(vietnamese_client):
+    response = vietnamese_client.get("/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert b'<html lang="vi">' in response.content
 
 
-def test_english_is_one_switch_away(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"}, follow=True)
+def test_english_is_one_switch_away(vietnamese_client):
+    response = vietnamese_client.post("/i18n/setlang/", {"language": "en", "next": "/login/"}, follow=True)
     assert b'<html lang="en">' in response.content
+    assert b'<html lang="en">' in vietnamese_client.get("/login/").content
 
 
 def test_signing_in_lands_on_home_with_the_role_and_unit(client, ward_officer_bo_de, persona_password):

@@ -19,8 +19,8 @@ from phaodai.core.clock import hanoi
 from phaodai.core.models import AuditEntry
 from phaodai.core.tests.auditing import breaks, run_sql, ticking_clock
 
-PREV = str(audit.PREV_MISMATCH)
-CONTENT = str(audit.CONTENT_MISMATCH)
+PREV = audit.PREV_MISMATCH  # lazy: read in the language active when the test runs
+CONTENT = audit.CONTENT_MISMATCH
 immutable = importlib.import_module("phaodai.core.migrations.0002_audit_immutable")
 
 

@@ -1,6 +1,7 @@
 """Territory pages: the public browser, and area editing and import for those who may."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -13,10 +14,17 @@ pytestmark = pytest.mark.django_db
 HEADER = "local_code,name,kind,population,households\n"
 
 
+def english_client() -> Client:
+    """A client that chose English, so assertions read the source messages."""
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @pytest.fixture
 def client_as():
     def login(user):
-        client = Client()
+        client = english_client()
         client.force_login(user)
         return client
 
@@ -32,7 +40,7 @@ def _url(name, *args):
 
 def test_the_city_page_lists_its_30_districts(django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        response = Client().get(_url("browse"))
+        response = english_client().get(_url("browse"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Thành phố Hà Nội" in html
@@ -41,26 +49,28 @@ def test_the_city_page_lists_its_30_districts(django_assert_max_num_queries):
 
 
 def test_search_without_diacritics_finds_bo_de():
-    response = Client().get(_url("browse"), {"q": "bo de"})
+    response = english_client().get(_url("browse"), {"q": "bo de"})
     assert response.status_code == 200
     assert "Phường Bồ Đề" in response.content.decode()
     assert _url("unit", "00139") in response.content.decode()
 
 
 def test_htmx_search_returns_only_the_results():
-    response = Client().get(_url("browse"), {"q": "phuc xa"}, headers={"HX-Request": "true"})
+    response = english_client().get(_url("browse"), {"q": "phuc xa"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "Phường Phúc Xá" in html
     assert "<html" not in html
 
 
 def test_search_that_finds_nothing_says_so():
-    assert "No district or ward matches" in Client().get(_url("browse"), {"q": "zzzz"}).content.decode()
+    assert (
+        "No district or ward matches" in english_client().get(_url("browse"), {"q": "zzzz"}).content.decode()
+    )
 
 
 def test_a_district_page_lists_its_wards_with_breadcrumbs(bo_de_areas, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        response = Client().get(_url("unit", "004"))
+        response = english_client().get(_url("unit", "004"))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('href="/territory/00') >= 14
@@ -70,7 +80,7 @@ def test_a_district_page_lists_its_wards_with_breadcrumbs(bo_de_areas, django_as
 
 def test_a_ward_page_lists_its_areas(bo_de_areas, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
-        response = Client().get(_url("unit", "00139"))
+        response = english_client().get(_url("unit", "00139"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Tổ dân phố 1" in html and "Chung cư Bồ Đề" in html
@@ -90,8 +100,8 @@ def test_the_query_count_of_a_ward_page_does_not_grow_with_its_areas(
 
 
 def test_the_city_code_leads_to_the_city_page_and_unknown_codes_are_404():
-    assert Client().get(_url("unit", "01"))["Location"] == _url("browse")
-    assert Client().get(_url("unit", "99999")).status_code == 404
+    assert english_client().get(_url("unit", "01"))["Location"] == _url("browse")
+    assert english_client().get(_url("unit", "99999")).status_code == 404
 
 
 def test_those_who_may_change_areas_see_the_actions(
@@ -111,7 +121,7 @@ def test_those_who_may_change_areas_see_the_actions(
 
 def test_changing_pages_need_sign_in():
     for url in (_url("area_add", "00139"), _url("area_import", "00139"), _url("area_edit", "00139", "TDP01")):
-        response = Client().get(url)
+        response = english_client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -201,7 +211,7 @@ def test_deactivate_an_area(client_as, ward_officer_bo_de, ward_officer_phuc_xa,
     response = client_as(ward_officer_bo_de).post(_url("area_deactivate", "00139", "CC01"))
     assert response.status_code == 302
     assert not Area.objects.get(code="00139-CC01").active
-    assert "Chung cư Bồ Đề" not in Client().get(_url("unit", "00139")).content.decode()
+    assert "Chung cư Bồ Đề" not in english_client().get(_url("unit", "00139")).content.decode()
 
 
 # --- import ---------------------------------------------------------------------------------------
