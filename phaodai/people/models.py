@@ -9,6 +9,8 @@ from phaodai.core.models import TimeStampedModel
 
 
 class Person(TimeStampedModel):
+    """A resident known by their CCCD; personal and health details are seen only within jurisdiction."""
+
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
@@ -17,25 +19,40 @@ class Person(TimeStampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cccd_ciphertext = models.BinaryField()
     # HMAC-SHA256 blind index of the CCCD: lookup and uniqueness without the plaintext.
-    cccd_index = models.CharField(max_length=64, unique=True)
+    cccd_index = models.CharField(max_length=64)
     full_name = models.CharField(max_length=150)
-    name_key = models.CharField(max_length=150, db_index=True)
+    name_key = models.CharField(max_length=150)
     birth_date = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     phone = models.CharField(max_length=10, blank=True)
     residence_area = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey("territory.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    household = models.ForeignKey(
+        "territory.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The residence ward's path, for jurisdiction scoping without joins.
-    unit_path = models.CharField(max_length=32, db_index=True)
+    unit_path = models.CharField(max_length=32)
     chronic_illness = models.BooleanField(default=False)
     disability_immobile = models.BooleanField(default=False)
     pregnant = models.BooleanField(default=False)
+
+    # Not a column: set by register_person so callers can tell a new registration from a retry.
+    registered_now: bool = False
 
     class Meta:
         ordering = ["name_key", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["unit_path", "name_key"], name="person_scope_name")]
+        # Named here rather than unique=/db_index= on the fields, which on PostgreSQL add a second
+        # (varchar_pattern_ops) index to each: an HMAC never needs one, and bulk inserts pay for each.
+        constraints = [models.UniqueConstraint(fields=["cccd_index"], name="person_cccd_index_unique")]
+        indexes = [
+            models.Index(fields=["unit_path", "name_key"], name="person_scope_name"),
+            # Jurisdiction filters are path prefixes (LIKE '/01/004/%') whatever the collation.
+            models.Index(
+                fields=["unit_path"], name="person_unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["name_key", "id"], name="person_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

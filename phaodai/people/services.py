@@ -1,0 +1,282 @@
+"""Writes to the person registry: register, correct, and bulk-register persons.
+
+Idempotency of `register_person`: a retry with the same CCCD and the same details returns the
+person already registered (no second row, no second audit entry); the same CCCD with any
+different detail is refused with PersonAlreadyRegistered (409), whose message never repeats the CCCD.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from phaodai.accounts.roles import Perm
+from phaodai.accounts.selectors import require_perm
+from phaodai.core import audit
+from phaodai.core.clock import Clock, local_date, now
+from phaodai.core.errors import Duplicate, InvalidInput, OutOfScope
+from phaodai.core.identity import validate_cccd
+from phaodai.core.jurisdiction import covers, log_out_of_scope
+from phaodai.core.text import nfc
+from phaodai.people import ingest, validation
+from phaodai.people.cccd import cccd_index, decrypt_cccd, encrypt_cccd
+from phaodai.people.models import Person
+from phaodai.people.rules import BulkResult, PersonRow
+
+
+class PersonAlreadyRegistered(Duplicate):
+    code = "person_exists"
+    message = _("A person with this citizen ID (CCCD) is already registered with different details.")
+    status = 409
+
+
+@dataclass(frozen=True)
+class Details:
+    """A person's details once checked and normalised."""
+
+    cccd: str
+    full_name: str
+    name_key: str
+    birth_date: date
+    sex: str
+    phone: str
+    residence_area_id: int
+    household_id: int | None
+    unit_path: str
+    chronic_illness: bool
+    disability_immobile: bool
+    pregnant: bool
+
+    def stored(self) -> dict[str, Any]:
+        """The model field values, except the CCCD columns."""
+        return {
+            "full_name": self.full_name,
+            "name_key": self.name_key,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+            "phone": self.phone,
+            "residence_area_id": self.residence_area_id,
+            "household_id": self.household_id,
+            "unit_path": self.unit_path,
+            "chronic_illness": self.chronic_illness,
+            "disability_immobile": self.disability_immobile,
+            "pregnant": self.pregnant,
+        }
+
+
+def _clean(
+    *,
+    cccd: str,
+    full_name: str,
+    birth_date: date,
+    sex: str,
+    phone: str | None,
+    residence_area: Any,
+    household: Any,
+    chronic_illness: bool,
+    disability_immobile: bool,
+    pregnant: bool,
+    today: date,
+) -> Details:
+    """Check and normalise every detail, raising InvalidInput that names the first bad field."""
+    name = nfc(full_name or "")
+    validation.check_name(name)
+    if not isinstance(birth_date, date):
+        raise InvalidInput(_("The birth date is not a date."), field="birth_date")
+    validation.check_birth_date(birth_date, today)
+    validation.check_sex(sex, pregnant)
+    number = validate_cccd(cccd, birth_date=birth_date, sex=sex)
+    if household is not None and household.area_id != residence_area.pk:
+        raise InvalidInput(_("The household does not belong to the residential area."), field="household")
+    return Details(
+        cccd=number,
+        full_name=name,
+        name_key=validation.name_key(name),
+        birth_date=birth_date,
+        sex=sex,
+        phone=validation.clean_phone(phone),
+        residence_area_id=residence_area.pk,
+        household_id=household.pk if household is not None else None,
+        unit_path=residence_area.path,
+        chronic_illness=bool(chronic_illness),
+        disability_immobile=bool(disability_immobile),
+        pregnant=bool(pregnant),
+    )
+
+
+def _require_in_area(user: Any, perm: str, area: Any) -> None:
+    """403 without the permission anywhere; 404 (and a logged attempt) for an area outside it."""
+    require_perm(user, perm)
+    if not covers(user, area.path, perm):
+        log_out_of_scope(user, "territory.area", area.pk, area.path)
+        raise OutOfScope()
+
+
+def _audit_state(person: Person) -> dict[str, Any]:
+    # Only audit.digest of this is stored, and that digest is keyed: it cannot be matched against
+    # guessed names, dates or health flags.
+    return {
+        "cccd_index": person.cccd_index,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "phone": person.phone,
+        "residence_area": person.residence_area_id,
+        "household": person.household_id,
+        "health": [person.chronic_illness, person.disability_immobile, person.pregnant],
+    }
+
+
+def _same_or_conflict(existing: Person, details: Details) -> Person:
+    """The existing person when a retry carries the same details; otherwise a 409."""
+    if any(getattr(existing, name) != value for name, value in details.stored().items()):
+        raise PersonAlreadyRegistered(field="cccd")
+    existing.registered_now = False
+    return existing
+
+
+def register_person(
+    *,
+    by: Any,
+    cccd: str,
+    full_name: str,
+    birth_date: date,
+    sex: str,
+    phone: str | None,
+    residence_area: Any,
+    household: Any = None,
+    chronic_illness: bool = False,
+    disability_immobile: bool = False,
+    pregnant: bool = False,
+    clock: Clock = now,
+) -> Person:
+    """Register a resident of `residence_area`; a retry with identical details returns the same person."""
+    # Checked before the transaction: a refusal's audit record must not be rolled back with it.
+    _require_in_area(by, Perm.ADD_PERSON, residence_area)
+    details = _clean(
+        cccd=cccd,
+        full_name=full_name,
+        birth_date=birth_date,
+        sex=sex,
+        phone=phone,
+        residence_area=residence_area,
+        household=household,
+        chronic_illness=chronic_illness,
+        disability_immobile=disability_immobile,
+        pregnant=pregnant,
+        today=local_date(clock()),
+    )
+    with transaction.atomic():
+        return _insert_or_match(by, details, clock)
+
+
+def _insert_or_match(by: Any, details: Details, clock: Clock) -> Person:
+    index = cccd_index(details.cccd)
+    existing = Person.objects.filter(cccd_index=index).first()
+    if existing is not None:
+        return _same_or_conflict(existing, details)
+    person = Person(cccd_ciphertext=encrypt_cccd(details.cccd), cccd_index=index, **details.stored())
+    try:
+        with transaction.atomic():
+            person.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent registration of the same CCCD won the race: treat ours as its retry.
+        return _same_or_conflict(Person.objects.get(cccd_index=index), details)
+    audit.record(
+        actor=by,
+        action="people.register",
+        object_type="people.person",
+        object_id=person.pk,
+        unit_path=person.unit_path,
+        after=_audit_state(person),
+        clock=clock,
+    )
+    person.registered_now = True
+    return person
+
+
+def _require_person_in_reach(user: Any, person: Person, area: Any) -> None:
+    """403 without CHANGE_PERSON; 404 (logged) for a person, or a new area, outside the user's reach."""
+    require_perm(user, Perm.CHANGE_PERSON)
+    if not covers(user, person.unit_path, Perm.CHANGE_PERSON):
+        log_out_of_scope(user, "people.person", person.pk, person.unit_path)
+        raise OutOfScope()
+    if area.path != person.unit_path:
+        _require_in_area(user, Perm.CHANGE_PERSON, area)
+
+
+def update_person(
+    *,
+    by: Any,
+    person: Person,
+    full_name: str,
+    birth_date: date,
+    sex: str,
+    phone: str | None,
+    residence_area: Any,
+    household: Any = None,
+    chronic_illness: bool = False,
+    disability_immobile: bool = False,
+    pregnant: bool = False,
+    cccd: str | None = None,
+    clock: Clock = now,
+) -> Person:
+    """Correct a person's details (all given; `cccd` only when it is corrected), within jurisdiction."""
+    _require_person_in_reach(by, person, residence_area)  # before the transaction, as in register_person
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.unit_path != person.unit_path:  # moved meanwhile: check again against the stored row
+            _require_person_in_reach(by, locked, residence_area)
+        details = _clean(
+            cccd=cccd if cccd is not None else decrypt_cccd(locked.cccd_ciphertext),
+            full_name=full_name,
+            birth_date=birth_date,
+            sex=sex,
+            phone=phone,
+            residence_area=residence_area,
+            household=household,
+            chronic_illness=chronic_illness,
+            disability_immobile=disability_immobile,
+            pregnant=pregnant,
+            today=local_date(clock()),
+        )
+        return _apply(by, locked, details, clock)
+
+
+def _apply(by: Any, person: Person, details: Details, clock: Clock) -> Person:
+    before = _audit_state(person)
+    index = cccd_index(details.cccd)
+    if index != person.cccd_index:
+        if Person.objects.filter(cccd_index=index).exists():
+            raise PersonAlreadyRegistered(field="cccd")
+        person.cccd_index = index
+        person.cccd_ciphertext = encrypt_cccd(details.cccd)
+    for name, value in details.stored().items():
+        setattr(person, name, value)
+    after = _audit_state(person)
+    if after == before:
+        return person
+    person.save()
+    audit.record(
+        actor=by,
+        action="people.update",
+        object_type="people.person",
+        object_id=person.pk,
+        unit_path=person.unit_path,
+        before=before,
+        after=after,
+        clock=clock,
+    )
+    return person
+
+
+def bulk_register(rows: Iterable[PersonRow], *, batch_size: int = 5000) -> BulkResult:
+    """Validate, encrypt and insert many persons, skipping CCCDs already registered (see people.ingest).
+
+    A trusted path for the demo generator and imports: callers acting for a user check that the
+    user may add persons in every unit the rows name before calling it.
+    """
+    return ingest.bulk_register(rows, batch_size=batch_size)

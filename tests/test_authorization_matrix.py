@@ -1,0 +1,295 @@
+"""The authorization matrix: every URL pattern, every persona, the answer each must get.
+
+A URL pattern that is not listed here fails the build, so a new page or endpoint cannot ship without
+saying who may use it. Objects belong to Bồ Đề (ward 00139, Long Biên 004) unless named otherwise.
+Statuses: 200/201/204 allowed, 302 redirect (to sign-in for anonymous pages), 401 API without
+credentials, 403 role lacks the permission, 404 outside jurisdiction (or does not exist).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ANON = "anonymous"
+PERSONAS = [
+    "city_commander",
+    "district_officer_long_bien",
+    "ward_officer_bo_de",
+    "ward_officer_phuc_xa",
+    "health_worker_bo_de",
+    "welfare_officer_bo_de",
+    "lab_tech_cdc",
+    "checkpoint_officer_ql6",
+    "inspector_team_3",
+    "business_rep_bo_de",
+]
+EVERYONE = [ANON, *PERSONAS]
+
+# Who may change Bồ Đề's areas, and who does not even cover Bồ Đề (so gets 404, not 403).
+AREA_EDITORS = {"city_commander", "district_officer_long_bien", "ward_officer_bo_de"}
+NOT_COVERING_BO_DE = {"ward_officer_phuc_xa", "checkpoint_officer_ql6"}
+# Who may read Bồ Đề's persons.
+PERSON_READERS = {
+    "city_commander",
+    "district_officer_long_bien",
+    "ward_officer_bo_de",
+    "health_worker_bo_de",
+    "welfare_officer_bo_de",
+}
+PERSON_WRITERS = {"city_commander", "district_officer_long_bien", "ward_officer_bo_de", "health_worker_bo_de"}
+# Readers of persons somewhere, but not in Bồ Đề: they get 404 for a Bồ Đề person.
+PERSON_READERS_ELSEWHERE = {"ward_officer_phuc_xa"}
+BO_DE_CCCD = "001085012345"
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(EVERYONE, status)
+
+
+def signed_in(status: int, *, anon: int = 302) -> dict[str, int]:
+    return {ANON: anon, **dict.fromkeys(PERSONAS, status)}
+
+
+def scoped(allowed: set[str], ok: int, *, anon: int, elsewhere: set[str]) -> dict[str, int]:
+    """`ok` for the allowed personas, 404 for those acting only elsewhere, 403 for the rest."""
+    result = {ANON: anon}
+    for persona in PERSONAS:
+        result[persona] = ok if persona in allowed else 404 if persona in elsewhere else 403
+    return result
+
+
+def area_editing(ok: int, *, anon: int = 302) -> dict[str, int]:
+    return scoped(AREA_EDITORS, ok, anon=anon, elsewhere=NOT_COVERING_BO_DE)
+
+
+def person_reading(ok: int, *, anon: int = 302) -> dict[str, int]:
+    return scoped(PERSON_READERS, ok, anon=anon, elsewhere=PERSON_READERS_ELSEWHERE)
+
+
+def person_searching(ok: int, *, anon: int = 302) -> dict[str, int]:
+    """Search pages are not about one object: anyone who may read persons somewhere gets them."""
+    return scoped(PERSON_READERS | PERSON_READERS_ELSEWHERE, ok, anon=anon, elsewhere=set())
+
+
+def person_writing(ok: int, *, anon: int = 302) -> dict[str, int]:
+    return scoped(PERSON_WRITERS, ok, anon=anon, elsewhere=PERSON_READERS_ELSEWHERE)
+
+
+def person_form(area_code: str = "00139-TDP01") -> dict[str, Any]:
+    return {
+        "cccd": "001190054321", "full_name": "Trần Thị Bình", "birth_date": "1990-07-15", "sex": "F",
+        "phone": "0987654321", "residence_area": area_code,
+    }  # fmt: skip
+
+
+@dataclass
+class World:
+    """The objects the matrix requests are about."""
+
+    bo_de_area: Any
+    phuc_xa_area: Any
+    bo_de_person: Any
+
+    def person_url(self, suffix: str = "") -> str:
+        return f"/people/{self.bo_de_person.pk}/{suffix}"
+
+
+@dataclass(frozen=True)
+class Req:
+    path: str | Callable[[World], str]
+    expect: dict[str, int]
+    method: str = "get"
+    data: dict[str, Any] | None = None
+    json: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def url(self, world: World) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+
+def area_form(name: str = "Tổ dân phố 99") -> dict[str, Any]:
+    return {"local_code": "TDP99", "name": name, "kind": "to_dan_pho", "population": 900, "households": 250}
+
+
+MATRIX: dict[str, list[Req]] = {
+    # accounts
+    "accounts:home": [Req("/", signed_in(200))],
+    "accounts:login": [Req("/login/", {ANON: 200, **dict.fromkeys(PERSONAS, 302)})],
+    "accounts:logout": [Req("/logout/", everyone(302), method="post")],
+    "set_language": [Req("/i18n/setlang/", everyone(302), method="post", data={"language": "en"})],
+    # territory pages: reading is public, changing is scoped
+    "territory:browse": [Req("/territory/", everyone(200)), Req("/territory/?q=bo+de", everyone(200))],
+    "territory:unit": [
+        Req("/territory/004/", everyone(200)),
+        Req("/territory/00139/", everyone(200)),
+        Req("/territory/99999/", everyone(404)),
+    ],
+    "territory:area_add": [
+        Req("/territory/00139/areas/add/", area_editing(200)),
+        Req("/territory/00139/areas/add/", area_editing(302), method="post", data=area_form()),
+    ],
+    "territory:area_edit": [
+        Req("/territory/00139/areas/TDP01/edit/", area_editing(200)),
+        Req(
+            "/territory/00139/areas/TDP01/edit/",
+            area_editing(302),
+            method="post",
+            data={**area_form("Tổ dân phố 1 mới"), "local_code": "TDP01"},
+        ),
+    ],
+    "territory:area_deactivate": [
+        Req("/territory/00139/areas/TDP01/deactivate/", area_editing(302), method="post"),
+    ],
+    "territory:area_import": [Req("/territory/00139/areas/import/", area_editing(200))],
+    "territory:import_result": [Req("/territory/00139/areas/import/result/", area_editing(302))],
+    "territory:import_report": [Req("/territory/00139/areas/import/report.csv", area_editing(302))],
+    # API: auth
+    "api-v1:api-root": [Req("/api/v1/", everyone(404))],
+    "api-v1:openapi-json": [Req("/api/v1/openapi.json", everyone(200))],
+    "api-v1:openapi-view": [Req("/api/v1/docs", everyone(200))],
+    "api-v1:create_token": [
+        Req(
+            "/api/v1/auth/token",
+            everyone(401),
+            method="post",
+            json=True,
+            data={"username": "x", "password": "y"},
+        )
+    ],
+    "api-v1:me": [Req("/api/v1/auth/me", signed_in(200, anon=401))],
+    "api-v1:revoke": [Req("/api/v1/auth/token/revoke", signed_in(204, anon=401), method="post")],
+    # API: territory
+    "api-v1:get_unit": [Req("/api/v1/territory/units/004", everyone(200))],
+    "api-v1:list_areas": [Req("/api/v1/territory/units/00139/areas", everyone(200))],
+    "api-v1:create_area": [
+        Req(
+            "/api/v1/territory/units/00139/areas",
+            area_editing(201, anon=401),
+            method="post",
+            json=True,
+            data=area_form(),
+        ),
+    ],
+    "api-v1:update_area": [
+        Req(
+            "/api/v1/territory/areas/00139-TDP01",
+            area_editing(200, anon=401),
+            method="patch",
+            json=True,
+            data={"population": 1300},
+        ),
+    ],
+}
+
+MATRIX.update({
+    # people pages: everything is scoped; the registry is never public
+    "people:search": [
+        Req("/people/", person_searching(200)),
+        Req("/people/?q=nguyen", person_searching(200)),
+        # A CCCD look-up finds the person in scope (redirect to the page), and says "not found" elsewhere.
+        Req("/people/", {**person_searching(200), **dict.fromkeys(PERSON_READERS, 302)}, method="post",
+            data={"cccd": BO_DE_CCCD}),
+    ],
+    "people:register": [
+        # The form is not about one object: anyone who may register persons somewhere gets it.
+        Req("/people/register/", {**person_writing(200), "ward_officer_phuc_xa": 200}),
+        # Phúc Xá's officer may register, but not into a Bồ Đề area: the form refuses the choice.
+        Req("/people/register/", {**person_writing(302), "ward_officer_phuc_xa": 200}, method="post",
+            data=person_form()),
+    ],
+    "people:detail": [Req(lambda w: w.person_url(), person_reading(200))],
+    "people:edit": [
+        Req(lambda w: w.person_url("edit/"), {**person_writing(200), "welfare_officer_bo_de": 403}),
+    ],
+    # people API: the same rules, 401 without credentials
+    "api-v1:register": [
+        Req("/api/v1/people", person_writing(201, anon=401), method="post", json=True, data=person_form()),
+    ],
+    "api-v1:search": [Req("/api/v1/people?q=nguyen", person_searching(200, anon=401))],
+    "api-v1:lookup": [
+        Req("/api/v1/people/lookup", {**person_reading(200, anon=401), "ward_officer_phuc_xa": 404},
+            method="post", json=True, data={"cccd": BO_DE_CCCD}),
+    ],
+    "api-v1:detail": [Req(lambda w: f"/api/v1/people/{w.bo_de_person.pk}", person_reading(200, anon=401))],
+})  # fmt: skip
+
+# Admin pages are for system administrators (is_staff) only; no persona is staff.
+ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]
+
+
+def url_pattern_names() -> set[str]:
+    """Every named URL pattern the project serves, admin collapsed to one entry."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or ""
+                walk(pattern.url_patterns, f"{namespace}:{inner}".strip(":") if inner else namespace)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name or pattern.pattern}".strip(":")
+                names.add("admin:*" if name.startswith("admin:") else name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    unlisted = url_pattern_names() - set(MATRIX) - {"admin:*"}
+    assert not unlisted, f"add these URL patterns to the authorization matrix: {sorted(unlisted)}"
+
+
+def test_the_matrix_lists_no_url_that_does_not_exist():
+    assert set(MATRIX) - url_pattern_names() == set()
+
+
+@pytest.fixture
+def world(db, unit, city_commander) -> World:
+    from phaodai.people import services as people
+    from phaodai.territory import services as territory
+    from phaodai.territory.rules import AreaRow
+
+    bo_de_area, _ = territory.bulk_create_areas(
+        ward=unit("00139"),
+        rows=[
+            AreaRow("TDP01", "Tổ dân phố 1", "to_dan_pho", 1200, 310),
+            AreaRow("CC01", "Chung cư", "chung_cu", 800, 240),
+        ],
+    )
+    phuc_xa_area = territory.bulk_create_areas(
+        ward=unit("00001"), rows=[AreaRow("TDP01", "Tổ 1 Phúc Xá", "to_dan_pho", 500, 120)]
+    )[0]
+    bo_de_person = people.register_person(
+        by=city_commander, cccd=BO_DE_CCCD, full_name="Nguyễn Văn An", birth_date=date(1985, 3, 2), sex="M",
+        phone="0912345678", residence_area=bo_de_area,
+    )  # fmt: skip
+    return World(bo_de_area=bo_de_area, phuc_xa_area=phuc_xa_area, bo_de_person=bo_de_person)
+
+
+CASES = [
+    (name, index, persona)
+    for name, reqs in MATRIX.items()
+    for index in range(len(reqs))
+    for persona in EVERYONE
+]
+CASES += [("admin:*", index, persona) for index in range(len(ADMIN)) for persona in EVERYONE]
+
+
+@pytest.mark.parametrize(("name", "index", "persona"), CASES)
+def test_each_persona_gets_the_answer_the_matrix_says(client, request, world, name, index, persona):
+    req = (ADMIN if name == "admin:*" else MATRIX[name])[index]
+    if persona != ANON:
+        client.force_login(request.getfixturevalue(persona))
+    call = getattr(client, req.method)
+    if req.json:
+        response = call(req.url(world), req.data or {}, content_type="application/json", headers=req.headers)
+    else:
+        response = call(req.url(world), req.data or {}, headers=req.headers)
+    assert response.status_code == req.expect[persona], (
+        f"{req.method.upper()} {req.url(world)} as {persona}: {response.status_code}, "
+        f"expected {req.expect[persona]}"
+    )
