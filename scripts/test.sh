@@ -72,6 +72,9 @@ pytest_sqlite() {
   env -u DATABASE_URL "${PYTEST[@]}" "$@"
 }
 
+# The default SQLite database lives under var/, which a fresh clone does not have yet.
+mkdir -p var
+
 step ruff "ruff check" "$BIN/ruff" check .
 step format "ruff format --check" "$BIN/ruff" format --check .
 step mypy "mypy" "$BIN/mypy" .
