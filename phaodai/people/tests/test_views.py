@@ -92,7 +92,7 @@ def test_a_malformed_cccd_lookup_says_what_is_wrong(as_user, ward_officer_bo_de)
 
 
 @pytest.mark.parametrize("persona", ["checkpoint_officer_ql6", "lab_tech_cdc", "business_rep_bo_de"])
-def test_roles_without_view_permission_get_403(as_user, persona, request):
+def test_roles_without_view_permission_get_403(db, as_user, persona, request):
     client = as_user(request.getfixturevalue(persona))
     assert client.get(reverse("people:search")).status_code == 403
     assert client.get(reverse("people:register")).status_code == 403
