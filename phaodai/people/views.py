@@ -29,6 +29,20 @@ def _show_error(form: Any, error: DomainError) -> None:
     form.add_error(field, str(error.detail))
 
 
+def _details(data: dict[str, Any]) -> dict[str, Any]:
+    """The service arguments a person form carries, shared by registration and correction."""
+    return {
+        "full_name": data["full_name"],
+        "birth_date": data["birth_date"],
+        "sex": data["sex"],
+        "phone": data["phone"],
+        "residence_area": selectors.area_by_code(data["residence_area"]),
+        "chronic_illness": data["chronic_illness"],
+        "disability_immobile": data["disability_immobile"],
+        "pregnant": data["pregnant"],
+    }
+
+
 def _rows(persons: list[Any]) -> list[dict[str, Any]]:
     today = local_date(now())
     return [
@@ -94,18 +108,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.register_person(
-                by=request.user,
-                cccd=data["cccd"],
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-                sex=data["sex"],
-                phone=data["phone"],
-                residence_area=selectors.area_by_code(data["residence_area"]),
-                chronic_illness=data["chronic_illness"],
-                disability_immobile=data["disability_immobile"],
-                pregnant=data["pregnant"],
-            )
+            person = services.register_person(by=request.user, cccd=data["cccd"], **_details(data))
         except DomainError as error:
             if error.status == 404:
                 raise
@@ -151,19 +154,13 @@ def edit(request: HttpRequest, person_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            moved = data["residence_area"] != person.residence_area.code
             services.update_person(
                 by=request.user,
                 person=person,
                 cccd=data["cccd"] or None,
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-                sex=data["sex"],
-                phone=data["phone"],
-                residence_area=selectors.area_by_code(data["residence_area"]),
-                household=person.household if data["residence_area"] == person.residence_area.code else None,
-                chronic_illness=data["chronic_illness"],
-                disability_immobile=data["disability_immobile"],
-                pregnant=data["pregnant"],
+                household=None if moved else person.household,
+                **_details(data),
             )
         except DomainError as error:
             if error.status == 404:
