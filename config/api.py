@@ -5,7 +5,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from phaodai.accounts.api import BearerTokenAuth
@@ -40,6 +40,16 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
         "message": _("Sign in, or send a valid 'Authorization: Bearer' token."),
     }
     return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja raises this for a body it cannot parse; keep the {"code", "message"} contract.
+    if exc.status_code == 400:
+        body = {"code": "bad_request", "message": _("The request body is not valid JSON.")}
+    else:
+        body = {"code": "http_error", "message": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

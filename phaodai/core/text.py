@@ -8,16 +8,26 @@ _SPACES = re.compile(r"\s+")
 _FOLD = str.maketrans({"đ": "d"})
 
 
+def visible(value: str) -> str:
+    """Drop control and format characters (NUL, bidi overrides, zero-width marks), keeping white space.
+
+    A NUL cannot be stored in PostgreSQL, and a right-to-left override makes a name read differently
+    in a list than it is spelled.
+    """
+    return "".join(ch for ch in value if ch.isspace() or unicodedata.category(ch)[0] != "C")
+
+
 def nfc(value: str) -> str:
-    """NFC-normalise and collapse runs of white space (names typed on phones often carry NFD)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """NFC-normalise, drop invisible characters and collapse white space (phones often type NFD)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", visible(value))).strip()
 
 
 def search_key(value: str) -> str:
     """Lower-case, diacritics-free form: search_key("Nguyễn Văn Ân") == "nguyen van an"."""
     # Decompose before case folding too (Unicode's canonical caseless match), so NFC and NFD input
     # give the same key; fold đ after case folding so "Đ" is covered as well.
-    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", value).casefold()).translate(_FOLD)
+    decomposed = unicodedata.normalize("NFD", visible(value))
+    folded = unicodedata.normalize("NFD", decomposed.casefold()).translate(_FOLD)
     # Every mark category (Mn, Mc, Me), not only marks with a combining class: some have class 0.
     stripped = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("M"))
     return _SPACES.sub(" ", stripped).strip()

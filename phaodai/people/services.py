@@ -33,6 +33,17 @@ class PersonAlreadyRegistered(Duplicate):
     status = 409
 
 
+class PersonRegisteredElsewhere(PersonAlreadyRegistered):
+    """The CCCD belongs to a resident outside the actor's units: say so, but show nothing of them."""
+
+    code = "person_registered_elsewhere"
+    message = _(
+        "This citizen ID (CCCD) is already registered in another ward. If the person has moved, ask "
+        "that ward to change their residence."
+    )
+    status = 409
+
+
 @dataclass(frozen=True)
 class Details:
     """A person's details once checked and normalised."""
@@ -169,8 +180,20 @@ def register_person(
         pregnant=pregnant,
         today=local_date(clock()),
     )
+    _refuse_if_registered_elsewhere(by, details.cccd)
     with transaction.atomic():
         return _insert_or_match(by, details, clock)
+
+
+def _refuse_if_registered_elsewhere(by: Any, cccd: str) -> None:
+    """Uniqueness makes "exists" unavoidable to tell, but the attempt is logged and nothing is shown.
+
+    Runs outside the write transaction so the logged attempt is not rolled back with the refusal.
+    """
+    existing = Person.objects.filter(cccd_index=cccd_index(cccd)).values_list("pk", "unit_path").first()
+    if existing is not None and not covers(by, existing[1], Perm.VIEW_PERSON):
+        log_out_of_scope(by, "people.person", existing[0], existing[1])
+        raise PersonRegisteredElsewhere(field="cccd")
 
 
 def _insert_or_match(by: Any, details: Details, clock: Clock) -> Person:
@@ -226,6 +249,13 @@ def update_person(
 ) -> Person:
     """Correct a person's details (all given; `cccd` only when it is corrected), within jurisdiction."""
     _require_person_in_reach(by, person, residence_area)  # before the transaction, as in register_person
+    if cccd is not None:
+        try:
+            normalized = validate_cccd(cccd)
+        except InvalidInput:
+            pass  # a malformed CCCD is reported by the full check below, with the other fields
+        else:
+            _refuse_if_registered_elsewhere(by, normalized)
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.unit_path != person.unit_path:  # moved meanwhile: check again against the stored row
@@ -259,7 +289,12 @@ def _apply(by: Any, person: Person, details: Details, clock: Clock) -> Person:
     after = _audit_state(person)
     if after == before:
         return person
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # A concurrent correction or registration took this CCCD after the check above.
+        raise PersonAlreadyRegistered(field="cccd") from None
     audit.record(
         actor=by,
         action="people.update",

@@ -23,7 +23,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from phaodai.core.errors import InvalidInput
+from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.core.text import search_key
 from phaodai.territory.rules import AREA_COLUMNS, AreaRow, CellError, header_field, zero_stripped
 from phaodai.territory.validation import COLUMN_LABELS, Cell, is_blank, validate_row
@@ -247,6 +247,13 @@ def _read_xlsx(data: bytes) -> ParsedRows:
             return parsed
         assert first_error is not None
         raise first_error
+    except DomainError:
+        raise
+    except Exception:  # a sheet's XML is parsed lazily, row by row: a damaged sheet fails here
+        raise UnsupportedFile(
+            _("The file could not be opened as an Excel workbook (.xlsx): a sheet in it is damaged."),
+            field="file",
+        ) from None
     finally:
         workbook.close()
 

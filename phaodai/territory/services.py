@@ -137,7 +137,12 @@ def update_area(
         if households is not None:
             area.households = clean_count(households, field="households")
         if _state(area) != before:
-            area.save()
+            try:
+                with transaction.atomic():
+                    area.save()
+            except IntegrityError:
+                # A concurrent rename in the same ward took the name after _check_unique looked.
+                raise DuplicateArea(field="name") from None
             _record(by, "territory.update_area", area, before)
         return area
 

@@ -83,3 +83,10 @@ def test_vietnamese_text_becomes_plain_lower_case_ascii(value):
 def test_nfc_is_idempotent_and_canonical(value):
     assert nfc(nfc(value)) == nfc(value)
     assert unicodedata.is_normalized("NFC", nfc(unicodedata.normalize("NFD", value)))
+
+
+def test_invisible_characters_are_dropped_from_stored_names_and_search_keys():
+    spoof = "Nguyễn\u0000 Văn\u202e An\u200b"
+    assert nfc(spoof) == "Nguyễn Văn An"
+    assert search_key(spoof) == "nguyen van an"
+    assert nfc("Trần\tThị\nBình") == "Trần Thị Bình"

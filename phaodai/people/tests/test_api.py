@@ -52,6 +52,25 @@ def test_a_conflicting_registration_is_409_without_the_number(api, ward_officer_
     assert AN["cccd"] not in response.content.decode()
 
 
+def test_a_cccd_registered_in_another_ward_is_refused_logged_and_shows_nothing(
+    api, ward_officer_phuc_xa, phuc_xa_area, an
+):
+    from phaodai.core.models import AuditEntry
+
+    # Phúc Xá's officer tries An's CCCD (An lives in Bồ Đề): a look-up says "not found"…
+    assert api(ward_officer_phuc_xa, "post", "/lookup", {"cccd": AN["cccd"]}).status_code == 404
+    # …and registering says only that the number is taken elsewhere, and the attempt is logged.
+    response = api(ward_officer_phuc_xa, "post", body=_body(phuc_xa_area))
+    assert response.status_code == 409
+    assert response.json()["code"] == "person_registered_elsewhere"
+    body = response.content.decode()
+    assert AN["cccd"] not in body and "Nguyễn" not in body and "Bồ Đề" not in body
+    denied = AuditEntry.objects.filter(action="scope.denied", object_type="people.person").get()
+    assert denied.actor_username == ward_officer_phuc_xa.username
+    assert denied.object_id == str(an.pk)
+    assert Person.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [

@@ -108,6 +108,29 @@ def test_an_xlsx_with_a_wrong_header_is_refused_clearly():
     assert "STT, Tên khu, Ghi chú" in message
 
 
+def test_an_xlsx_whose_sheet_is_damaged_is_refused_not_a_crash():
+    # openpyxl opens the workbook's index eagerly but parses each sheet lazily, row by row.
+    import zipfile
+
+    rows: list[list[object]] = [
+        ["local_code", "name", "kind", "population", "households"],
+        ["TDP01", "Tổ 1", "tdp", 9, 3],
+    ]
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes(rows)))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as out:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            out.writestr(item, data)
+    upload = SimpleUploadedFile("areas.xlsx", damaged.getvalue())
+
+    with pytest.raises(imports.UnsupportedFile) as caught:
+        _read(upload)
+    assert "damaged" in str(caught.value.detail)
+
+
 def test_an_xlsx_with_no_header_at_all_is_refused():
     with pytest.raises(imports.MissingColumns) as caught:
         _read(xlsx_upload([["TDP01", "Tổ 1", "tdp", 1, 1]]))

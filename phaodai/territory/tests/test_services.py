@@ -100,6 +100,17 @@ def test_a_role_without_the_permission_is_not_permitted(welfare_officer_bo_de, b
         services.deactivate_area(area=bo_de_areas[0], by=welfare_officer_bo_de)
 
 
+def test_a_rename_that_loses_a_race_is_a_clear_conflict(ward_officer_bo_de, bo_de_areas, monkeypatch):
+    # Two officers rename two areas to the same name at once: both pass the pre-check, and the
+    # database's unique constraint decides; the loser gets DuplicateArea, not a 500.
+    monkeypatch.setattr(services, "_check_unique", lambda *args, **kwargs: None)
+    first, second = bo_de_areas
+    with pytest.raises(services.DuplicateArea):
+        services.update_area(area=second, by=ward_officer_bo_de, name=first.name)
+    second.refresh_from_db()
+    assert second.name != first.name
+
+
 def test_renaming_onto_another_areas_name_is_refused(ward_officer_bo_de, bo_de_areas):
     with pytest.raises(services.DuplicateArea):
         services.update_area(area=bo_de_areas[0], by=ward_officer_bo_de, name="Chung cư Bồ Đề")
