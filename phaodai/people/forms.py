@@ -1,5 +1,6 @@
 """Forms for the person pages; each field is checked on its own so every bad field gets its message."""
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -96,10 +97,24 @@ class PersonForm(forms.Form):
 class PersonEditForm(PersonForm):
     """Corrections: the CCCD is re-entered only when it is itself being corrected."""
 
+    # The record's updated_at when the form was shown: a correction saved meanwhile is not overwritten.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cccd"].required = False
         self.fields["cccd"].help_text = _("Leave empty to keep the registered number.")
+
+    def clean_version(self) -> datetime | None:
+        raw = (self.cleaned_data.get("version") or "").strip()
+        if not raw:
+            return None
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            # A hidden field's own error would not show: say it above the form.
+            self.add_error(None, _("The form is damaged; reload the page."))
+            return None
 
     def clean_cccd(self) -> str:
         if not (self.cleaned_data.get("cccd") or "").strip():

@@ -7,7 +7,7 @@ different detail is refused with PersonAlreadyRegistered (409), whose message ne
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,7 +17,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
-from phaodai.core.errors import Duplicate, InvalidInput, OutOfScope
+from phaodai.core.errors import Conflict, Duplicate, InvalidInput, OutOfScope
 from phaodai.core.identity import validate_cccd
 from phaodai.core.jurisdiction import covers, log_out_of_scope
 from phaodai.core.text import nfc
@@ -31,6 +31,14 @@ class PersonAlreadyRegistered(Duplicate):
     code = "person_exists"
     message = _("A person with this citizen ID (CCCD) is already registered with different details.")
     status = 409
+
+
+class PersonChangedMeanwhile(Conflict):
+    code = "person_changed"
+    message = _(
+        "Someone else changed this person while you were editing. Reload the page to see their "
+        "changes, then make yours again."
+    )
 
 
 class PersonRegisteredElsewhere(PersonAlreadyRegistered):
@@ -245,9 +253,14 @@ def update_person(
     disability_immobile: bool = False,
     pregnant: bool = False,
     cccd: str | None = None,
+    expected_version: datetime | None = None,
     clock: Clock = now,
 ) -> Person:
-    """Correct a person's details (all given; `cccd` only when it is corrected), within jurisdiction."""
+    """Correct a person's details (all given; `cccd` only when it is corrected), within jurisdiction.
+
+    `expected_version` is the `updated_at` the editor saw: a correction made meanwhile wins, and
+    this one is refused rather than silently overwriting it.
+    """
     _require_person_in_reach(by, person, residence_area)  # before the transaction, as in register_person
     if cccd is not None:
         try:
@@ -258,6 +271,8 @@ def update_person(
             _refuse_if_registered_elsewhere(by, normalized)
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
+        if expected_version is not None and locked.updated_at != expected_version:
+            raise PersonChangedMeanwhile()
         if locked.unit_path != person.unit_path:  # moved meanwhile: check again against the stored row
             _require_person_in_reach(by, locked, residence_area)
         details = _clean(

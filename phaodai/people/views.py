@@ -149,6 +149,7 @@ def edit(request: HttpRequest, person_id: Any) -> HttpResponse:
         "chronic_illness": person.chronic_illness,
         "disability_immobile": person.disability_immobile,
         "pregnant": person.pregnant,
+        "version": person.updated_at.isoformat(),
     }
     form = PersonEditForm(request.POST or None, initial=initial, areas=areas)
     if request.method == "POST" and form.is_valid():
@@ -160,6 +161,7 @@ def edit(request: HttpRequest, person_id: Any) -> HttpResponse:
                 person=person,
                 cccd=data["cccd"] or None,
                 household=None if moved else person.household,
+                expected_version=data["version"],
                 **_details(data),
             )
         except DomainError as error:

@@ -213,6 +213,40 @@ def test_correcting_details(as_user, ward_officer_bo_de, bo_de_area, an):
     assert an.full_name == "Nguyễn Văn Ân"
 
 
+def test_a_correction_made_meanwhile_is_not_overwritten(
+    as_user, ward_officer_bo_de, health_worker_bo_de, bo_de_area, an
+):
+    from phaodai.people import services
+
+    # the ward officer opens the form…
+    client = as_user(ward_officer_bo_de)
+    seen = client.get(reverse("people:edit", args=[an.pk])).context["form"].initial["version"]
+    # …a health worker saves a correction meanwhile…
+    services.update_person(
+        by=health_worker_bo_de, person=an, full_name="Nguyễn Văn An", birth_date=an.birth_date, sex="M",
+        phone="0987000111", residence_area=bo_de_area,
+    )  # fmt: skip
+    # …and the officer's save, made on the old version, is refused instead of erasing it.
+    response = client.post(
+        reverse("people:edit", args=[an.pk]), _form(bo_de_area, cccd="", version=seen, phone="0912345678")
+    )
+    assert response.status_code == 200
+    assert "changed this person while you were editing" in str(response.context["form"].non_field_errors())
+    an.refresh_from_db()
+    assert an.phone == "0987000111"
+
+
+def test_a_correction_on_the_current_version_is_saved(as_user, ward_officer_bo_de, bo_de_area, an):
+    client = as_user(ward_officer_bo_de)
+    seen = client.get(reverse("people:edit", args=[an.pk])).context["form"].initial["version"]
+    response = client.post(
+        reverse("people:edit", args=[an.pk]), _form(bo_de_area, cccd="", version=seen, phone="0987000222")
+    )
+    assert response.status_code == 302
+    an.refresh_from_db()
+    assert an.phone == "0987000222"
+
+
 def test_a_correction_inconsistent_with_the_stored_cccd_is_refused(
     as_user, ward_officer_bo_de, bo_de_area, an
 ):
