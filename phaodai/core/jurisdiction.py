@@ -13,6 +13,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from phaodai.core import audit
+from phaodai.core.errors import NotPermitted, OutOfScope
 
 logger = logging.getLogger("phaodai.security")
 M = TypeVar("M", bound=Model)
@@ -66,6 +67,18 @@ def get_in_scope_or_404(
         if outside is not None:
             log_out_of_scope(user, queryset.model._meta.label_lower, outside[0], outside[1])
         raise Http404 from None
+
+
+def require_within(user: Any, perm: str, *, path: str, object_type: str, object_id: Any) -> None:
+    """403 without `perm` anywhere; 404, with the attempt logged, for an object outside its units.
+
+    Call it before opening the write transaction, so the logged attempt is not rolled back.
+    """
+    if not paths_of(user, perm):
+        raise NotPermitted()
+    if not covers(user, path, perm):
+        log_out_of_scope(user, object_type, object_id, path)
+        raise OutOfScope()
 
 
 def log_out_of_scope(user: Any, object_type: str, object_id: Any, unit_path: str) -> None:

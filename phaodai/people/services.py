@@ -14,12 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.accounts.roles import Perm
-from phaodai.accounts.selectors import require_perm
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
-from phaodai.core.errors import Conflict, Duplicate, InvalidInput, OutOfScope
+from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.core.identity import validate_cccd
-from phaodai.core.jurisdiction import covers, log_out_of_scope
+from phaodai.core.jurisdiction import covers, log_out_of_scope, require_within
 from phaodai.core.text import nfc
 from phaodai.people import ingest, validation
 from phaodai.people.cccd import cccd_index, decrypt_cccd, encrypt_cccd
@@ -127,11 +126,7 @@ def _clean(
 
 
 def _require_in_area(user: Any, perm: str, area: Any) -> None:
-    """403 without the permission anywhere; 404 (and a logged attempt) for an area outside it."""
-    require_perm(user, perm)
-    if not covers(user, area.path, perm):
-        log_out_of_scope(user, "territory.area", area.pk, area.path)
-        raise OutOfScope()
+    require_within(user, perm, path=area.path, object_type="territory.area", object_id=area.pk)
 
 
 def _audit_state(person: Person) -> dict[str, Any]:
@@ -231,10 +226,9 @@ def _insert_or_match(by: Any, details: Details, clock: Clock) -> Person:
 
 def _require_person_in_reach(user: Any, person: Person, area: Any) -> None:
     """403 without CHANGE_PERSON; 404 (logged) for a person, or a new area, outside the user's reach."""
-    require_perm(user, Perm.CHANGE_PERSON)
-    if not covers(user, person.unit_path, Perm.CHANGE_PERSON):
-        log_out_of_scope(user, "people.person", person.pk, person.unit_path)
-        raise OutOfScope()
+    require_within(
+        user, Perm.CHANGE_PERSON, path=person.unit_path, object_type="people.person", object_id=person.pk
+    )
     if area.path != person.unit_path:
         _require_in_area(user, Perm.CHANGE_PERSON, area)
 

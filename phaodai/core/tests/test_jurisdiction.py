@@ -8,7 +8,8 @@ from django.http import Http404
 
 from phaodai.accounts.roles import Perm
 from phaodai.core import audit
-from phaodai.core.jurisdiction import covers, get_in_scope_or_404, scope
+from phaodai.core.errors import NotPermitted, OutOfScope
+from phaodai.core.jurisdiction import covers, get_in_scope_or_404, require_within, scope
 from phaodai.core.models import AuditEntry
 from phaodai.core.text import search_key
 from phaodai.territory.models import Area
@@ -113,3 +114,25 @@ def test_a_lookup_through_a_related_path_is_scoped_too(ward_officer_bo_de, phuc_
             Area.objects.all(), ward_officer_bo_de, path_field="ward__path", pk=phuc_xa_area.pk
         )
     assert AuditEntry.objects.order_by("-id").values_list("action", flat=True)[0] == "scope.denied"
+
+
+def test_require_within_allows_inside_refuses_outside_and_logs(ward_officer_bo_de, welfare_officer_bo_de):
+    bo_de, phuc_xa = "/01/004/00139/", "/01/001/00001/"
+    require_within(
+        ward_officer_bo_de, Perm.CHANGE_PERSON, path=bo_de, object_type="people.person", object_id=1
+    )
+    assert not AuditEntry.objects.filter(action="scope.denied").exists()
+
+    # outside the units where the role grants it: 404, and the attempt is logged
+    with pytest.raises(OutOfScope):
+        require_within(
+            ward_officer_bo_de, Perm.CHANGE_PERSON, path=phuc_xa, object_type="people.person", object_id=2
+        )
+    denied = AuditEntry.objects.get(action="scope.denied")
+    assert (denied.object_id, denied.unit_path) == ("2", phuc_xa)
+
+    # a role that grants the permission nowhere: 403, nothing to hide
+    with pytest.raises(NotPermitted):
+        require_within(
+            welfare_officer_bo_de, Perm.CHANGE_PERSON, path=bo_de, object_type="people.person", object_id=1
+        )

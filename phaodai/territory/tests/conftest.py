@@ -6,13 +6,6 @@ from phaodai.territory import services
 from phaodai.territory.rules import AreaRow
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The root conftest's PHAODAI_FAST_PASSWORD_HASHER is set after settings are loaded; personas
-    # would otherwise each cost a full PBKDF2 hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def bo_de(unit):
     return unit("00139")
