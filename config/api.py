@@ -12,7 +12,9 @@ from phaodai.accounts.api import BearerTokenAuth
 from phaodai.accounts.api import router as accounts_router
 from phaodai.core.errors import DomainError
 from phaodai.people.api import router as people_router
+from phaodai.portal.api import router as public_router
 from phaodai.territory.api import router as territory_router
+from phaodai.zoning.api import router as zoning_router
 
 api = NinjaAPI(
     title="phaodai",
@@ -69,3 +71,5 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/auth", accounts_router)
 api.add_router("/territory", territory_router)
 api.add_router("/people", people_router)
+api.add_router("/zoning", zoning_router)
+api.add_router("/public", public_router)

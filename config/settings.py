@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "phaodai.accounts",
     "phaodai.territory",
     "phaodai.people",
+    "phaodai.zoning",
+    "phaodai.portal",
     "phaodai.demo",
 ]
 

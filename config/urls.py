@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("phaodai.accounts.urls")),
     path("territory/", include("phaodai.territory.urls")),
     path("people/", include("phaodai.people.urls")),
+    path("zoning/", include("phaodai.zoning.urls")),
+    path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
+
 ANON = "anonymous"
 PERSONAS = [
     "city_commander",
@@ -93,6 +95,16 @@ class World:
     bo_de_area: Any
     phuc_xa_area: Any
     bo_de_person: Any
+    # Zoning objects are built on first use: only zoning cases pay for a round and a draft table.
+    build_zoning: Callable[[], Any] | None = None
+    _zoning: Any = None
+
+    @property
+    def zoning(self) -> Any:
+        if self._zoning is None:
+            assert self.build_zoning is not None
+            self._zoning = self.build_zoning()
+        return self._zoning
 
     def person_url(self, suffix: str = "") -> str:
         return f"/people/{self.bo_de_person.pk}/{suffix}"
@@ -217,6 +229,9 @@ MATRIX.update({
     "api-v1:detail": [Req(lambda w: f"/api/v1/people/{w.bo_de_person.pk}", person_reading(200, anon=401))],
 })  # fmt: skip
 
+MATRIX.update(zoning_matrix(Req))
+MATRIX.update(public_matrix(Req))
+
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]
 
@@ -248,7 +263,7 @@ def test_the_matrix_lists_no_url_that_does_not_exist():
 
 
 @pytest.fixture
-def world(db, unit, city_commander) -> World:
+def world(db, request, unit, city_commander) -> World:
     from phaodai.people import services as people
     from phaodai.territory import services as territory
     from phaodai.territory.rules import AreaRow
@@ -267,7 +282,12 @@ def world(db, unit, city_commander) -> World:
         by=city_commander, cccd=BO_DE_CCCD, full_name="Nguyễn Văn An", birth_date=date(1985, 3, 2), sex="M",
         phone="0912345678", residence_area=bo_de_area,
     )  # fmt: skip
-    return World(bo_de_area=bo_de_area, phuc_xa_area=phuc_xa_area, bo_de_person=bo_de_person)
+    return World(
+        bo_de_area=bo_de_area,
+        phuc_xa_area=phuc_xa_area,
+        bo_de_person=bo_de_person,
+        build_zoning=lambda: build_zoning(request),
+    )
 
 
 CASES = [

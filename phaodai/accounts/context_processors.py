@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import perms_of
 
-# (label, url name, permission needed or None for everyone signed in or not)
-NAV_ITEMS: list[tuple[Any, str, str | None]] = [
+# (label, url name, permissions of which one is needed, or None for everyone signed in or not)
+NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
+    (_("Look-up"), "portal:index", None),
     (_("Territory"), "territory:browse", None),
-    (_("Persons"), "people:search", Perm.VIEW_PERSON),
+    (_("Persons"), "people:search", frozenset({Perm.VIEW_PERSON})),
+    (_("Zoning"), "zoning:home", frozenset({Perm.PROPOSE_LEVELS, Perm.DECIDE_LEVELS})),
 ]
 
 
@@ -21,6 +23,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
         for label, name, needed in NAV_ITEMS
-        if needed is None or needed in perms
+        if needed is None or needed & perms
     ]
     return {"nav_items": items}

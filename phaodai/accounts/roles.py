@@ -24,6 +24,10 @@ class Perm(models.TextChoices):
     ADD_PERSON = "people.add_person", _("Register persons")
     CHANGE_PERSON = "people.change_person", _("Correct persons' details")
     VIEW_AUDIT = "core.view_audit", _("Read the audit log")
+    ENTER_INDICATORS = "zoning.enter_indicators", _("Enter and import areas' epidemic indicators")
+    PROPOSE_LEVELS = "zoning.propose_levels", _("Classify a ward's areas and submit the proposal")
+    AUTHOR_CRITERIA = "zoning.author_criteria", _("Author criteria tables and open classification rounds")
+    DECIDE_LEVELS = "zoning.decide_levels", _("Review ward proposals and issue zoning decisions")
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -40,12 +44,17 @@ ALLOWED_LEVELS: dict[str, frozenset[str]] = {
 }
 
 _OFFICIAL = frozenset({Perm.CHANGE_AREA, Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON})
+# Wards classify and propose (S4); districts and the city author criteria and decide (S3, S5).
+_ZONING_WARD = frozenset({Perm.ENTER_INDICATORS, Perm.PROPOSE_LEVELS})
+_ZONING_COMMAND = frozenset({Perm.ENTER_INDICATORS, Perm.AUTHOR_CRITERIA, Perm.DECIDE_LEVELS})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CITY_COMMANDER: _OFFICIAL | {Perm.VIEW_AUDIT},
-    Role.DISTRICT_OFFICER: _OFFICIAL | {Perm.VIEW_AUDIT},
-    Role.WARD_OFFICER: _OFFICIAL,
-    Role.HEALTH_WORKER: frozenset({Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON}),
+    Role.CITY_COMMANDER: _OFFICIAL | _ZONING_COMMAND | {Perm.VIEW_AUDIT},
+    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | {Perm.VIEW_AUDIT},
+    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD,
+    Role.HEALTH_WORKER: frozenset(
+        {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
+    ),
     Role.LAB_TECHNICIAN: frozenset(),
     Role.CHECKPOINT_OFFICER: frozenset(),
     Role.INSPECTOR: frozenset(),

@@ -1,7 +1,7 @@
 """The demo's phases, run in order, each in its own transaction and each safe to run again.
 
-The epidemic (cases, tests, zones) arrives in later issues as further phases appended here; the zone
-phase should start from territory/data/hanoi_ct20_zones_2021-09-06.csv (Directive 20 zones, 06/9/2021).
+The epidemic arrives as further phases appended here (zoning: the directives and Long Biên's
+classification of September 2021; cases and tests in later issues).
 """
 
 from collections.abc import Callable, Sequence
@@ -11,6 +11,7 @@ from django.db import transaction
 
 from phaodai.demo.context import DemoContext
 from phaodai.demo.logins import ensure_logins
+from phaodai.demo.scenarios import seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
 
 
@@ -26,6 +27,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("areas", seed_areas),
     Phase("people", seed_people),
     Phase("logins", ensure_logins),
+    Phase("zoning", seed_zoning),
 )
 
 

@@ -15,6 +15,11 @@ class AreaEditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Area.Kind.choices)
     population = forms.IntegerField(label=_("Population"), min_value=0, initial=0)
     households = forms.IntegerField(label=_("Households"), min_value=0, initial=0)
+    shared_sanitation = forms.BooleanField(
+        label=_("Dense housing with shared toilets and washrooms"),
+        required=False,
+        help_text=_("Boarding houses, old apartment blocks: a risk factor when areas are classified (S36)."),
+    )
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service's refusal beside the field it names, or above the form."""
@@ -30,7 +35,7 @@ class AreaCreateForm(AreaEditForm):
             "Letters without diacritics, digits, “-”, “_” or “.”, e.g. TDP01. It cannot be changed later."
         ),
     )
-    field_order = ["local_code", "name", "kind", "population", "households"]
+    field_order = ["local_code", "name", "kind", "population", "households", "shared_sanitation"]
 
 
 class AreaImportForm(forms.Form):

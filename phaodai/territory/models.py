@@ -70,6 +70,8 @@ class Area(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     population = models.PositiveIntegerField(default=0)
     households = models.PositiveIntegerField(default=0)
+    # Dense housing with shared toilets and washrooms: a risk factor in classification (S36).
+    shared_sanitation = models.BooleanField(default=False)
     # The ward's path: scoping an area needs no join.
     path = models.CharField(max_length=32)
     active = models.BooleanField(default=True)
@@ -107,3 +109,42 @@ class Household(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.address}"
+
+
+class Boundary(TimeStampedModel):
+    """The outline of a unit or an area, imported from GeoJSON (lon/lat, WGS 84) to draw the map."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="boundary"
+    )
+    area = models.OneToOneField(
+        Area, on_delete=models.CASCADE, null=True, blank=True, related_name="boundary"
+    )
+    # The unit's path (or the area's ward path): the map reads a district's outlines by prefix.
+    path = models.CharField(max_length=32)
+    # Always a MultiPolygon's coordinates: [[[[lon, lat], ...ring], ...polygon], ...].
+    polygons = models.JSONField()
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    # Where the outline comes from and under which licence (ODbL, CC BY…): shown on the map.
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+        indexes = [
+            models.Index(fields=["path"], name="boundary_path_prefix", opclasses=["varchar_pattern_ops"])
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, area__isnull=True)
+                | models.Q(unit__isnull=True, area__isnull=False),
+                name="boundary_of_a_unit_or_an_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path

@@ -89,6 +89,21 @@ def search_units(query: str, *, limit: int = 50) -> list[Unit]:
     )
 
 
+def search_areas(query: str, *, limit: int = 50) -> list[Area]:
+    """Active areas whose name contains the query, diacritics ignored (public: names are not personal)."""
+    key = search_key(query)
+    if not key:
+        return []
+    found = Area.objects.filter(active=True, name_key__contains=key).select_related("ward", "ward__parent")
+    return list(found.order_by("name_key", "code")[:limit])
+
+
+def area_facts(areas: QuerySet[Area]) -> list[dict[str, Any]]:
+    """The plain facts classification reads of each area, in one query."""
+    fields = ("id", "code", "path", "kind", "population", "shared_sanitation", "ward_id")
+    return list(areas.values(*fields))
+
+
 def area_totals(ward: Unit) -> dict[str, Any]:
     return areas_of(ward).aggregate(population=Sum("population"), households=Sum("households"))
 

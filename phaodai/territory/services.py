@@ -43,6 +43,7 @@ def _state(area: Area) -> dict[str, Any]:
         "kind": area.kind,
         "population": area.population,
         "households": area.households,
+        "shared_sanitation": area.shared_sanitation,
         "active": area.active,
     }
 
@@ -77,7 +78,15 @@ def _record(by: Any, action: str, area: Area, before: dict[str, Any] | None) -> 
 
 @transaction.atomic
 def create_area(
-    *, ward: Unit, by: Any, local_code: str, name: str, kind: str, population: int = 0, households: int = 0
+    *,
+    ward: Unit,
+    by: Any,
+    local_code: str,
+    name: str,
+    kind: str,
+    population: int = 0,
+    households: int = 0,
+    shared_sanitation: bool = False,
 ) -> Area:
     """A new residential area in `ward`, for an actor who may change the ward's areas."""
     require_ward(ward)
@@ -92,7 +101,7 @@ def create_area(
         households=clean_count(households, field="households"),
     )
     _check_unique(ward, local_code=row.local_code, name_key=search_key(row.name))
-    area = Area.objects.create(**_area_fields(ward, row))
+    area = Area.objects.create(**_area_fields(ward, row), shared_sanitation=bool(shared_sanitation))
     _record(by, "territory.create_area", area, None)
     return area
 
@@ -119,8 +128,9 @@ def update_area(
     kind: str | None = None,
     population: int | None = None,
     households: int | None = None,
+    shared_sanitation: bool | None = None,
 ) -> Area:
-    """Change an area's name, kind or counts (None leaves a field as it is); the code never changes."""
+    """Change an area's name, kind, counts or housing flag (None leaves it); the code never changes."""
     # Checked before the transaction opens, so the log of a refused attempt is not rolled back with it.
     area = selectors.area_for_change(by, area.code)
     with transaction.atomic():
@@ -136,6 +146,8 @@ def update_area(
             area.population = clean_count(population, field="population")
         if households is not None:
             area.households = clean_count(households, field="households")
+        if shared_sanitation is not None:
+            area.shared_sanitation = bool(shared_sanitation)
         if _state(area) != before:
             try:
                 with transaction.atomic():

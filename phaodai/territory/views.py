@@ -89,7 +89,7 @@ def _area_in_ward(request: HttpRequest, code: str, local_code: str) -> Area:
 @require_http_methods(["GET", "POST"])
 def area_edit(request: HttpRequest, code: str, local_code: str) -> HttpResponse:
     area = _area_in_ward(request, code, local_code)
-    initial = {f: getattr(area, f) for f in ("name", "kind", "population", "households")}
+    initial = {f: getattr(area, f) for f in ("name", "kind", "population", "households", "shared_sanitation")}
     form = AreaEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

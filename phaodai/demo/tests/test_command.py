@@ -12,6 +12,7 @@ from phaodai.core.models import AuditEntry
 from phaodai.demo.areas import MAX_AREAS, MIN_AREAS
 from phaodai.demo.logins import DEMO_LOGINS
 from phaodai.demo.population import AreaSlot, plan_households
+from phaodai.demo.scenarios import OFFICIALS
 from phaodai.demo.seeding import ward_ref
 from phaodai.people.cccd import cccd_index
 from phaodai.people.models import Person
@@ -94,8 +95,11 @@ def test_one_login_per_role_with_the_right_unit_and_a_working_password() -> None
         a.user.username: (a.role, a.unit.code) for a in RoleAssignment.objects.select_related("user", "unit")
     }
     assert expected.items() <= assignments.items()
-    assert len(assignments) == len(DEMO_LOGINS) == User.objects.count()
+    # The demo logins, plus the Long Biên ward officers the zoning scenario acts as (no password).
+    everyone = set(DEMO_LOGINS) | set(OFFICIALS)
+    assert len(assignments) == len(everyone) == User.objects.count()
     assert authenticate(username="ward-00139", password="phaodai-demo") is not None
+    assert not User.objects.get(username="ward-00115").has_usable_password()
 
 
 @pytest.mark.django_db
@@ -104,7 +108,7 @@ def test_a_rerun_with_another_password_resets_it() -> None:
     demo("--districts", LONG_BIEN, "--persons", "0", "--password", "khac-mat-khau")
     assert authenticate(username="city-01", password="phaodai-demo") is None
     assert authenticate(username="city-01", password="khac-mat-khau") is not None
-    assert User.objects.count() == len(DEMO_LOGINS)
+    assert User.objects.count() == len(set(DEMO_LOGINS) | set(OFFICIALS))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -112,5 +116,5 @@ def test_reset_starts_over() -> None:
     demo("--districts", LONG_BIEN, "--persons", "60")
     demo("--districts", LONG_BIEN, "--persons", "20", "--reset")
     assert Person.objects.count() == 20
-    assert User.objects.count() == len(DEMO_LOGINS)
+    assert User.objects.count() == len(set(DEMO_LOGINS) | set(OFFICIALS))
     assert Unit.objects.count() == 1 + 30 + 579

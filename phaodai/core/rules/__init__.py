@@ -1,0 +1,55 @@
+"""The rules engine: JsonLogic with CertLogic's date operations, evaluated and explained in pure Python.
+
+`apply(rule, data)` interprets a rule, `evaluate` also reports the values it read, `compile_rule(rule)`
+validates a rule once and returns a function with apply's results and errors that runs several times
+faster, and `variables`/`validate` read a rule without running it. Modules: errors (RuleError),
+operators (names, arities, MAX_DEPTH), values (truthiness, equality, ordering, numbers, text), paths
+(reading "a.b.0" out of data), scan (variables, validate), jsonlogic (apply, evaluate), compiler
+(compile_rule), certlogic (date-times and UVCIs).
+
+Semantics follow jsonlogic.com/operations.html, with these deliberate choices:
+
+- Equality: `==` compares numbers with numeric strings as numbers ("1" == 1), but "" is not 0;
+  None equals only None; a boolean equals only a boolean (True == 1 is false); a date-time equals
+  an ISO string naming the same instant; lists and objects compare by content, in both `==` and
+  `===` (JavaScript compares them by identity). `===` never converts between types, except that
+  ints, floats and Decimals are all numbers.
+- Ordering (`<`, `<=`, `>`, `>=`): numbers, numeric strings and Decimals compare as numbers, two
+  strings compare as text, date-times (and ISO strings next to a date-time) compare as instants.
+  Any other pair (None, booleans, lists, objects, text vs. number) is unordered and every
+  comparison on it is false, so a missing value never passes `<` as JavaScript's 0 would.
+- Arithmetic accepts numbers and numeric strings only; anything else, division by zero and results
+  out of range raise RuleError. `%` keeps the dividend's sign, as in JavaScript.
+- Truthiness is JavaScript's: 0, NaN, "", [], None and False are false; "0", [0] and {} are true.
+- `var` paths must be literal strings or integers (never computed), so `variables()` can list every
+  path a rule reads. Inside the per-item logic of map/filter/reduce/all/none/some, `var` reads the
+  item, not the data, and is neither listed by `variables()` nor recorded by `evaluate()`.
+- `evaluate()` records each path's value as the rule saw it: a `var` default when the path is
+  absent, None for a `missing` key that is absent.
+- CertLogic: date-time operands may be ISO strings, datetimes or dates (naive or date-only means
+  UTC); before/not-before/after/not-after raise RuleError on anything else. plusTime adds on the
+  wall clock of the operand's own offset and keeps that offset (see certlogic.plus_time).
+- `apply` checks only the branches it evaluates; call `validate` when a rule is authored.
+  `compile_rule` checks the whole rule up front (as `validate` does), then evaluates exactly as
+  `apply` would, raising the same RuleError for values its operators do not accept.
+"""
+
+from phaodai.core.rules.compiler import compile_rule
+from phaodai.core.rules.errors import RuleError
+from phaodai.core.rules.jsonlogic import Evaluation, apply, evaluate
+from phaodai.core.rules.operators import MAX_DEPTH, OPERATORS
+from phaodai.core.rules.scan import validate, variables
+from phaodai.core.rules.values import truthy
+
+__all__ = [
+    "MAX_DEPTH",
+    "OPERATORS",
+    "Evaluation",
+    "RuleError",
+    "apply",
+    "compile_rule",
+    "evaluate",
+    "truthy",
+    "validate",
+    "variables",
+]

@@ -1,0 +1,200 @@
+"""The public API (no sign-in): what is in force where, criteria tables and their dry run, decisions.
+
+`at` (optional, default now) is ISO 8601: an aware date and time is that instant; a naive one is Hà Nội
+time; a date alone means 12:00 Hà Nội time that day. Anything else answers 422 `invalid_input`.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
+
+from phaodai.portal import criteria, lookups, placements
+from phaodai.portal.moments import parse_at
+from phaodai.portal.schemas import (
+    AreaRegimeOut,
+    DecisionBrief,
+    DecisionOut,
+    EvaluationOut,
+    PlaceOut,
+    RegimeBrief,
+    RegimeOut,
+    TableBrief,
+    TableOut,
+    UnitRegimeOut,
+)
+from phaodai.portal.serialize import (
+    activity_json,
+    answer_json,
+    decision_brief,
+    decision_json,
+    regime_brief,
+    table_brief,
+    table_json,
+)
+from phaodai.zoning import selectors as zoning
+
+router = Router(tags=["public"], auth=None)
+
+AT_DESCRIPTION = (
+    "ISO 8601 instant (default now). With an offset it is that instant; without one, Hà Nội time; "
+    "a date alone (2021-09-10) means 12:00 Hà Nội time that day."
+)
+DECISIONS_MAX = 100
+
+
+@router.get(
+    "/areas/{area_code}/regime",
+    response=AreaRegimeOut,
+    summary="What is in force in a residential area at an instant",
+    description=(
+        "The most specific assignment in force (the area's own, else its ward's, district's or the city's): "
+        "level, regime, since when, the decision, and every activity with its status, conditions and legal "
+        "basis. Nothing in force answers 200 with `regime: null` and a `message`. " + AT_DESCRIPTION
+    ),
+)
+def public_area_regime(request: HttpRequest, area_code: str, at: str | None = None) -> HttpResponse:
+    moment = parse_at(at)
+    area = lookups.area_or_404(area_code)
+    body = answer_json(lookups.area_answer(area, moment))
+    head = {
+        "area": area.code,
+        "area_name": area.name,
+        "unit_path": area.path,
+        "ward": {"code": area.ward.code, "name": area.ward.full_name},
+    }
+    return fast_json({**head, **body})
+
+
+@router.get(
+    "/units/{unit_code}/regime",
+    response=UnitRegimeOut,
+    summary="What is in force for a ward, district or the city at an instant",
+    description=(
+        "The unit's own placement (or the one it inherits), as for an area, plus `areas`: how many of its "
+        "active areas are at each level then (keyed by level code; by regime code where the assignment has "
+        "no level; `none` where nothing is in force). " + AT_DESCRIPTION
+    ),
+)
+def public_unit_regime(request: HttpRequest, unit_code: str, at: str | None = None) -> HttpResponse:
+    moment = parse_at(at)
+    unit = lookups.unit_or_404(unit_code)
+    body = answer_json(lookups.unit_answer(unit, moment))
+    areas = placements.areas_placed(unit, moment)
+    head = {"unit": unit.code, "unit_name": unit.full_name, "unit_level": unit.level, "unit_path": unit.path}
+    return fast_json({**head, **body, "areas": placements.level_counts(areas)})
+
+
+def fast_json(body: dict[str, Any]) -> HttpResponse:
+    # The hot look-ups skip re-validating their output through the schema (it documents the shape;
+    # the contract tests check it): about a millisecond less per request under load.
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
+@router.get("/places", response=list[PlaceOut], summary="Find units and areas by name, diacritics ignored")
+def public_search_places(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    units, areas = zoning.search_places(q)
+    found = [
+        {"kind": "unit", "code": u.code, "name": u.full_name, "level": u.level, "within": _within(u)}
+        for u in units
+    ]
+    found += [
+        {"kind": "area", "code": a.code, "name": a.name, "level": "area", "within": a.ward.full_name}
+        for a in areas
+    ]
+    return found
+
+
+def _within(unit: Any) -> str:
+    return unit.parent.full_name if unit.parent else ""
+
+
+@router.get("/criteria/", response=list[TableBrief], summary="Published criteria tables (every version)")
+def public_criteria(request: HttpRequest) -> list[dict[str, Any]]:
+    return [table_brief(table) for table in zoning.published_tables().order_by("code", "-version")]
+
+
+@router.get(
+    "/criteria/{table_code}",
+    response=TableOut,
+    summary="A published criteria table: levels, regimes, rows in words and JsonLogic (latest version)",
+)
+def public_criteria_table(
+    request: HttpRequest, table_code: str, version: int | None = None
+) -> dict[str, Any]:
+    return table_json(criteria.describe(criteria.table_or_404(table_code, version)))
+
+
+class EvaluateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    indicators: dict[str, Any] = Field(description="indicator code → value; null means not known")
+    previous_level: str | None = Field(default=None, description="the area's current level, for modifiers")
+
+
+@router.post(
+    "/criteria/{table_code}/evaluate",
+    response=EvaluationOut,
+    summary="Dry run: the level the latest published version gives for these indicator values",
+    description="Nothing is stored. Unknown indicators or bad values answer 422 naming them.",
+)
+def public_evaluate_criteria(request: HttpRequest, table_code: str, payload: EvaluateIn) -> dict[str, Any]:
+    table = criteria.table_or_404(table_code)
+    result = criteria.evaluate(table, payload.indicators, payload.previous_level)
+    found = result.classification
+    return {
+        "table": table.code,
+        "version": table.version,
+        "level": found.level_code,
+        "level_name": result.level_name,
+        "severity": found.severity,
+        "matched_row": found.matched_row,
+        "rule": found.rule,
+        "values": dict(found.values),
+        "missing": list(found.missing),
+        "held_by": found.held_by,
+    }
+
+
+class DecisionPage(Schema):
+    limit: int = Field(default=50, ge=1, le=DECISIONS_MAX)
+    before: int | None = Field(default=None, description="the id of the last decision of the previous page")
+
+
+@router.get(
+    "/decisions/",
+    response=list[DecisionBrief],
+    summary="Decisions, latest effect first (keyset: pass the last id as `before`)",
+)
+def public_decisions(request: HttpRequest, page: Query[DecisionPage]) -> list[dict[str, Any]]:
+    decisions = zoning.decisions().order_by("-effective_at", "-pk")
+    if page.before is not None:
+        last = zoning.decision_by_pk(page.before)
+        if last is None:
+            raise Http404
+        decisions = decisions.filter(effective_at__lte=last.effective_at).exclude(
+            effective_at=last.effective_at, pk__gte=last.pk
+        )
+    return [decision_brief(d) for d in decisions[: page.limit]]
+
+
+@router.get("/decisions/{decision_id}", response=DecisionOut, summary="A decision and what it assigned")
+def public_decision(request: HttpRequest, decision_id: int) -> dict[str, Any]:
+    decision = zoning.decision_by_pk(decision_id)
+    if decision is None:
+        raise Http404
+    return decision_json(decision, zoning.assignments_of(decision))
+
+
+@router.get("/regimes/", response=list[RegimeBrief], summary="Every measure regime")
+def public_regimes(request: HttpRequest) -> list[dict[str, Any]]:
+    return [regime_brief(regime) for regime in zoning.regimes()]
+
+
+@router.get(
+    "/regimes/{code}", response=RegimeOut, summary="A measure regime with all its rules after inheritance"
+)
+def public_regime(request: HttpRequest, code: str) -> dict[str, Any]:
+    regime = lookups.regime_or_404(code)
+    return {**regime_brief(regime), "rules": [activity_json(a) for a in lookups.regime_rules(regime)]}

@@ -1,0 +1,1 @@
+"""Measure regimes, criteria tables, classification, proposals, decisions and what is allowed where."""
