@@ -24,8 +24,9 @@ from phaodai.zoning.authoring import (
     save_draft_table,
 )
 from phaodai.zoning.errors import IndicatorInvalid, criteria_message
-from phaodai.zoning.forms_authoring import authoring_units, rows_of
+from phaodai.zoning.forms_authoring import rows_of
 from phaodai.zoning.models import CriteriaTable
+from phaodai.zoning.selectors import authoring_units
 
 router = Router(tags=["zoning"])
 MAX_ENTRIES = 20_000

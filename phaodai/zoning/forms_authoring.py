@@ -9,9 +9,6 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from phaodai.accounts.roles import Perm
-from phaodai.core.jurisdiction import paths_of
-from phaodai.territory import selectors as territory
 from phaodai.zoning import rules
 from phaodai.zoning.authoring import (
     LEVEL_CODE_MAX,
@@ -283,13 +280,6 @@ def rows_of(table: Any) -> list[RowView]:
             conditions.append({"indicator": var["var"], "op": op, "value": value})
         result.append(RowView(row["label"], row["level"], conditions))
     return result
-
-
-def authoring_units(user: Any) -> list[Any]:
-    """The districts and city in which the user may issue criteria tables."""
-    codes = [path.strip("/").split("/")[-1] for path in paths_of(user, Perm.AUTHOR_CRITERIA)]
-    units = [territory.unit_by_code(code) for code in codes]
-    return [unit for unit in units if unit is not None and unit.level != "ward"]
 
 
 def row_initial(rows: Sequence[RowView]) -> list[dict[str, Any]]:

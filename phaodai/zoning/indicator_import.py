@@ -22,7 +22,6 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -445,15 +444,6 @@ def _as_of(
 
 
 # Writing --------------------------------------------------------------------------------------
-
-
-def ward_for_indicators(user: Any, code: str) -> Any:
-    """A ward whose indicators the user may enter: 403 without the permission, 404 (logged) elsewhere."""
-    ward = territory.unit_by_code(code)
-    if ward is None or ward.level != "ward":
-        raise Http404
-    require_within(user, Perm.ENTER_INDICATORS, path=ward.path, object_type="territory.unit", object_id=code)
-    return ward
 
 
 def import_indicator_file(

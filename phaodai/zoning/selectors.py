@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import get_language
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.jurisdiction import get_in_scope_or_404, scope
+from phaodai.core.jurisdiction import get_in_scope_or_404, paths_of, require_within, scope
 from phaodai.core.text import search_key
 from phaodai.zoning import rules
 from phaodai.zoning.models import (
@@ -189,6 +190,26 @@ def table_for(user: Any, pk: int) -> CriteriaTable:
     return get_in_scope_or_404(
         CriteriaTable.objects.select_related("issued_by"), user, perm=Perm.AUTHOR_CRITERIA, pk=pk
     )
+
+
+def authoring_units(user: Any) -> list[Any]:
+    """The districts and city in which the user may issue criteria tables."""
+    from phaodai.territory import selectors as territory
+
+    codes = [path.strip("/").split("/")[-1] for path in paths_of(user, Perm.AUTHOR_CRITERIA)]
+    units = [territory.unit_by_code(code) for code in codes]
+    return [unit for unit in units if unit is not None and unit.level != "ward"]
+
+
+def ward_for_indicators(user: Any, code: str) -> Any:
+    """A ward whose indicators the user may enter: 403 without the permission, 404 (logged) elsewhere."""
+    from phaodai.territory import selectors as territory
+
+    ward = territory.unit_by_code(code)
+    if ward is None or ward.level != "ward":
+        raise Http404
+    require_within(user, Perm.ENTER_INDICATORS, path=ward.path, object_type="territory.unit", object_id=code)
+    return ward
 
 
 # Decisions ------------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from phaodai.zoning.forms_authoring import (
     LevelFormSet,
     RowFormSet,
     TableForm,
-    authoring_units,
     filled,
     indicator_label,
     level_initial,
@@ -71,7 +70,7 @@ def tables(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def table_new(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, Perm.AUTHOR_CRITERIA)
-    return _table_form(request, issuers=authoring_units(request.user))
+    return _table_form(request, issuers=selectors.authoring_units(request.user))
 
 
 @login_required
@@ -242,7 +241,7 @@ def table_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicators_page(request: HttpRequest, code: str) -> HttpResponse:
     """The ward's areas with their latest values, and a grid to enter new ones observed at one time."""
-    ward = indicator_import.ward_for_indicators(request.user, code)
+    ward = selectors.ward_for_indicators(request.user, code)
     areas = list(territory.areas_of(ward))
     moment = now().replace(second=0, microsecond=0)
     form = IndicatorsForm(request.POST or None, areas=areas, initial={"as_of": moment})
@@ -280,7 +279,7 @@ def indicators_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicators_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a ward's indicator sheet; an oversized file is refused before its body is read."""
-    ward = indicator_import.ward_for_indicators(request.user, code)
+    ward = selectors.ward_for_indicators(request.user, code)
     limit = settings.PHAODAI_MAX_UPLOAD_BYTES
     if request.method == "POST" and declared_length(request) > limit + FORM_OVERHEAD_BYTES:
         return _import_page(request, ward, IndicatorImportForm(), too_large(limit), status=413)
@@ -352,7 +351,7 @@ def _safe_cell(value: str) -> str:
 @require_GET
 def indicators_template(request: HttpRequest, code: str) -> HttpResponse:
     """A CSV to fill in: the ward's areas, one column per indicator, the observation time."""
-    ward = indicator_import.ward_for_indicators(request.user, code)
+    ward = selectors.ward_for_indicators(request.user, code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="indicators-{ward.code}.csv"'
     response.write("\ufeff")  # so Excel reads the diacritics as UTF-8

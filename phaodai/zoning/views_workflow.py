@@ -30,7 +30,6 @@ PROPOSAL_PAGE = "zoning/workflow/proposal.html"
 ITEM_ROW = "zoning/workflow/_item_row.html"
 RETURN_IDS = "id_return_%s"  # the decision form on the same page has its own version field
 # The criteria tables' pages (another part of this app); linked by path so the desk never depends on them.
-TABLES_PATH = "/zoning/tables/"
 DEADLINE_HOUR = time(17, 0)
 # Conflicts after which the page shows the proposal as it now is (someone else acted first).
 RELOAD = (ProposalNotOpen, ProposalChanged)
@@ -70,7 +69,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_open": has_perm(user, Perm.AUTHOR_CRITERIA),
         "can_propose": has_perm(user, Perm.PROPOSE_LEVELS),
         "can_decide": has_perm(user, Perm.DECIDE_LEVELS),
-        "tables_url": TABLES_PATH,
         "now": now(),
     }
     return render(request, "zoning/workflow/home.html", context)

@@ -18,9 +18,9 @@ from phaodai.zoning.indicator_import import (
     header_column,
     import_indicator_file,
     parse_as_of,
-    ward_for_indicators,
 )
 from phaodai.zoning.models import IndicatorValue
+from phaodai.zoning.selectors import ward_for_indicators
 
 NOON = hanoi(2021, 9, 7, 12)
 

@@ -75,7 +75,9 @@ def test_the_ward_desk_lists_the_wards_open_proposal(scene, as_user):
     html = page(response)
     assert url("proposal", scene.bo_de.pk) in html and "Phường Bồ Đề" in html
     assert "Draft" in html and "Open a classification round" not in html
-    assert "/zoning/tables/" in html
+    # The ward enters its indicators from here; criteria tables are the district's (a ward would get 403).
+    assert "/zoning/indicators/00139/" in html
+    assert "/zoning/tables/" not in html
 
 
 def test_the_district_desk_lists_its_rounds_with_progress(scene, as_user, django_assert_max_num_queries):
@@ -85,6 +87,7 @@ def test_the_district_desk_lists_its_rounds_with_progress(scene, as_user, django
         response = client.get(url("home"))
     html = page(response)
     assert url("round_detail", scene.round.pk) in html and url("round_new") in html
+    assert "/zoning/tables/" in html
     counts = response.context["rounds"][0][1]
     assert (counts.total, counts.submitted, counts.not_submitted) == (14, 1, 13)
 
