@@ -51,6 +51,16 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_public_answers():
+    # The public look-up keeps answers in memory per process; each test starts from its own data.
+    from phaodai.portal.answer_cache import DIRECTORY
+
+    DIRECTORY.reset()
+    yield
+    DIRECTORY.reset()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages_outside_requests():
     # Messages raised by direct service calls read in English (the source language) in assertions;
     # requests still get Vietnamese first through LocaleMiddleware, as users do.

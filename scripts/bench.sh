@@ -7,6 +7,8 @@
 # pointing at its own freshly migrated database, so benchmarks cannot disturb each other. It must
 # exit 0 and print a line `BENCH name=... value=... unit=... baseline=... ratio=... target=...`.
 # Files whose name starts with "_" are helpers, not benchmarks.
+# Load benchmarks (public_regime) serve the project on 127.0.0.1 with gunicorn and drive it with wrk
+# (Debian package `wrk`, installed here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +58,10 @@ else
     echo "bench: no benchmarks in bench/ yet"
     exit 0
   fi
+fi
+
+if ! command -v wrk >/dev/null 2>&1 && grep -q 'wrk' "${files[@]}"; then
+  scripts/apt-install.sh wrk
 fi
 
 export DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=.${PYTHONPATH:+:$PYTHONPATH}

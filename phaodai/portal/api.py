@@ -11,7 +11,8 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from phaodai.portal import criteria, lookups, placements
-from phaodai.portal.moments import parse_at
+from phaodai.portal.answer_cache import DIRECTORY
+from phaodai.portal.moments import local_iso, parse_at
 from phaodai.portal.schemas import (
     AreaRegimeOut,
     DecisionBrief,
@@ -56,6 +57,13 @@ DECISIONS_MAX = 100
 )
 def public_area_regime(request: HttpRequest, area_code: str, at: str | None = None) -> HttpResponse:
     moment = parse_at(at)
+
+    def body_of(assignment_pk: int) -> dict[str, Any]:
+        return answer_json(lookups.answer(zoning.placement_by_assignment(assignment_pk), moment))
+
+    fast = DIRECTORY.answer(area_code, moment, local_iso(moment), body_of)
+    if fast is not None:
+        return HttpResponse(fast, content_type="application/json")
     area = lookups.area_or_404(area_code)
     body = answer_json(lookups.area_answer(area, moment))
     head = {

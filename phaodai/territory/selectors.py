@@ -98,6 +98,12 @@ def search_areas(query: str, *, limit: int = 50) -> list[Area]:
     return list(found.order_by("name_key", "code")[:limit])
 
 
+def public_area_directory() -> list[dict[str, Any]]:
+    """Every active area's public facts (code, name, path, ward) in one query, for in-memory look-ups."""
+    fields = ("code", "name", "path", "ward__code", "ward__full_name")
+    return list(Area.objects.filter(active=True).values(*fields))
+
+
 def area_facts(areas: QuerySet[Area]) -> list[dict[str, Any]]:
     """The plain facts classification reads of each area, in one query."""
     fields = ("id", "code", "path", "kind", "population", "shared_sanitation", "ward_id")

@@ -282,10 +282,10 @@ def classify(
     """
     missing: set[str] = set()
     result: Classification | None = None
+    present = {name for name, value in indicators.items() if value is not None}
     for row in _compiled_rows(table):
-        absent = [name for name in row.reads if indicators.get(name) is None]
-        if absent:
-            missing.update(absent)
+        if not row.needs <= present:
+            missing.update(row.needs - present)
             continue
         if row.holds(indicators):
             # Each condition reads one indicator: those are the values the decision rests on.
@@ -310,6 +310,7 @@ class _CompiledRow:
     text: str
     reads: tuple[str, ...]
     holds: Callable[[Any], Any]
+    needs: frozenset[str]
 
 
 _COMPILED: dict[int, tuple[Table, list[_CompiledRow]]] = {}
@@ -329,6 +330,7 @@ def _compiled_rows(table: Table) -> list[_CompiledRow]:
                 row.describe(),
                 tuple(dict.fromkeys(c.indicator for c in row.conditions)),
                 compile_rule(row.logic),
+                frozenset(c.indicator for c in row.conditions),
             )
             for row in table.rows
         ]

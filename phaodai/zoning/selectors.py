@@ -68,8 +68,11 @@ def in_force_at(at: datetime) -> QuerySet[Assignment]:
 
 
 def _pick(assignments: Iterable[Assignment]) -> Placement | None:
-    by_key = {a.pk: a for a in assignments}
-    best = rules.most_specific(rules.Candidate(a.pk, a.depth, a.effective_from) for a in by_key.values())
+    assignments = list(assignments)
+    if len(assignments) == 1:  # the common case: only the city-wide or the area's own decision
+        return Placement(assignments[0])
+    by_key = {a.id: a for a in assignments}
+    best = rules.most_specific(rules.Candidate(a.id, a.depth, a.effective_from) for a in by_key.values())
     return Placement(by_key[best.key]) if best else None
 
 
@@ -87,22 +90,53 @@ def placement_of_unit(unit: Any, at: datetime) -> Placement | None:
 
 
 def placements_of_areas(areas: Sequence[Any], at: datetime) -> dict[int, Placement | None]:
-    """Placements of many areas with one query: their own assignments and those of their units."""
-    unit_targets = {target for area in areas for target in rules.target_paths(area.path)}
-    area_targets = {f"{area.path}{area.code}/" for area in areas}
-    candidates = list(
-        in_force_at(at)
-        .filter(target_path__in=unit_targets | area_targets)
-        .select_related(*ASSIGNMENT_RELATED)
-    )
+    """Placements of many areas in one query: assignments of their units and of the areas themselves."""
+    if not areas:
+        return {}
+    in_force = in_force_at(at).select_related(*ASSIGNMENT_RELATED)
+    # Unit targets are computed per ward (hundreds), not per area (thousands).
+    unit_targets = {path: rules.target_paths(path) for path in {area.path for area in areas}}
+    # Area assignments come from one range scan under the areas' common path, kept for those asked about.
+    unit_paths = {t for ts in unit_targets.values() for t in ts}
+    common = _common_prefix([area.path for area in areas])
+    wanted = {area.id for area in areas}
     by_target: dict[str, list[Assignment]] = defaultdict(list)
-    for assignment in candidates:
-        by_target[assignment.target_path].append(assignment)
+    by_area: dict[int, list[Assignment]] = defaultdict(list)
+    query = Q(target_path__in=unit_paths) | Q(area__isnull=False, target_path__startswith=common)
+    for assignment in in_force.filter(query):
+        if assignment.area_id is None:
+            by_target[assignment.target_path].append(assignment)
+        elif assignment.area_id in wanted:
+            by_area[assignment.area_id].append(assignment)
     result: dict[int, Placement | None] = {}
     for area in areas:
-        mine = [a for target in rules.target_paths(area.path, area.code) for a in by_target.get(target, ())]
-        result[area.pk] = _pick(mine)
+        mine = [a for target in unit_targets[area.path] for a in by_target.get(target, ())]
+        result[area.id] = _pick([*mine, *by_area.get(area.id, ())])
     return result
+
+
+def _common_prefix(paths: Sequence[str]) -> str:
+    """The deepest unit path ("/01/004/") that every path lies under."""
+    first, last = min(paths), max(paths)
+    shared = 0
+    while shared < min(len(first), len(last)) and first[shared] == last[shared]:
+        shared += 1
+    return first[: first.rfind("/", 0, shared + 1) + 1] if shared else "/"
+
+
+def latest_decision_id() -> int:
+    """Changes whenever assignments change (every change comes with a new decision)."""
+    return Decision.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def assignment_spans() -> list[tuple[int, str, int, datetime, datetime | None]]:
+    """Every assignment as (id, target path, depth, from, until): what in-memory look-ups need."""
+    rows = Assignment.objects.values_list("pk", "target_path", "depth", "effective_from", "effective_until")
+    return list(rows)
+
+
+def placement_by_assignment(pk: int) -> Placement:
+    return Placement(Assignment.objects.select_related(*ASSIGNMENT_RELATED).get(pk=pk))
 
 
 @dataclass(frozen=True)

@@ -192,20 +192,18 @@ def classify_areas(
     """Classify many areas set-wise: indicators gathered in a few grouped queries, then pure rules."""
     pure = selectors.rule_table(table)
     facts = [
-        indicators.AreaFacts(a.pk, a.code, a.kind, a.population, getattr(a, "shared_sanitation", False))
+        indicators.AreaFacts(a.id, a.code, a.kind, a.population, getattr(a, "shared_sanitation", False))
         for a in areas
     ]
     values = indicators.gather(facts, at)
     current = selectors.placements_of_areas(areas, at)
     results = {}
+    table_id = table.id
     for area in areas:
-        placement = current.get(area.pk)
-        previous = (
-            placement.severity
-            if placement and placement.level and placement.level.table_id == table.pk
-            else None
-        )
-        results[area.pk] = rules.classify(pure, values[area.pk], previous_severity=previous)
+        placement = current.get(area.id)
+        level = placement.assignment.level if placement else None
+        previous = level.severity if level is not None and level.table_id == table_id else None
+        results[area.id] = rules.classify(pure, values[area.id], previous_severity=previous)
     return results
 
 
