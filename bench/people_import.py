@@ -21,11 +21,12 @@ import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from bench._common import ensure_database, setup_django  # noqa: E402
 
 SEED = 20210906
 WARDS = 60
@@ -53,30 +54,6 @@ def parse_args() -> argparse.Namespace:
     # Two interleaved runs by default: on a shared machine one busy minute must not decide the figure.
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side, best counts (default 2)")
     return parser.parse_args()
-
-
-def ensure_database() -> None:
-    """Create the database DATABASE_URL names when it does not exist yet."""
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("people_import needs DATABASE_URL=postgres://... (a throwaway PostgreSQL database)")
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
-
-
-def setup_django() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def make_areas() -> list[Any]:
@@ -203,7 +180,7 @@ def run_raw_copy(tuples: list[tuple[Any, ...]]) -> float:
 
 def main() -> None:
     args = parse_args()
-    ensure_database()
+    ensure_database("people_import")
     setup_django()
     if count_people():
         sys.exit("people_person is not empty: run this bench on a throwaway database")
