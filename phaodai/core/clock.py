@@ -17,6 +17,15 @@ Clock = Callable[[], datetime]
 DEFAULT_SWITCH_TIME = time(6, 0)
 
 
+# Instants outside these years are typing mistakes (and year 1 in UTC+7 has no UTC equivalent).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def plausible(moment: datetime) -> bool:
+    """Whether an instant is within the years phaodai reasons about (refuse it before comparing)."""
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
 def now() -> datetime:
     """The current instant, aware and in UTC (the default clock)."""
     return timezone.now()

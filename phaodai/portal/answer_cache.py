@@ -53,7 +53,7 @@ class PublicDirectory:
         self._areas: dict[str, AreaRow] | None = None
         self._spans: dict[str, list[Span]] = {}
         self._bodies: dict[tuple[int, str], bytes] = {}
-        self._generation: int | None = None
+        self._generation: tuple[int, ...] | None = None
         self._checked = float("-inf")
         self._loaded = float("-inf")
 
@@ -90,11 +90,14 @@ class PublicDirectory:
 
     def _body(self, assignment_pk: int, build: Callable[[int], dict[str, Any]]) -> bytes:
         key = (assignment_pk, get_language() or "vi")
-        body = self._bodies.get(key)
+        bodies = (
+            self._bodies
+        )  # a reload meanwhile swaps the dict: a body built now never lands in the new one
+        body = bodies.get(key)
         if body is None:
             members = {k: v for k, v in build(assignment_pk).items() if k != "at"}
             body = json.dumps(members, ensure_ascii=False, separators=(",", ":")).encode()[1:]
-            self._bodies[key] = body
+            bodies[key] = body
         return body
 
     def _refresh(self) -> None:
@@ -103,12 +106,14 @@ class PublicDirectory:
             return
         with self._lock:
             self._checked = now
-            generation = zoning.latest_decision_id()
-            if generation != self._generation or now - self._loaded >= TTL_SECONDS:
+            generation = zoning.decisions_marker()
+            areas = territory.active_area_count()
+            stale = now - self._loaded >= TTL_SECONDS
+            if generation != self._generation or stale:
                 self._spans = _spans()
                 self._bodies = {}
                 self._generation = generation
-            if self._areas is None or now - self._loaded >= TTL_SECONDS:
+            if self._areas is None or stale or areas != len(self._areas):
                 self._areas = _areas()
                 self._loaded = now
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phaodai.core.clock import Clock, now, to_local
 from phaodai.core.errors import InvalidInput
 from phaodai.portal import words
-from phaodai.portal.moments import combine, parse_at, query_value
+from phaodai.portal.moments import FIRST_YEAR, LAST_YEAR, combine, parse_at, query_value
 from phaodai.zoning import rules
 
 
@@ -63,7 +63,7 @@ def moment_of(params: QueryDict, clock: Clock = now) -> Moment:
             error = problem
     elif str(params.get("date", "")).strip():
         picker = MomentForm(params)
-        if picker.is_valid():
+        if picker.is_valid() and FIRST_YEAR <= picker.cleaned_data["date"].year <= LAST_YEAR:
             at, chosen = combine(picker.cleaned_data["date"], picker.cleaned_data["time"]), True
         else:
             return Moment(at, False, picker, InvalidInput(_("Choose a valid date (and time)."), field="at"))

@@ -98,6 +98,10 @@ def search_areas(query: str, *, limit: int = 50) -> list[Area]:
     return list(found.order_by("name_key", "code")[:limit])
 
 
+def active_area_count() -> int:
+    return Area.objects.filter(active=True).count()
+
+
 def public_area_directory() -> list[dict[str, Any]]:
     """Every active area's public facts (code, name, path, ward) in one query, for in-memory look-ups."""
     fields = ("code", "name", "path", "ward__code", "ward__full_name")

@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm, require_perm
-from phaodai.core.clock import next_local_time
+from phaodai.core.clock import next_local_time, plausible
 from phaodai.core.errors import InvalidInput, NotPermitted
 from phaodai.core.jurisdiction import covers
 from phaodai.territory import selectors as territory
@@ -267,6 +267,8 @@ def _aware(moment: datetime | None, field: str) -> datetime | None:
     if moment is not None and timezone.is_naive(moment):
         message = _("Give the time with its UTC offset, e.g. 2021-09-09T06:00:00+07:00.")
         raise InvalidInput(message, field=field)
+    if moment is not None and not plausible(moment):
+        raise InvalidInput(field=field)
     return moment
 
 

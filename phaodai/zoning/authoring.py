@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
 from phaodai.core import audit
-from phaodai.core.clock import Clock, now, to_local
+from phaodai.core.clock import Clock, now, plausible, to_local
 from phaodai.core.errors import NotPermitted
 from phaodai.core.jurisdiction import paths_of, require_within
 from phaodai.zoning import rules
@@ -63,6 +63,10 @@ def _table_state(table: CriteriaTable) -> dict[str, Any]:
 
 
 def _check_period(valid_from: datetime, valid_until: datetime | None) -> None:
+    if not plausible(valid_from):
+        raise CriteriaInvalid(_("The start of validity is not a plausible date."), field="valid_from")
+    if valid_until is not None and not plausible(valid_until):
+        raise CriteriaInvalid(_("The end of validity is not a plausible date."), field="valid_until")
     if timezone.is_naive(valid_from):
         raise CriteriaInvalid(_("Give the start of validity with its time zone."), field="valid_from")
     if valid_until is not None and timezone.is_naive(valid_until):
@@ -343,6 +347,8 @@ def enter_indicators(
         raise NotPermitted()
     if timezone.is_naive(as_of):
         raise IndicatorInvalid(_("Give the time of the observation with its time zone."), field="as_of")
+    if not plausible(as_of):
+        raise IndicatorInvalid(_("The time of the observation is not a plausible date."), field="as_of")
     if as_of > clock():
         raise IndicatorInvalid(_("The values cannot be observed in the future."), field="as_of")
     checked: set[str] = set()
@@ -369,37 +375,48 @@ def enter_indicators(
         typed[(entry.area.pk, entry.indicator)] = (entry, float(value))  # the last entry for a pair wins
     if not typed:
         return []
-    with transaction.atomic():
-        stored = {
-            (row.area_id, row.indicator): row
-            for row in IndicatorValue.objects.filter(
-                area_id__in={key[0] for key in typed}, indicator__in={key[1] for key in typed}, as_of=as_of
-            )
-        }
-        new, changed, saved = [], [], []
-        for key, (entry, value) in typed.items():
-            row = stored.get(key)
-            if row is None:
-                row = IndicatorValue(
-                    area=entry.area, indicator=entry.indicator, as_of=as_of, value=value,
-                    path=entry.area.path, entered_by=by,
-                )  # fmt: skip
-                new.append(row)
-            elif row.value != value:
-                row.value, row.entered_by, row.path = value, by, entry.area.path
-                row.updated_at = timezone.now()
-                changed.append(row)
-            saved.append(row)
-        IndicatorValue.objects.bulk_create(new, batch_size=500)
-        IndicatorValue.objects.bulk_update(
-            changed, ["value", "entered_by", "path", "updated_at"], batch_size=500
+    try:
+        with transaction.atomic():
+            return _write_values(by, typed, as_of)
+    except IntegrityError:
+        # The same values sent twice at once (a double click, a retry): the other request inserted
+        # first, so this one now finds the rows and only updates what differs.
+        with transaction.atomic():
+            return _write_values(by, typed, as_of)
+
+
+def _write_values(
+    by: Any, typed: dict[tuple[int, str], tuple[IndicatorEntry, float]], as_of: datetime
+) -> list[IndicatorValue]:
+    """Insert new values and update changed ones in a few bulk statements; audited once."""
+    stored = {
+        (row.area_id, row.indicator): row
+        for row in IndicatorValue.objects.filter(
+            area_id__in={key[0] for key in typed}, indicator__in={key[1] for key in typed}, as_of=as_of
         )
-        if new or changed:
-            paths = [entry.area.path for entry, _value in typed.values()]
-            audit.record(
-                actor=by, action="zoning.enter_indicators", object_type="zoning.indicatorvalue",
-                object_id=len(new) + len(changed), unit_path=_common_path(paths),
+    }
+    new, changed, saved = [], [], []
+    for key, (entry, value) in typed.items():
+        row = stored.get(key)
+        if row is None:
+            row = IndicatorValue(
+                area=entry.area, indicator=entry.indicator, as_of=as_of, value=value,
+                path=entry.area.path, entered_by=by,
             )  # fmt: skip
+            new.append(row)
+        elif row.value != value:
+            row.value, row.entered_by, row.path = value, by, entry.area.path
+            row.updated_at = timezone.now()
+            changed.append(row)
+        saved.append(row)
+    IndicatorValue.objects.bulk_create(new, batch_size=500)
+    IndicatorValue.objects.bulk_update(changed, ["value", "entered_by", "path", "updated_at"], batch_size=500)
+    if new or changed:
+        paths = [entry.area.path for entry, _value in typed.values()]
+        audit.record(
+            actor=by, action="zoning.enter_indicators", object_type="zoning.indicatorvalue",
+            object_id=len(new) + len(changed), unit_path=_common_path(paths),
+        )  # fmt: skip
     return saved
 
 

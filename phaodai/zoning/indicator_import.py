@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.clock import HANOI, Clock, now
+from phaodai.core.clock import HANOI, Clock, now, plausible
 from phaodai.core.errors import DomainError
 from phaodai.core.jurisdiction import require_within
 from phaodai.territory import selectors as territory
@@ -344,6 +344,8 @@ def parse_as_of(value: Any) -> datetime:
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 raise ValueError(text) from None
+    if not plausible(moment):
+        raise ValueError(str(value))
     return moment.replace(tzinfo=HANOI) if timezone.is_naive(moment) else moment
 
 

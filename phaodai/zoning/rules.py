@@ -163,7 +163,10 @@ def _number(indicator: str, raw: Any) -> float:
     if isinstance(raw, bool):
         raise CriteriaError("not_a_number", field="value", indicator=indicator, value=raw)
     if isinstance(raw, int | float):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise CriteriaError("not_a_number", field="value", indicator=indicator, value="…") from None
     else:
         text = str(raw).strip().replace(",", ".")
         try:

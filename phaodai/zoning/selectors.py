@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -124,9 +124,11 @@ def _common_prefix(paths: Sequence[str]) -> str:
     return first[: first.rfind("/", 0, shared + 1) + 1] if shared else "/"
 
 
-def latest_decision_id() -> int:
-    """Changes whenever assignments change (every change comes with a new decision)."""
-    return Decision.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def decisions_marker() -> tuple[int, int]:
+    """(count, newest id) of decisions: changes whenever assignments change (each change comes with a
+    decision), even when two decisions commit out of id order."""
+    marker = Decision.objects.aggregate(count=Count("pk"), newest=Max("pk"))
+    return (marker["count"] or 0, marker["newest"] or 0)
 
 
 def assignment_spans() -> list[tuple[int, str, int, datetime, datetime | None]]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from phaodai.accounts.roles import Perm
 from phaodai.core import audit
-from phaodai.core.clock import Clock, now
+from phaodai.core.clock import Clock, now, plausible
 from phaodai.core.errors import InvalidInput
 from phaodai.core.jurisdiction import require_within
 from phaodai.territory import selectors as territory
@@ -55,6 +55,8 @@ EDITABLE = (Proposal.Status.DRAFT, Proposal.Status.RETURNED)
 
 
 def _future(moment: datetime, clock: Clock, field: str) -> None:
+    if not plausible(moment):
+        raise InvalidInput(field=field)
     if moment <= clock():
         raise EffectiveTimeInPast(field=field)
 
@@ -77,7 +79,7 @@ def open_round(
     if district.level != "district":
         raise InvalidInput(field="district")
     _future(effective_at, clock, "effective_at")
-    if deadline > effective_at:
+    if not plausible(deadline) or deadline > effective_at:
         raise InvalidInput(field="deadline")
     in_force = selectors.table_valid_at(table.code, effective_at)
     if in_force is None or in_force.pk != table.pk or not district.path.startswith(table.path):
@@ -337,11 +339,12 @@ def decide_proposal(
     if not signatory:
         raise InvalidInput(field="signatory")
     levels = {lv.code: lv for lv in selectors.levels_of(round_.table)}
-    items = {item.area.code: item for item in selectors.items_of(proposal)}
-    verdicts = _verdicts(changes, levels, items)
     district = round_.district
     with transaction.atomic():
         _transition(proposal, (Proposal.Status.SUBMITTED,), version, status=Proposal.Status.DECIDED)
+        # Read after winning the transition: what the ward submitted last is what gets decided.
+        items = {item.area.code: item for item in selectors.items_of(proposal)}
+        verdicts = _verdicts(changes, levels, items)
         try:
             with transaction.atomic():
                 decision = Decision.objects.create(

@@ -107,7 +107,8 @@ def _table_form(
         adding = data.get("add") in ("levels", "rows")
         if adding:
             key = f"{data['add']}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + MORE)
+            count = str(data.get(key) or "0").strip()
+            data[key] = str((int(count) if count.isdigit() else 0) + MORE)
         form = TableForm(data, issuers=issuers, fixed=fixed, initial=table_initial(base) if base else None)
         levels = LevelFormSet(data, prefix="levels", form_kwargs={"regimes": regimes})
         rows = RowFormSet(data, prefix="rows")
