@@ -108,10 +108,19 @@ def placements_of_areas(areas: Sequence[Any], at: datetime) -> dict[int, Placeme
             by_target[assignment.target_path].append(assignment)
         elif assignment.area_id in wanted:
             by_area[assignment.area_id].append(assignment)
+    # What covers a ward's units is the same for all its areas: pick it once per ward.
+    ward_best = {
+        path: _pick([a for target in targets for a in by_target.get(target, ())])
+        for path, targets in unit_targets.items()
+    }
     result: dict[int, Placement | None] = {}
     for area in areas:
-        mine = [a for target in unit_targets[area.path] for a in by_target.get(target, ())]
-        result[area.id] = _pick([*mine, *by_area.get(area.id, ())])
+        inherited = ward_best[area.path]
+        own = by_area.get(area.id)
+        if not own:
+            result[area.id] = inherited
+        else:
+            result[area.id] = _pick([*own, *([inherited.assignment] if inherited else [])])
     return result
 
 
