@@ -89,11 +89,13 @@ def test_entering_the_same_values_twice_changes_nothing(ward_officer_bo_de, unit
     assert [v.pk for v in first] == [v.pk for v in second]
 
 
-def test_a_deactivated_area_stops_answering_within_a_second(client, monkeypatch, city_commander) -> None:
+def test_a_deactivated_area_stops_answering_within_a_second(
+    client, monkeypatch, city_commander, unit
+) -> None:
     long_bien_2021_09(write=lambda _line: None)
     now = [1000.0]
     monkeypatch.setattr(DIRECTORY, "_clock", lambda: now[0])
-    area = territory.areas_of(territory.unit_by_code("00139")).first()
+    area = territory.areas_of(unit("00139")).first()
     assert area is not None
     assert client.get(f"/api/v1/public/areas/{area.code}/regime").status_code == 200
     territory_services.deactivate_area(area=area, by=city_commander)
