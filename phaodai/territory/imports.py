@@ -14,7 +14,7 @@ Decisions (see also rules.parse_count):
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Protocol
@@ -85,6 +85,19 @@ class ParsedRows:
     header_row: int
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+# Finds the header among the first records: (its row number, each column's position, headers not used).
+HeaderFinder = Callable[[Iterator[tuple[int, Sequence[Any]]]], tuple[int, dict[str, int], list[str]]]
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How to read one kind of sheet: where its header is, and how many data rows it may hold."""
+
+    find_header: HeaderFinder
+    max_rows: int
 
 
 @dataclass
@@ -127,6 +140,15 @@ def read_limited(upload: Upload, limit: int) -> bytes:
 
 def read_area_file(upload: Upload, *, limit: int) -> ParsedRows:
     """Rows of a CSV or XLSX area list, keyed by column, with the file's row numbers."""
+    return read_sheet(upload, limit=limit, layout=SheetLayout(_find_header, MAX_DATA_ROWS))
+
+
+def read_sheet(upload: Upload, *, limit: int, layout: SheetLayout) -> ParsedRows:
+    """Rows of any CSV or XLSX sheet under the header `layout` finds, keyed by column, with row numbers.
+
+    Handles what officials' files bring: a BOM, UTF-16, Windows-1258, `;` or tab delimiters, `sep=`,
+    several sheets, old .xls or other files under a wrong name, and sheets padded with empty rows.
+    """
     data = read_limited(upload, limit)
     if not data.strip():
         raise UnsupportedFile(_("The file is empty."), field="file")
@@ -138,7 +160,7 @@ def read_area_file(upload: Upload, *, limit: int) -> ParsedRows:
             field="file",
         )
     if data.startswith(_ZIP):
-        return _read_xlsx(data)
+        return _read_xlsx(data, layout)
     if data.startswith(_OLE):
         raise UnsupportedFile(
             _(
@@ -153,7 +175,7 @@ def read_area_file(upload: Upload, *, limit: int) -> ParsedRows:
         raise UnsupportedFile(
             _("This is not a CSV or Excel (.xlsx) file; upload one of those."), field="file"
         )
-    return _read_csv(data)
+    return _read_csv(data, layout)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -192,7 +214,7 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes) -> ParsedRows:
+def _read_csv(data: bytes, layout: SheetLayout) -> ParsedRows:
     text, encoding = _decode(data)
     notes = []
     if encoding == "cp1258":
@@ -215,10 +237,10 @@ def _read_csv(data: bytes) -> ParsedRows:
         raise ImportFileError(
             _("The CSV file is malformed (%(error)s).") % {"error": error}, field="file"
         ) from None
-    return _rows_under_header(records, notes)
+    return _rows_under_header(records, notes, layout)
 
 
-def _read_xlsx(data: bytes) -> ParsedRows:
+def _read_xlsx(data: bytes, layout: SheetLayout) -> ParsedRows:
     from openpyxl import load_workbook  # slow to import; only imports of spreadsheets need it
 
     try:
@@ -236,9 +258,9 @@ def _read_xlsx(data: bytes) -> ParsedRows:
         sheets = workbook.worksheets
         first_error: MissingColumns | None = None
         for sheet in sheets:
-            records = _sheet_records(sheet.iter_rows(values_only=True))
+            records = _sheet_records(sheet.iter_rows(values_only=True), layout.max_rows)
             try:
-                parsed = _rows_under_header(records, [])
+                parsed = _rows_under_header(records, [], layout)
             except MissingColumns as error:
                 first_error = first_error or error
                 continue
@@ -258,16 +280,16 @@ def _read_xlsx(data: bytes) -> ParsedRows:
         workbook.close()
 
 
-def _sheet_records(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, Sequence[Any]]]:
+def _sheet_records(rows: Iterable[Sequence[Any]], max_rows: int) -> Iterator[tuple[int, Sequence[Any]]]:
     # Stop a little past the row cap so a sheet padded with a million rows is not walked to the end.
     for number, row in enumerate(rows, 1):
-        if number > MAX_DATA_ROWS + HEADER_SEARCH_ROWS + 1000:
-            raise TooManyRows(_too_many_rows_message(), field="file")
+        if number > max_rows + HEADER_SEARCH_ROWS + 1000:
+            raise TooManyRows(_too_many_rows_message(max_rows), field="file")
         yield number, row
 
 
-def _too_many_rows_message() -> str:
-    return _("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_DATA_ROWS}
+def _too_many_rows_message(max_rows: int) -> str:
+    return _("The file has more than %(max)d rows; split it into smaller files.") % {"max": max_rows}
 
 
 def _header_text(value: Any) -> str:
@@ -326,9 +348,11 @@ def _find_header(
     )
 
 
-def _rows_under_header(records: Iterable[tuple[int, Sequence[Any]]], notes: list[str]) -> ParsedRows:
+def _rows_under_header(
+    records: Iterable[tuple[int, Sequence[Any]]], notes: list[str], layout: SheetLayout
+) -> ParsedRows:
     iterator = iter(records)
-    header_row, positions, ignored = _find_header(iterator)
+    header_row, positions, ignored = layout.find_header(iterator)
     rows: list[tuple[int, dict[str, Cell]]] = []
     filled = 0
     for number, record in iterator:
@@ -337,11 +361,13 @@ def _rows_under_header(records: Iterable[tuple[int, Sequence[Any]]], notes: list
         }
         rows.append((number, cells))
         filled += not is_blank(cells)
-        if filled > MAX_DATA_ROWS:
-            raise TooManyRows(_too_many_rows_message(), field="file")
+        if filled > layout.max_rows:
+            raise TooManyRows(_too_many_rows_message(layout.max_rows), field="file")
     if ignored:
         notes.append(_("Columns not used: %(columns)s.") % {"columns": ", ".join(ignored)})
-    return ParsedRows(rows=rows, header_row=header_row, ignored_columns=ignored, notes=notes)
+    return ParsedRows(
+        rows=rows, header_row=header_row, ignored_columns=ignored, notes=notes, columns=list(positions)
+    )
 
 
 def plan_areas(parsed: ParsedRows) -> AreaPlan:

@@ -12,13 +12,9 @@ Decisions:
 - CSV: UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1258; delimiter `,` `;` or tab.
 """
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -31,13 +27,12 @@ from phaodai.core.errors import DomainError
 from phaodai.core.jurisdiction import require_within
 from phaodai.territory import selectors as territory
 from phaodai.territory.imports import (
-    ImportFileError,
     MissingColumns,
-    TooManyRows,
-    UnreadableEncoding,
-    UnsupportedFile,
+    ParsedRows,
+    SheetLayout,
+    TooManyRows,  # noqa: F401 - raised by read_sheet for this module's row cap; callers catch it here
     Upload,
-    read_limited,
+    read_sheet,
 )
 from phaodai.territory.rules import CellError, fold
 from phaodai.zoning import rules
@@ -56,9 +51,6 @@ AS_OF_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d",
 )
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BINARY = (_OLE, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
 
 # Headers each column is known by (compared folded: no case, diacritics or punctuation), Vietnamese first.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -132,16 +124,6 @@ def header_column(header: str) -> str | None:
 
 
 @dataclass
-class ParsedFile:
-    """The data rows of a file, each as (row number in the file, cells by column)."""
-
-    columns: list[str]
-    rows: list[tuple[int, dict[str, Any]]]
-    header_row: int
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
 class IndicatorPlan:
     """Entries grouped by observation time, each with its row number, and the reasons for the rest."""
 
@@ -168,105 +150,9 @@ class ImportReport:
 # Reading --------------------------------------------------------------------------------------
 
 
-def read_indicator_file(upload: Upload, *, limit: int) -> ParsedFile:
+def read_indicator_file(upload: Upload, *, limit: int) -> ParsedRows:
     """Rows of a CSV or XLSX indicator sheet, keyed by column, with the file's row numbers."""
-    data = read_limited(upload, limit)
-    if not data.strip():
-        raise UnsupportedFile(_("The file is empty."), field="file")
-    extension = PurePath(upload.name or "").suffix.lower()
-    if extension and extension not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise UnsupportedFile(
-            _("“%(ext)s” files cannot be imported; upload a CSV (.csv) or Excel workbook (.xlsx).")
-            % {"ext": extension},
-            field="file",
-        )
-    if data.startswith(_ZIP):
-        return _read_xlsx(data)
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if data.startswith(_BINARY) or extension in (".xlsx", ".xlsm") or (b"\x00" in data[:4096] and not utf16):
-        raise UnsupportedFile(
-            _(
-                "This is not a CSV or Excel (.xlsx) file; in Excel choose Save As → CSV UTF-8 "
-                "or Excel Workbook."
-            ),
-            field="file",
-        )
-    return _under_header(_csv_records(_decode(data)), [])
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "cp1258"]
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableEncoding(
-        _("The file is neither UTF-8 nor Windows-1258 text; in Excel choose Save As → CSV UTF-8."),
-        field="file",
-    )
-
-
-def _csv_records(text: str) -> list[tuple[int, list[str]]]:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file is malformed (%(error)s).") % {"error": error}, field="file"
-        ) from None
-
-
-def _read_xlsx(data: bytes) -> ParsedFile:
-    from openpyxl import load_workbook  # slow to import; only spreadsheet imports need it
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
-        raise UnsupportedFile(
-            _("The file could not be opened as an Excel workbook (.xlsx)."), field="file"
-        ) from None
-    except Exception:  # openpyxl's own InvalidFileException and parser errors
-        raise UnsupportedFile(
-            _("The file could not be opened as an Excel workbook (.xlsx)."), field="file"
-        ) from None
-    try:
-        first_error: MissingColumns | None = None
-        for sheet in workbook.worksheets:
-            try:
-                parsed = _under_header(_capped(enumerate(sheet.iter_rows(values_only=True), 1)), [])
-            except MissingColumns as error:
-                first_error = first_error or error
-                continue
-            if len(workbook.worksheets) > 1:
-                parsed.notes.append(_("Rows were read from the sheet “%(sheet)s”.") % {"sheet": sheet.title})
-            return parsed
-        raise first_error or MissingColumns(_("The file holds no rows."), field="file")
-    except DomainError:
-        raise
-    except Exception:  # a sheet's XML is parsed lazily, row by row: a damaged sheet fails here
-        raise UnsupportedFile(_("A sheet of the workbook is damaged."), field="file") from None
-    finally:
-        workbook.close()
-
-
-def _capped(records: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
-    # A sheet padded with a million empty rows is not walked to its end.
-    for number, record in records:
-        if number > MAX_DATA_ROWS + HEADER_SEARCH_ROWS + 1000:
-            raise TooManyRows(_too_many(), field="file")
-        yield number, record
-
-
-def _too_many() -> str:
-    return _("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_DATA_ROWS}
+    return read_sheet(upload, limit=limit, layout=SheetLayout(_find_header, MAX_DATA_ROWS))
 
 
 def _find_header(records: Iterator[tuple[int, Sequence[Any]]]) -> tuple[int, dict[str, int], list[str]]:
@@ -296,22 +182,6 @@ def _find_header(records: Iterator[tuple[int, Sequence[Any]]]) -> tuple[int, dic
         ),
         field="file",
     )
-
-
-def _under_header(records: Iterable[tuple[int, Sequence[Any]]], notes: list[str]) -> ParsedFile:
-    iterator = iter(records)
-    header_row, positions, ignored = _find_header(iterator)
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, record in iterator:
-        cells = {
-            column: (record[index] if index < len(record) else None) for column, index in positions.items()
-        }
-        rows.append((number, cells))
-        if len(rows) > MAX_DATA_ROWS:
-            raise TooManyRows(_too_many(), field="file")
-    if ignored:
-        notes.append(_("Columns not used: %(columns)s.") % {"columns": ", ".join(ignored)})
-    return ParsedFile(columns=list(positions), rows=rows, header_row=header_row, notes=notes)
 
 
 # Checking -------------------------------------------------------------------------------------
@@ -350,7 +220,7 @@ def parse_as_of(value: Any) -> datetime:
 
 
 def plan_indicators(
-    parsed: ParsedFile, *, ward: Any, areas: Sequence[Any], default_as_of: datetime | None, at: datetime
+    parsed: ParsedRows, *, ward: Any, areas: Sequence[Any], default_as_of: datetime | None, at: datetime
 ) -> IndicatorPlan:
     """Check every row against the ward's areas; write nothing."""
     plan = IndicatorPlan(groups={}, errors=[], notes=list(parsed.notes))
