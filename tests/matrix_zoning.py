@@ -10,19 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-ANON = "anonymous"
-PERSONAS = [
-    "city_commander",
-    "district_officer_long_bien",
-    "ward_officer_bo_de",
-    "ward_officer_phuc_xa",
-    "health_worker_bo_de",
-    "welfare_officer_bo_de",
-    "lab_tech_cdc",
-    "checkpoint_officer_ql6",
-    "inspector_team_3",
-    "business_rep_bo_de",
-]
+from tests.matrix_personas import ANON, PERSONAS
+
 AUTHORS = {"city_commander", "district_officer_long_bien"}
 WARD_BO_DE = {"ward_officer_bo_de"}
 ENTERERS = {"city_commander", "district_officer_long_bien", "ward_officer_bo_de", "health_worker_bo_de"}

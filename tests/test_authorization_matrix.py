@@ -14,21 +14,9 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
-ANON = "anonymous"
-PERSONAS = [
-    "city_commander",
-    "district_officer_long_bien",
-    "ward_officer_bo_de",
-    "ward_officer_phuc_xa",
-    "health_worker_bo_de",
-    "welfare_officer_bo_de",
-    "lab_tech_cdc",
-    "checkpoint_officer_ql6",
-    "inspector_team_3",
-    "business_rep_bo_de",
-]
 EVERYONE = [ANON, *PERSONAS]
 
 # Who may change Bồ Đề's areas, and who does not even cover Bồ Đề (so gets 404, not 403).

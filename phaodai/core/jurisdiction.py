@@ -6,6 +6,7 @@ with one of them. Prefix queries work the same on SQLite and PostgreSQL.
 """
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -37,6 +38,17 @@ def paths_of(user: Any, perm: str | None = None) -> tuple[str, ...]:
 def covers(user: Any, path: str, perm: str | None = None) -> bool:
     """Whether `path` lies within the user's jurisdiction (for `perm`, when given)."""
     return any(path.startswith(prefix) for prefix in paths_of(user, perm))
+
+
+def common_path(paths: Sequence[str]) -> str:
+    """The deepest unit path ("/01/004/") that every path lies under ("" for none)."""
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    shared = 0
+    while shared < min(len(first), len(last)) and first[shared] == last[shared]:
+        shared += 1
+    return first[: first.rfind("/", 0, shared + 1) + 1]
 
 
 def scope_q(user: Any, path_field: str, perm: str | None = None) -> Q:

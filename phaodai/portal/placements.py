@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import get_language
 
 from phaodai.territory import selectors as territory
 from phaodai.zoning import rules
@@ -60,14 +59,9 @@ class Placed:
 
     @property
     def label(self) -> str:
-        english = (get_language() or "vi").startswith("en")
         if self.level_code:
-            return (
-                self.level_name_en if english and self.level_name_en else self.level_name
-            ) or self.level_code
-        return (
-            self.regime_name_en if english and self.regime_name_en else self.regime_name
-        ) or self.regime_code
+            return zoning.localized(self, "level_name") or self.level_code
+        return zoning.localized(self, "regime_name") or self.regime_code
 
 
 def _placed(row: dict[str, Any]) -> Placed:

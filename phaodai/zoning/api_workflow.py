@@ -15,10 +15,9 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from phaodai.accounts.roles import Perm
-from phaodai.accounts.selectors import has_perm, require_perm
+from phaodai.accounts.selectors import require_perm
 from phaodai.core.clock import next_local_time, plausible
-from phaodai.core.errors import InvalidInput, NotPermitted
-from phaodai.core.jurisdiction import covers
+from phaodai.core.errors import InvalidInput
 from phaodai.territory import selectors as territory
 from phaodai.zoning import selectors, services
 from phaodai.zoning.errors import LevelNotInTable, TableNotInForce
@@ -272,16 +271,6 @@ def _aware(moment: datetime | None, field: str) -> datetime | None:
     return moment
 
 
-def _require_desk(user: Any) -> None:
-    if not (has_perm(user, Perm.PROPOSE_LEVELS) or has_perm(user, Perm.DECIDE_LEVELS)):
-        raise NotPermitted()
-
-
-def _acting_on(request: HttpRequest, pk: int, perm: str) -> Proposal:
-    require_perm(request.user, perm)
-    return selectors.proposal_for(request.user, pk, perm)
-
-
 def _reread(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _proposal(selectors.proposal_visible(request.user, pk))
 
@@ -296,7 +285,7 @@ def _reread(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Rounds of the user's district(s), or of their ward",
 )
 def list_rounds(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_desk(request.user)
+    selectors.require_desk(request.user)
     rounds = list(selectors.rounds_visible_to(request.user)[:200])
     counts = selectors.round_counts(r.pk for r in rounds)
     return [_round(r, counts[r.pk]) for r in rounds]
@@ -336,9 +325,7 @@ def open_round(request: HttpRequest, payload: RoundIn) -> tuple[int, dict[str, A
 
 def _round_out(request: HttpRequest, pk: int) -> dict[str, Any]:
     round_ = selectors.round_for(request.user, pk)
-    proposals = list(selectors.proposals_of(round_))
-    if not has_perm(request.user, Perm.DECIDE_LEVELS, within=round_.path):
-        proposals = [p for p in proposals if covers(request.user, p.path, Perm.PROPOSE_LEVELS)]
+    proposals, _deciding = selectors.proposals_shown(request.user, round_)
     return {
         **_round(round_, selectors.count_proposals(proposals)),
         "proposals": [_brief(p) for p in proposals],
@@ -352,7 +339,7 @@ def _round_out(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="A round: which wards submitted, late, or not at all",
 )
 def get_round(request: HttpRequest, pk: int) -> dict[str, Any]:
-    _require_desk(request.user)
+    selectors.require_desk(request.user)
     return _round_out(request, pk)
 
 
@@ -366,7 +353,7 @@ def get_round(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="A ward's proposal with each area's levels",
 )
 def get_proposal(request: HttpRequest, pk: int) -> dict[str, Any]:
-    _require_desk(request.user)
+    selectors.require_desk(request.user)
     return _reread(request, pk)
 
 
@@ -377,7 +364,7 @@ def get_proposal(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Run the round's table over the ward's areas",
 )
 def classify_proposal(request: HttpRequest, pk: int) -> dict[str, Any]:
-    proposal = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    proposal = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     services.classify_proposal(proposal=proposal, by=request.user)
     return _reread(request, pk)
 
@@ -389,7 +376,7 @@ def classify_proposal(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="The ward proposes a level for one area (with a justification when it differs)",
 )
 def propose_level(request: HttpRequest, pk: int, area_code: str, payload: LevelIn) -> dict[str, Any]:
-    proposal = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    proposal = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     item = selectors.items_of(proposal).filter(area__code=area_code).first()
     if item is None:
         raise Http404
@@ -407,7 +394,7 @@ def propose_level(request: HttpRequest, pk: int, area_code: str, payload: LevelI
     summary="Submit (late ones are marked late)",
 )
 def submit_proposal(request: HttpRequest, pk: int, payload: VersionIn) -> dict[str, Any]:
-    proposal = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    proposal = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     services.submit_proposal(proposal=proposal, by=request.user, version=payload.version)
     return _reread(request, pk)
 
@@ -419,7 +406,7 @@ def submit_proposal(request: HttpRequest, pk: int, payload: VersionIn) -> dict[s
     summary="Return a submitted proposal to the ward",
 )
 def return_proposal(request: HttpRequest, pk: int, payload: ReturnIn) -> dict[str, Any]:
-    proposal = _acting_on(request, pk, Perm.DECIDE_LEVELS)
+    proposal = selectors.proposal_acting_on(request.user, pk, Perm.DECIDE_LEVELS)
     services.return_proposal(
         proposal=proposal, by=request.user, reason=payload.reason, version=payload.version
     )
@@ -433,7 +420,7 @@ def return_proposal(request: HttpRequest, pk: int, payload: ReturnIn) -> dict[st
     summary="Decide a submitted proposal; 409 if it was decided or returned meanwhile",
 )
 def decide_proposal(request: HttpRequest, pk: int, payload: DecisionIn) -> tuple[int, dict[str, Any]]:
-    proposal = _acting_on(request, pk, Perm.DECIDE_LEVELS)
+    proposal = selectors.proposal_acting_on(request.user, pk, Perm.DECIDE_LEVELS)
     decision = services.decide_proposal(
         proposal=proposal,
         by=request.user,

@@ -15,7 +15,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible, to_local
 from phaodai.core.errors import NotPermitted
-from phaodai.core.jurisdiction import paths_of, require_within
+from phaodai.core.jurisdiction import common_path, paths_of, require_within
 from phaodai.zoning import rules
 from phaodai.zoning.errors import (
     CriteriaInvalid,
@@ -415,19 +415,6 @@ def _write_values(
         paths = [entry.area.path for entry, _value in typed.values()]
         audit.record(
             actor=by, action="zoning.enter_indicators", object_type="zoning.indicatorvalue",
-            object_id=len(new) + len(changed), unit_path=_common_path(paths),
+            object_id=len(new) + len(changed), unit_path=common_path(paths),
         )  # fmt: skip
     return saved
-
-
-def _common_path(paths: Sequence[str]) -> str:
-    if not paths:
-        return ""
-    first = min(paths)
-    last = max(paths)
-    shared = 0
-    for a, b in zip(first, last, strict=False):
-        if a != b:
-            break
-        shared += 1
-    return first[: first.rfind("/", 0, shared) + 1] if shared else ""

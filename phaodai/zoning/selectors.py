@@ -11,7 +11,16 @@ from django.http import Http404
 from django.utils.translation import get_language
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.jurisdiction import get_in_scope_or_404, paths_of, require_within, scope
+from phaodai.accounts.selectors import has_perm, require_perm
+from phaodai.core.errors import NotPermitted
+from phaodai.core.jurisdiction import (
+    common_path,
+    covers,
+    get_in_scope_or_404,
+    paths_of,
+    require_within,
+    scope,
+)
 from phaodai.core.text import search_key
 from phaodai.zoning import rules
 from phaodai.zoning.models import (
@@ -98,7 +107,7 @@ def placements_of_areas(areas: Sequence[Any], at: datetime) -> dict[int, Placeme
     unit_targets = {path: rules.target_paths(path) for path in {area.path for area in areas}}
     # Area assignments come from one range scan under the areas' common path, kept for those asked about.
     unit_paths = {t for ts in unit_targets.values() for t in ts}
-    common = _common_prefix([area.path for area in areas])
+    common = common_path([area.path for area in areas])
     wanted = {area.id for area in areas}
     by_target: dict[str, list[Assignment]] = defaultdict(list)
     by_area: dict[int, list[Assignment]] = defaultdict(list)
@@ -122,15 +131,6 @@ def placements_of_areas(areas: Sequence[Any], at: datetime) -> dict[int, Placeme
         else:
             result[area.id] = _pick([*own, *([inherited.assignment] if inherited else [])])
     return result
-
-
-def _common_prefix(paths: Sequence[str]) -> str:
-    """The deepest unit path ("/01/004/") that every path lies under."""
-    first, last = min(paths), max(paths)
-    shared = 0
-    while shared < min(len(first), len(last)) and first[shared] == last[shared]:
-        shared += 1
-    return first[: first.rfind("/", 0, shared + 1) + 1] if shared else "/"
 
 
 def decisions_marker() -> tuple[int, int]:
@@ -297,6 +297,27 @@ def round_for(user: Any, pk: int) -> Round:
 
 def rounds_for_district(district: Any) -> QuerySet[Round]:
     return Round.objects.filter(district=district).select_related("table")
+
+
+def require_desk(user: Any) -> None:
+    """The zoning desk is for those who propose (wards) or decide (districts, the city): 403 otherwise."""
+    if not (has_perm(user, Perm.PROPOSE_LEVELS) or has_perm(user, Perm.DECIDE_LEVELS)):
+        raise NotPermitted()
+
+
+def proposal_acting_on(user: Any, pk: int, perm: str) -> Proposal:
+    """403 for a role without `perm`; 404 (logged) for a proposal outside the user's units."""
+    require_perm(user, perm)
+    return proposal_for(user, pk, perm)
+
+
+def proposals_shown(user: Any, round_: Round) -> tuple[list[Proposal], bool]:
+    """A round's proposals the user may see, and whether they decide it (a ward sees only its own)."""
+    proposals = list(proposals_of(round_))
+    deciding = has_perm(user, Perm.DECIDE_LEVELS, within=round_.path)
+    if not deciding:
+        proposals = [p for p in proposals if covers(user, p.path, Perm.PROPOSE_LEVELS)]
+    return proposals, deciding
 
 
 def proposals_of(round_: Round) -> QuerySet[Proposal]:

@@ -19,7 +19,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm, require_perm
 from phaodai.core.clock import next_local_time, now
 from phaodai.core.errors import DomainError, NotPermitted
-from phaodai.core.jurisdiction import covers, paths_of, require_within, scope
+from phaodai.core.jurisdiction import paths_of, require_within, scope
 from phaodai.territory import selectors as territory
 from phaodai.zoning import selectors, services
 from phaodai.zoning.errors import ProposalChanged, ProposalNotOpen
@@ -35,18 +35,6 @@ DEADLINE_HOUR = time(17, 0)
 RELOAD = (ProposalNotOpen, ProposalChanged)
 
 
-def _require_desk(user: Any) -> None:
-    """The desk is for those who propose (wards) or decide (districts, the city)."""
-    if not (has_perm(user, Perm.PROPOSE_LEVELS) or has_perm(user, Perm.DECIDE_LEVELS)):
-        raise NotPermitted()
-
-
-def _acting_on(request: HttpRequest, pk: int, perm: str) -> Proposal:
-    """403 for a role without `perm`; 404 (logged) for a proposal outside the user's units."""
-    require_perm(request.user, perm)
-    return selectors.proposal_for(request.user, pk, perm)
-
-
 # The desk and rounds ------------------------------------------------------------------------------
 
 
@@ -55,7 +43,7 @@ def _acting_on(request: HttpRequest, pk: int, perm: str) -> Proposal:
 def home(request: HttpRequest) -> HttpResponse:
     """A ward officer's open proposals; a district officer's rounds with their progress."""
     user = request.user
-    _require_desk(user)
+    selectors.require_desk(user)
     proposals: list[Proposal] = []
     if has_perm(user, Perm.PROPOSE_LEVELS):
         proposals = list(selectors.proposals_visible_to(user).filter(round__status=Round.Status.OPEN))
@@ -169,12 +157,9 @@ def round_new(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Which wards submitted (on time or late), were returned, decided, or have not submitted."""
     user = request.user
-    _require_desk(user)
+    selectors.require_desk(user)
     round_ = selectors.round_for(user, pk)
-    proposals = list(selectors.proposals_of(round_))
-    deciding = has_perm(user, Perm.DECIDE_LEVELS, within=round_.path)
-    if not deciding:
-        proposals = [p for p in proposals if covers(user, p.path, Perm.PROPOSE_LEVELS)]
+    proposals, deciding = selectors.proposals_shown(user, round_)
     context = {
         "round": round_,
         "proposals": proposals,
@@ -262,7 +247,7 @@ def _conflict(request: HttpRequest, pk: int, error: DomainError) -> HttpResponse
 @login_required
 @require_GET
 def proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_desk(request.user)
+    selectors.require_desk(request.user)
     return _page(request, selectors.proposal_visible(request.user, pk))
 
 
@@ -270,7 +255,7 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_classify(request: HttpRequest, pk: int) -> HttpResponse:
     """The ward runs the round's table over its areas (again, keeping its justified changes)."""
-    current = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    current = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     try:
         services.classify_proposal(proposal=current, by=request.user)
     except RELOAD as error:
@@ -283,7 +268,7 @@ def proposal_classify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_item(request: HttpRequest, pk: int, area_code: str) -> HttpResponse:
     """The ward proposes a level for one area (an htmx row, or the whole page without JavaScript)."""
-    current = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    current = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     item = selectors.items_of(current).filter(area__code=area_code).first()
     if item is None:
         raise Http404
@@ -321,7 +306,7 @@ def proposal_item(request: HttpRequest, pk: int, area_code: str) -> HttpResponse
 @require_POST
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The ward submits the version it saw; late submissions are accepted and marked late."""
-    current = _acting_on(request, pk, Perm.PROPOSE_LEVELS)
+    current = selectors.proposal_acting_on(request.user, pk, Perm.PROPOSE_LEVELS)
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -341,7 +326,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The district sends the proposal back to the ward with a reason."""
-    current = _acting_on(request, pk, Perm.DECIDE_LEVELS)
+    current = selectors.proposal_acting_on(request.user, pk, Perm.DECIDE_LEVELS)
     form = ReturnForm(request.POST, auto_id=RETURN_IDS)
     if form.is_valid():
         try:
@@ -365,7 +350,7 @@ def proposal_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The district decides: each area at the ward's level or changed with a reason; assignments follow."""
-    current = _acting_on(request, pk, Perm.DECIDE_LEVELS)
+    current = selectors.proposal_acting_on(request.user, pk, Perm.DECIDE_LEVELS)
     items = list(selectors.items_of(current))
     levels = list(selectors.levels_of(current.round.table))
     form = DecisionForm(request.POST, items=items, levels=levels, effective_at=current.round.effective_at)

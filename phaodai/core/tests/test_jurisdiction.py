@@ -136,3 +136,19 @@ def test_require_within_allows_inside_refuses_outside_and_logs(ward_officer_bo_d
         require_within(
             welfare_officer_bo_de, Perm.CHANGE_PERSON, path=bo_de, object_type="people.person", object_id=1
         )
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        ([], ""),
+        (["/01/004/00139/"], "/01/004/00139/"),
+        (["/01/004/00139/", "/01/004/00142/"], "/01/004/"),
+        (["/01/004/00139/", "/01/005/00142/"], "/01/"),
+        (["/01/004/", "/01/004/00139/"], "/01/004/"),
+    ],
+)
+def test_common_path_is_the_deepest_unit_every_path_lies_under(paths, expected):
+    from phaodai.core.jurisdiction import common_path
+
+    assert common_path(paths) == expected
