@@ -24,7 +24,7 @@ from phaodai.zoning.authoring import (
     save_draft_table,
 )
 from phaodai.zoning.errors import IndicatorInvalid, criteria_message
-from phaodai.zoning.forms_authoring import rows_of
+from phaodai.zoning.forms_authoring import level_initial, rows_of
 from phaodai.zoning.models import CriteriaTable
 from phaodai.zoning.selectors import authoring_units
 
@@ -136,17 +136,8 @@ def _brief(table: CriteriaTable) -> dict[str, Any]:
 
 
 def _out(table: CriteriaTable) -> dict[str, Any]:
-    levels = [
-        {
-            "severity": lv.severity,
-            "code": lv.code,
-            "name": lv.name,
-            "name_en": lv.name_en,
-            "colour": lv.colour,
-            "regime": lv.regime.code,
-        }
-        for lv in selectors.levels_of(table)
-    ]
+    # The same level facts the authoring form starts from.
+    levels = level_initial(selectors.levels_of(table))
     rows = [{"label": r.label, "level": r.level, "conditions": r.conditions} for r in rows_of(table)]
     return {
         **_brief(table),

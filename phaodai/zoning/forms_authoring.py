@@ -1,6 +1,6 @@
 """Forms for authoring criteria tables and entering indicators; the services make the final checks."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,7 +246,7 @@ def filled(formset: Any) -> list[Any]:
     return [form for form in formset.forms if not form.blank]
 
 
-def level_initial(levels: Sequence[Any]) -> list[dict[str, Any]]:
+def level_initial(levels: Iterable[Any]) -> list[dict[str, Any]]:
     return [
         {
             "severity": lv.severity,
