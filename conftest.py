@@ -51,6 +51,12 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded attachments go to the test's own directory, never to the project's var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_public_answers():
     # The public look-up keeps answers in memory per process; each test starts from its own data.
     from phaodai.portal.answer_cache import DIRECTORY

@@ -10,9 +10,12 @@ from ninja.security import django_auth
 
 from phaodai.accounts.api import BearerTokenAuth
 from phaodai.accounts.api import router as accounts_router
+from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
+from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
 from phaodai.portal.api import router as public_router
+from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
 from phaodai.zoning.api import router as zoning_router
 
@@ -73,3 +76,6 @@ api.add_router("/territory", territory_router)
 api.add_router("/people", people_router)
 api.add_router("/zoning", zoning_router)
 api.add_router("/public", public_router)
+api.add_router("/sitreps", sitreps_router)
+api.add_router("/command", command_router)
+api.add_router("/notifications", notifications_router)

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "phaodai.territory",
     "phaodai.people",
     "phaodai.zoning",
+    "phaodai.notifications",
+    "phaodai.sitreps",
+    "phaodai.command",
     "phaodai.portal",
     "phaodai.demo",
 ]
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "phaodai.accounts.context_processors.navigation",
+                "phaodai.notifications.context_processors.unread",
             ],
         },
     }
@@ -157,6 +161,24 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Attachments (task progress files, directive scans) live under the var directory.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("PHAODAI_MEDIA_ROOT", VAR_DIR / "media"))
+
+# Notifications reach people in the app and by e-mail through a pluggable notifier; without an SMTP
+# host the e-mail is printed to the console (the demo shows it there).
+PHAODAI_NOTIFIER = os.environ.get("PHAODAI_NOTIFIER", "phaodai.notifications.backends.EmailNotifier")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+_MAIL_BACKENDS = "django.core.mail.backends"
+EMAIL_BACKEND = (
+    f"{_MAIL_BACKENDS}.smtp.EmailBackend" if EMAIL_HOST else f"{_MAIL_BACKENDS}.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "phaodai <no-reply@phaodai.invalid>")
 
 # API tokens live this long unless revoked.
 PHAODAI_API_TOKEN_DAYS = int(os.environ.get("PHAODAI_API_TOKEN_DAYS", 30))

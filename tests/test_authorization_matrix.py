@@ -6,6 +6,7 @@ Statuses: 200/201/204 allowed, 302 redirect (to sign-in for anonymous pages), 40
 credentials, 403 role lacks the permission, 404 outside jurisdiction (or does not exist).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,11 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
+from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
 from tests.matrix_personas import ANON, PERSONAS
+from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
+from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
 EVERYONE = [ANON, *PERSONAS]
@@ -86,6 +91,14 @@ class World:
     # Zoning objects are built on first use: only zoning cases pay for a round and a draft table.
     build_zoning: Callable[[], Any] | None = None
     _zoning: Any = None
+    # Other apps' objects, built on first use by name (`world.lazy("sitreps")`).
+    builders: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    _built: dict[str, Any] = field(default_factory=dict)
+
+    def lazy(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = self.builders[name]()
+        return self._built[name]
 
     @property
     def zoning(self) -> Any:
@@ -219,6 +232,16 @@ MATRIX.update({
 
 MATRIX.update(zoning_matrix(Req))
 MATRIX.update(public_matrix(Req))
+# Apps with their own matrix module add (name -> builder of their objects) here and update MATRIX.
+LAZY_BUILDERS: dict[str, Callable[[Any], Any]] = {}
+LAZY_BUILDERS["command_tasks"] = build_command_tasks
+MATRIX.update(command_tasks_matrix(Req))
+LAZY_BUILDERS["sitreps_pages"] = build_sitreps_pages
+LAZY_BUILDERS["command_bodies"] = build_command_bodies
+LAZY_BUILDERS["sitreps_api"] = build_sitreps_api
+MATRIX.update(sitreps_api_matrix(Req))
+MATRIX.update(command_bodies_matrix(Req))
+MATRIX.update(sitreps_pages_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]
@@ -275,6 +298,7 @@ def world(db, request, unit, city_commander) -> World:
         phuc_xa_area=phuc_xa_area,
         bo_de_person=bo_de_person,
         build_zoning=lambda: build_zoning(request),
+        builders={name: functools.partial(build, request) for name, build in LAZY_BUILDERS.items()},
     )
 
 

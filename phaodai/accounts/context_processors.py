@@ -15,6 +15,10 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Territory"), "territory:browse", None),
     (_("Persons"), "people:search", frozenset({Perm.VIEW_PERSON})),
     (_("Zoning"), "zoning:home", frozenset({Perm.PROPOSE_LEVELS, Perm.DECIDE_LEVELS})),
+    (_("Reports"), "sitreps:home", frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS})),
+    (_("Tasks"), "command:tasks", frozenset({Perm.MANAGE_COMMAND})),
+    (_("Directives"), "command:documents", frozenset({Perm.MANAGE_COMMAND})),
+    (_("Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
 ]
 
 

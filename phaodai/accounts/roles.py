@@ -28,6 +28,12 @@ class Perm(models.TextChoices):
     PROPOSE_LEVELS = "zoning.propose_levels", _("Classify a ward's areas and submit the proposal")
     AUTHOR_CRITERIA = "zoning.author_criteria", _("Author criteria tables and open classification rounds")
     DECIDE_LEVELS = "zoning.decide_levels", _("Review ward proposals and issue zoning decisions")
+    SUBMIT_REPORTS = "sitreps.submit_reports", _("Submit our unit's situation reports and urgent reports")
+    REVIEW_REPORTS = "sitreps.review_reports", _("Read, accept and reopen the situation reports sent to us")
+    MANAGE_COMMAND = (
+        "command.manage",
+        _("Register directives, assign and follow tasks, keep committees, duty, hotlines and commendations"),
+    )
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -47,11 +53,15 @@ _OFFICIAL = frozenset({Perm.CHANGE_AREA, Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm
 # Wards classify and propose (S4); districts and the city author criteria and decide (S3, S5).
 _ZONING_WARD = frozenset({Perm.ENTER_INDICATORS, Perm.PROPOSE_LEVELS})
 _ZONING_COMMAND = frozenset({Perm.ENTER_INDICATORS, Perm.AUTHOR_CRITERIA, Perm.DECIDE_LEVELS})
+# Wards report to their district (S10), districts to the city (S11); the city only receives.
+_REPORTING = frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CITY_COMMANDER: _OFFICIAL | _ZONING_COMMAND | {Perm.VIEW_AUDIT},
-    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | {Perm.VIEW_AUDIT},
-    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD,
+    Role.CITY_COMMANDER: _OFFICIAL
+    | _ZONING_COMMAND
+    | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
+    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | _REPORTING | {Perm.VIEW_AUDIT},
+    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     ),

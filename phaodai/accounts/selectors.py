@@ -36,3 +36,15 @@ def assignments_of(user: Any) -> list[Any]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(user.assignment_list)
+
+
+def officials_of(unit: Any, perm: str | None = None) -> list[User]:
+    """Active users with a role bound to exactly `unit` (granting `perm`, when given)."""
+    roles = [role for role, granted in PERMISSIONS.items() if perm is None or perm in granted]
+    bound = User.objects.filter(
+        is_active=True,
+        role_assignments__unit=unit,
+        role_assignments__active=True,
+        role_assignments__role__in=roles,
+    )
+    return list(bound.distinct().order_by("username"))

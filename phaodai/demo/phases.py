@@ -9,9 +9,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from phaodai.accounts.roles import Role
+from phaodai.core.clock import hanoi
+from phaodai.demo.bodies_seed import seed_committees_and_hotlines
+from phaodai.demo.command_seed import seed_directives_and_tasks
 from phaodai.demo.context import DemoContext
 from phaodai.demo.logins import ensure_logins
-from phaodai.demo.scenarios import seed_zoning
+from phaodai.demo.reports_seed import seed_reports
+from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
 
 
@@ -23,11 +28,29 @@ class Phase:
     run: Callable[[DemoContext], str]
 
 
+# The command phase replays its documents at their own dates and rolls recurring tasks as of this moment.
+COMMAND_AS_OF = hanoi(2021, 9, 22, 8, 0)
+
+
+def seed_command(ctx: DemoContext) -> str:
+    """Committees, duty, hotlines and commendations; directives and tasks (788-CV/BCSD, Long Biên's plan)."""
+    city_commander = official(Role.CITY_COMMANDER, CITY)
+    district_officer = official(Role.DISTRICT_OFFICER, LONG_BIEN)
+    clock = at(COMMAND_AS_OF)
+    for line in seed_committees_and_hotlines(
+        by_city=city_commander, by_district=district_officer, clock=clock
+    ):
+        ctx.progress(f"command: {line}")
+    return seed_directives_and_tasks(by_city=city_commander, by_district=district_officer, clock=clock)
+
+
 PHASES: tuple[Phase, ...] = (
     Phase("areas", seed_areas),
     Phase("people", seed_people),
     Phase("logins", ensure_logins),
     Phase("zoning", seed_zoning),
+    Phase("reports", seed_reports),
+    Phase("command", seed_command),
 )
 
 

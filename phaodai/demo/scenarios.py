@@ -89,6 +89,9 @@ def _actor(role: Role, unit_code: str) -> Any:
     return user
 
 
+official = _actor
+
+
 def _regime(code: str) -> Any:
     regime = zoning.regime_by_code(code)
     if regime is None:

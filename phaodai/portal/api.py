@@ -7,9 +7,12 @@ time; a date alone means 12:00 Hà Nội time that day. Anything else answers 42
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
+from phaodai.command import selectors as command
+from phaodai.core.errors import InvalidInput
 from phaodai.portal import criteria, lookups, placements
 from phaodai.portal.answer_cache import DIRECTORY
 from phaodai.portal.moments import local_iso, parse_at
@@ -206,3 +209,78 @@ def public_regimes(request: HttpRequest) -> list[dict[str, Any]]:
 def public_regime(request: HttpRequest, code: str) -> dict[str, Any]:
     regime = lookups.regime_or_404(code)
     return {**regime_brief(regime), "rules": [activity_json(a) for a in lookups.regime_rules(regime)]}
+
+
+# Hotlines and commendations (S12, S14) -------------------------------------------------------------
+
+
+class PublicHotlineOut(Schema):
+    unit: str
+    unit_name: str
+    label: str
+    label_en: str
+    number: str = Field(description="digits only, e.g. 02439990001")
+    display: str = Field(description="as people write it, e.g. 024 3999 0001")
+    always_open: bool
+    hours: str
+
+
+class PublicCommendationOut(Schema):
+    id: int
+    unit: str
+    unit_name: str
+    recipient_kind: str
+    recipient: str
+    reason: str
+    award: str
+    decision_number: str
+    decision_date: str = Field(description="YYYY-MM-DD")
+
+
+@router.get(
+    "/hotlines",
+    response=list[PublicHotlineOut],
+    summary="Published hotlines of a unit and of every unit above it, the nearest first",
+)
+def public_hotlines(request: HttpRequest, unit: str) -> list[dict[str, Any]]:
+    place = lookups.unit_or_404(unit)
+    return [
+        {
+            "unit": h.unit.code,
+            "unit_name": h.unit.full_name,
+            "label": h.label,
+            "label_en": h.label_en,
+            "number": h.number,
+            "display": h.number_display,
+            "always_open": h.always_open,
+            "hours": h.hours,
+        }
+        for h in command.published_hotlines_for(place)
+    ]
+
+
+@router.get(
+    "/commendations",
+    response=list[PublicCommendationOut],
+    summary="Published commendations, latest decision first (filter by district code and year)",
+)
+def public_commendations(
+    request: HttpRequest, district: str = "", year: int | None = None
+) -> list[dict[str, Any]]:
+    chosen = lookups.unit_or_404(district) if district else None
+    if year is not None and not 1900 <= year <= 2200:
+        raise InvalidInput(gettext("The year is not plausible."), field="year")
+    return [
+        {
+            "id": c.pk,
+            "unit": c.unit.code,
+            "unit_name": c.unit.full_name,
+            "recipient_kind": c.recipient_kind,
+            "recipient": c.recipient,
+            "reason": c.reason,
+            "award": c.award,
+            "decision_number": c.decision_number,
+            "decision_date": c.decision_date.isoformat(),
+        }
+        for c in command.published_commendations(district=chosen, year=year)
+    ]

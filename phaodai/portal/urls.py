@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phaodai.portal import views
+from phaodai.portal import views, views_command
 
 app_name = "portal"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("regimes/", views.regimes, name="regimes"),
     path("regimes/<str:code>/", views.regime, name="regime"),
     path("map/", views.map_view, name="map"),
+    path("hotlines/", views_command.hotlines, name="hotlines"),
+    path("commendations/", views_command.commendations, name="commendations"),
 ]

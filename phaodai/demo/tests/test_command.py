@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from phaodai.accounts.models import RoleAssignment, User
+from phaodai.accounts.roles import Role
 from phaodai.core.models import AuditEntry
 from phaodai.demo.areas import MAX_AREAS, MIN_AREAS
 from phaodai.demo.logins import DEMO_LOGINS
@@ -26,6 +27,13 @@ def demo(*args: str) -> str:
     out = StringIO()
     call_command("demo", "--no-serve", *args, stdout=out)
     return out.getvalue()
+
+
+def demo_users() -> set[tuple[str, str]]:
+    """The demo logins, plus the officials the scenarios act as (no password): Long Biên's ward officers
+    (zoning, tasks) and every district's officer (their reports to the city)."""
+    districts = Unit.objects.filter(level="district").values_list("code", flat=True)
+    return set(DEMO_LOGINS) | set(OFFICIALS) | {(Role.DISTRICT_OFFICER, code) for code in districts}
 
 
 def counts() -> dict[str, int]:
@@ -95,8 +103,7 @@ def test_one_login_per_role_with_the_right_unit_and_a_working_password() -> None
         a.user.username: (a.role, a.unit.code) for a in RoleAssignment.objects.select_related("user", "unit")
     }
     assert expected.items() <= assignments.items()
-    # The demo logins, plus the Long Biên ward officers the zoning scenario acts as (no password).
-    everyone = set(DEMO_LOGINS) | set(OFFICIALS)
+    everyone = demo_users()
     assert len(assignments) == len(everyone) == User.objects.count()
     assert authenticate(username="ward-00139", password="phaodai-demo") is not None
     assert not User.objects.get(username="ward-00115").has_usable_password()
@@ -108,7 +115,7 @@ def test_a_rerun_with_another_password_resets_it() -> None:
     demo("--districts", LONG_BIEN, "--persons", "0", "--password", "khac-mat-khau")
     assert authenticate(username="city-01", password="phaodai-demo") is None
     assert authenticate(username="city-01", password="khac-mat-khau") is not None
-    assert User.objects.count() == len(set(DEMO_LOGINS) | set(OFFICIALS))
+    assert User.objects.count() == len(demo_users())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -116,5 +123,5 @@ def test_reset_starts_over() -> None:
     demo("--districts", LONG_BIEN, "--persons", "60")
     demo("--districts", LONG_BIEN, "--persons", "20", "--reset")
     assert Person.objects.count() == 20
-    assert User.objects.count() == len(set(DEMO_LOGINS) | set(OFFICIALS))
+    assert User.objects.count() == len(demo_users())
     assert Unit.objects.count() == 1 + 30 + 579

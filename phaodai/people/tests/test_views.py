@@ -58,8 +58,8 @@ def test_the_search_page_issues_a_bounded_number_of_queries(
     first = client.get(reverse("people:search"), {"q": "nguyen"})
     cursor = first.context["page"].next_after
     assert len(first.context["rows"]) == 50 and cursor
-    # session, user, role assignments, the cursor's person, the page itself
-    with django_assert_max_num_queries(5):
+    # session, user, role assignments, the header's unread notifications, the cursor's person, the page
+    with django_assert_max_num_queries(6):
         client.get(reverse("people:search"), {"q": "nguyen", "after": cursor})
 
 
