@@ -28,6 +28,8 @@ def perms_of(user: Any) -> frozenset[str]:
 
 
 def user_by_username(username: str) -> User | None:
+    if "\x00" in username:  # PostgreSQL cannot even compare a NUL; no user has one
+        return None
     return User.objects.filter(username=username, is_active=True).first()
 
 

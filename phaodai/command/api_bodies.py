@@ -12,20 +12,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
 from phaodai.accounts import selectors as accounts
 from phaodai.command import selectors, services
 from phaodai.command.models import Commendation, Committee, DutyShift, Hotline, Member
-from phaodai.core.clock import now
+from phaodai.core.clock import now, plausible
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 
 router = Router()
 TEXT_MAX = 2000
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 # Shapes ------------------------------------------------------------------------------------------
@@ -220,6 +216,9 @@ def _aware(moment: datetime, field: str) -> datetime:
         raise InvalidInput(
             _("Give the time with its UTC offset, e.g. 2021-09-06T07:00:00+07:00."), field=field
         )
+    # Years 1 and 9999 with an offset overflow when converted; the clock's range is the plausible one.
+    if not 1900 <= moment.year <= 2200 or not plausible(moment):
+        raise InvalidInput(_("The time is not plausible."), field=field)
     return moment
 
 
@@ -269,7 +268,7 @@ def list_committees(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 )
 def create_committee(request: HttpRequest, code: str, payload: CommitteeIn) -> tuple[int, dict[str, Any]]:
     unit = selectors.unit_for_managing(request.user, code)
-    documents = {d.pk: d for d in selectors.documents_for(unit)}
+    documents = {d.pk: d for d in selectors.documents_for(unit, request.user)}
     if payload.decision is not None and payload.decision not in documents:
         raise InvalidInput(_("No registered decision of this unit or above has this id."), field="decision")
     created = services.create_committee(

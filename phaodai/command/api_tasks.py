@@ -12,7 +12,6 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
@@ -21,14 +20,11 @@ from phaodai.command import services_tasks as services
 from phaodai.command.models import Document, Task, TaskUpdate
 from phaodai.core.clock import HANOI, now, to_local
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 
 router = Router(tags=["command"])
 TEXT_MAX = 4000
 StatusFilter = Literal["", "active", "open", "in_progress", "done", "cancelled"]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UnitRef(Schema):
@@ -157,7 +153,7 @@ class TaskQuery(Schema):
     status: StatusFilter = ""
     overdue: bool = False
     priority: Literal["", "urgent", "high", "normal", "low"] = ""
-    document: int | None = None
+    document: int | None = Field(None, ge=1, le=2**31 - 1)
     below: bool = Field(False, description="District/city: include the units under ours")
     cursor: str = Field("", max_length=80)
 

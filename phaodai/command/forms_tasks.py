@@ -51,7 +51,7 @@ class DocumentForm(DomainErrorsMixin, forms.Form):
         required=False,
         help_text=_("PDF, PNG, JPEG or DOCX; only officials who may read it can download it."),
     )
-    public = forms.BooleanField(label=_("Publish on the public pages"), required=False)
+    public = forms.BooleanField(label=_("Share with every official of the city"), required=False)
 
     def __init__(self, *args: Any, units: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -171,5 +171,5 @@ class TaskFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     below = forms.BooleanField(label=_("Include the units under ours"), required=False)
-    document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    document = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     cursor = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)

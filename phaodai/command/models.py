@@ -33,7 +33,7 @@ class Document(TimeStampedModel):
     summary = models.TextField(blank=True)
     file = models.FileField(upload_to="command/documents/%Y/", blank=True)
     file_name = models.CharField(max_length=200, blank=True, help_text=_("The uploaded file's own name"))
-    public = models.BooleanField(default=False, help_text=_("Shown on the public pages"))
+    public = models.BooleanField(default=False, help_text=_("Readable by every official of the city"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Number and title without diacritics: "chi thi 06" finds "Chỉ thị 06-CT/TU".
     search_text = models.CharField(max_length=600, blank=True)

@@ -180,3 +180,11 @@ def display_number(digits: str) -> str:
     if digits.startswith(SERVICE_PREFIXES):
         return f"{digits[:4]} {digits[4:]}"
     return digits
+
+
+def year_of(text: str) -> int | None:
+    """A four-digit year within 1900–2200 from a filter box; anything else means "no year filter"."""
+    text = text.strip()
+    if len(text) == 4 and text.isascii() and text.isdigit() and 1900 <= int(text) <= 2200:
+        return int(text)
+    return None

@@ -13,10 +13,10 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from phaodai.accounts import selectors as accounts
-from phaodai.accounts.roles import Perm, Role
+from phaodai.accounts.roles import Perm
 from phaodai.command import rules
 from phaodai.command.models import Commendation, Committee, Document, DutyShift, Hotline, Member
+from phaodai.command.selectors_tasks import documents_visible_to
 from phaodai.core.errors import NotPermitted
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
 from phaodai.territory import selectors as territory
@@ -51,8 +51,6 @@ __all__ = [
     "unit_for_reading",
 ]
 
-# Roles that are not officials of the unit they are bound to: they never read its bodies.
-NOT_OFFICIALS = frozenset({Role.BUSINESS_REPRESENTATIVE})
 PUBLIC_LIMIT = 200
 display_number = rules.display_number
 
@@ -61,8 +59,12 @@ display_number = rules.display_number
 
 
 def reader_paths(user: Any) -> tuple[str, ...]:
-    """Unit paths where the user holds an official role (any but a business representative's)."""
-    return tuple(sorted({a.unit.path for a in accounts.assignments_of(user) if a.role not in NOT_OFFICIALS}))
+    """Unit paths where the user keeps command work (officials of wards, districts, the city).
+
+    Members' and duty phones are personal data: roles without command work (health workers, labs,
+    checkpoints, inspectors, businesses) do not read them; the published hotlines are for everyone.
+    """
+    return paths_of(user, Perm.MANAGE_COMMAND)
 
 
 def can_read(user: Any, path: str) -> bool:
@@ -75,6 +77,8 @@ def _reads(user: Any, path: str) -> bool:
 
 
 def _refuse_reading(user: Any, object_type: str, object_id: Any, path: str) -> None:
+    if not reader_paths(user):
+        raise NotPermitted()
     if not _reads(user, path):
         log_out_of_scope(user, object_type, object_id, path)
         raise Http404
@@ -89,6 +93,8 @@ def unit_for_reading(user: Any, code: str) -> Any:
     unit = territory.unit_by_code(code)
     if unit is None:
         raise Http404
+    if not reader_paths(user):
+        raise NotPermitted()
     _refuse_reading(user, "territory.unit", code, unit.path)
     return unit
 
@@ -192,11 +198,12 @@ def members_of(unit: Any) -> list[Member]:
     )
 
 
-def documents_for(unit: Any) -> list[Document]:
-    """Decisions a body of the unit may be founded by: registered by the unit or a unit above it."""
+def documents_for(unit: Any, user: Any) -> list[Document]:
+    """Decisions a body of the unit may be founded by: registered by the unit or a unit above it, and
+    readable by the user (a ward officer does not see the city's unpublished decisions)."""
     parts = unit.path.strip("/").split("/")
     prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    found = Document.objects.filter(unit_path__in=prefixes, kind=Document.Kind.DECISION)
+    found = documents_visible_to(user).filter(unit_path__in=prefixes, kind=Document.Kind.DECISION)
     return list(found.order_by("-issued_on", "number")[:100])
 
 

@@ -394,7 +394,8 @@ def add_duty_shift(
     given = phone or (member.phone if member else "")
     number = clean_hotline_number(given, "phone") if given else ""
     start, end = _shift_times(starts_at, ends_at)
-    key = search_key(name)[:130]
+    # A chosen member is one person whatever the name typed; a typed name is matched unaccented.
+    key = f"m{member.pk}" if member is not None else search_key(name)[:130]
     with transaction.atomic():
         _lock_roster(unit)
         nearby = DutyShift.objects.filter(

@@ -26,6 +26,7 @@ from phaodai.command.forms_bodies import (
     MemberForm,
     PublishForm,
 )
+from phaodai.command.rules import year_of
 from phaodai.core.clock import local_date, local_day_bounds, now
 from phaodai.core.errors import DomainError, InvalidInput
 
@@ -56,9 +57,11 @@ def _day(raw: str, default: date) -> tuple[date, str | None]:
     """A date typed dd/mm/yyyy (or yyyy-mm-dd); the default and an error for anything else."""
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(raw.strip(), pattern).date(), None
+            day = datetime.strptime(raw.strip(), pattern).date()
         except ValueError:
             continue
+        if 1900 <= day.year <= 2200:  # a week either side of year 1 or 9999 would overflow
+            return day, None
     return default, (_("Give the date as dd/mm/yyyy.") if raw.strip() else None)
 
 
@@ -120,7 +123,7 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def committee_add(request: HttpRequest) -> HttpResponse:
     unit = _managed_unit(request)
-    form = CommitteeForm(request.POST or None, documents=selectors.documents_for(unit))
+    form = CommitteeForm(request.POST or None, documents=selectors.documents_for(unit, request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -332,8 +335,7 @@ def hotline_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def commendations(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    year = year_of(request.GET.get("year", ""))
     context = {
         "unit": unit,
         "commendations": selectors.commendations_within(unit, year=year),

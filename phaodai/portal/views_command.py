@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from phaodai.command import selectors as command
+from phaodai.command.rules import year_of
 from phaodai.territory import selectors as territory
 
 QUERY_MAX = 100
@@ -37,8 +38,7 @@ def commendations(request: HttpRequest) -> HttpResponse:
     districts = _districts()
     code = request.GET.get("district", "").strip()
     chosen = next((d for d in districts if d.code == code), None)
-    year_text = request.GET.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    year = year_of(request.GET.get("year", ""))
     context = {
         "commendations": command.published_commendations(district=chosen, year=year),
         "districts": districts,

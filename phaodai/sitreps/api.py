@@ -14,12 +14,12 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict, model_validator
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.core.clock import FIRST_YEAR, LAST_YEAR, local_date, local_day_bounds, now, to_local
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 from phaodai.sitreps import selectors, services
 from phaodai.sitreps.models import Schedule, Submission, UrgentReport
 from phaodai.sitreps.rules import corrections, on_time_rate
@@ -33,34 +33,6 @@ LIST_LIMIT = 200
 
 
 # Input -------------------------------------------------------------------------------------------
-
-
-def _unstorable(value: Any) -> bool:
-    """A string PostgreSQL cannot store: a NUL, or a lone surrogate that is not valid UTF-8."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
-    return False
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _storable_text(cls, data: Any) -> Any:
-        if _unstorable(data):
-            raise ValueError("Text must not contain NUL or invalid Unicode characters.")
-        return data
 
 
 class SubmissionIn(Strict):

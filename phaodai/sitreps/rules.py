@@ -18,6 +18,8 @@ from phaodai.core.rules import RuleError, apply, variables
 COUNT_LIMIT = 100_000_000  # more people than Việt Nam has: surely a typing slip
 AMOUNT_LIMIT = 10**14  # VND; a hundred trillion
 TEXT_LIMIT = 4000
+# A district's collected text holds every ward's (Hà Nội's largest districts have about 30 units).
+COLLECTED_TEXT_LIMIT = 40 * TEXT_LIMIT
 NUMERIC_KINDS = frozenset({"count", "amount"})
 ROLLUPS = frozenset({"sum", "max", "latest", "collect"})
 
@@ -109,7 +111,7 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
-def _clean_one(spec: FieldSpec, raw: Any) -> tuple[Any, Problem | None]:
+def _clean_one(spec: FieldSpec, raw: Any, text_limit: int) -> tuple[Any, Problem | None]:
     if spec.kind == "text":
         if not isinstance(raw, str):
             return None, Problem(spec.code, "not_text")
@@ -117,8 +119,8 @@ def _clean_one(spec: FieldSpec, raw: Any) -> tuple[Any, Problem | None]:
         # NUL and lone surrogates cannot be stored (PostgreSQL refuses them); other controls are noise.
         if any(_control(char) for char in text):
             return None, Problem(spec.code, "control")
-        if len(text) > TEXT_LIMIT:
-            return None, Problem(spec.code, "too_long", {"limit": TEXT_LIMIT})
+        if len(text) > text_limit:
+            return None, Problem(spec.code, "too_long", {"limit": text_limit})
         return text, None
     number = _whole_number(raw)
     if number is None:
@@ -140,9 +142,17 @@ def _blank(raw: Any) -> bool:
 
 
 def clean_values(
-    fields: Sequence[FieldSpec], checks: Sequence[CheckSpec], raw: Mapping[str, Any]
+    fields: Sequence[FieldSpec],
+    checks: Sequence[CheckSpec],
+    raw: Mapping[str, Any],
+    *,
+    rolled_up: bool = False,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Typed values of a report and every problem with them (not just the first)."""
+    """Typed values of a report and every problem with them (not just the first).
+
+    A report rolled up from the units below may carry their texts collected, hence a longer limit.
+    """
+    text_limit = COLLECTED_TEXT_LIMIT if rolled_up else TEXT_LIMIT
     known = {spec.code: spec for spec in fields}
     problems = [Problem(str(code), "unknown") for code in raw if code not in known]
     values: dict[str, Any] = {}
@@ -152,7 +162,7 @@ def clean_values(
             if spec.required:
                 problems.append(Problem(spec.code, "required"))
             continue
-        value, problem = _clean_one(spec, given)
+        value, problem = _clean_one(spec, given, text_limit)
         if problem is not None:
             problems.append(problem)
         else:

@@ -98,9 +98,10 @@ def parse_slot(schedule: Schedule, text: str | datetime) -> SlotInstance:
             raise NoSuchSlot(
                 _("Give the slot as a local date and time, e.g. 2021-09-08T16:30."), field="slot"
             ) from None
-    local = to_local(moment) if moment.tzinfo is not None else moment
-    if not 1900 <= local.year <= 2200:
+    # Check the year first: converting year 1 or 9999 with an offset overflows.
+    if not 1900 <= moment.year <= 2200:
         raise NoSuchSlot(_("The slot's date is not plausible."), field="slot")
+    local = to_local(moment) if moment.tzinfo is not None else moment
     for slot in slots_of(schedule):
         if (slot.at.hour, slot.at.minute) == (local.hour, local.minute) and local.second == 0:
             instance = instance_of(schedule, slot, local.date())

@@ -54,11 +54,16 @@ def _key(idempotency_key: str | None) -> str:
     return (idempotency_key or "").strip()[:KEY_LIMIT]
 
 
-def validated_values(schedule: Schedule, raw: Mapping[str, Any]) -> dict[str, Any]:
+def validated_values(
+    schedule: Schedule, raw: Mapping[str, Any], *, rolled_up: bool = False
+) -> dict[str, Any]:
     """The report's typed values, or InvalidValues naming every field that is wrong."""
     checks = selectors.form_checks(schedule)
     values, problems = clean_values(
-        selectors.field_specs(selectors.form_fields(schedule)), selectors.check_specs(checks), raw
+        selectors.field_specs(selectors.form_fields(schedule)),
+        selectors.check_specs(checks),
+        raw,
+        rolled_up=rolled_up,
     )
     if problems:
         raise InvalidValues(problem_messages(problems, selectors.check_messages(checks)))
@@ -113,7 +118,7 @@ def submit_report(
 ) -> tuple[Submission, bool]:
     """The unit's report for the slot, and whether this call created it (False: a retry got the first one)."""
     _require_reporter(by, schedule, unit)
-    clean = validated_values(schedule, values)
+    clean = validated_values(schedule, values, rolled_up=bool(rolled_up_from))
     key = _key(idempotency_key)
     existing = selectors.submission_at(schedule, unit, instance)
     if existing is not None:
@@ -194,19 +199,50 @@ def correct_report(
     """A new revision with a reason; a retry (same key) returns the report as is. Timeliness stays."""
     _require_reporter(by, submission.schedule, submission.unit)
     key = _key(idempotency_key)
-    if key and submission.revisions.filter(idempotency_key=key).exists():
+    if _revision_with_key(submission, key):
         return submission, False
     reason = _words(reason)
     if not reason:
         raise ReasonRequired(field="reason")
-    clean = validated_values(submission.schedule, values)
+    clean = validated_values(submission.schedule, values, rolled_up=bool(submission.rolled_up_from))
     if submission.status == Submission.Status.ACCEPTED:
         raise ReportAccepted()
-    instance = selectors.instance_of(submission.schedule, submission.slot, local_date(submission.slot_at))
     moment = clock()
-    _require_open(instance, moment)
+    _require_correctable(submission, moment)
     if clean == submission.values:
         raise NothingChanged()
+    try:
+        return _add_revision(submission, by, clean, reason, key, version, moment, clock), True
+    except (IntegrityError, ReportChanged):
+        # A double click or a retry raced this one: its revision is the answer.
+        if _revision_with_key(submission, key):
+            return Submission.objects.get(pk=submission.pk), False
+        raise
+
+
+def _revision_with_key(submission: Submission, key: str) -> bool:
+    return bool(key) and Revision.objects.filter(submission=submission, idempotency_key=key).exists()
+
+
+def _require_correctable(submission: Submission, moment: Any) -> None:
+    """Open until the slot locks; a report reopened by the receiving level is open as long again from then."""
+    instance = selectors.instance_of(submission.schedule, submission.slot, local_date(submission.slot_at))
+    reopened = submission.reopenings.order_by("-at").values_list("at", flat=True).first()
+    if reopened is not None and moment <= reopened + timedelta(hours=submission.schedule.lock_after_hours):
+        return
+    _require_open(instance, moment)
+
+
+def _add_revision(
+    submission: Submission,
+    by: Any,
+    clean: dict[str, Any],
+    reason: str,
+    key: str,
+    version: int | None,
+    moment: Any,
+    clock: Clock,
+) -> Submission:
     with transaction.atomic():
         updated = _cas(
             submission, version, [Submission.Status.SUBMITTED], values=clean, revision=F("revision") + 1
@@ -230,7 +266,7 @@ def correct_report(
             after={"values": clean},
             clock=clock,
         )
-    return updated, True
+    return updated
 
 
 def _require_receiver(by: Any, submission: Submission) -> None:

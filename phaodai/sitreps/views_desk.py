@@ -210,7 +210,9 @@ def slot_xlsx(request: HttpRequest, schedule_code: str, slot: str) -> HttpRespon
 def _days(text: str | None) -> int:
     if not text:
         return 14
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_DAYS:
+    text = text.strip()
+    # isascii: "²" is a digit to str.isdigit() but not to int()
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not 1 <= int(text) <= MAX_DAYS:
         raise InvalidInput(
             _("Choose between 1 and %(max)s days.") % {"max": MAX_DAYS},
             field="days",

@@ -26,6 +26,9 @@ class AreaTotals(TypedDict):
 
 
 def unit_by_code(code: str) -> Unit | None:
+    # GSO codes are 2–5 ASCII digits; anything else (a NUL from a tampered form) names no unit.
+    if not (code.isascii() and code.isdigit() and len(code) <= 5):
+        return None
     return Unit.objects.select_related("parent").filter(code=code).first()
 
 

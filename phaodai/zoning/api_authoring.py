@@ -7,12 +7,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.core.clock import HANOI
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 from phaodai.territory import selectors as territory
 from phaodai.zoning import rules, selectors
 from phaodai.zoning.authoring import (
@@ -30,10 +30,6 @@ from phaodai.zoning.selectors import authoring_units
 
 router = Router(tags=["zoning"])
 MAX_ENTRIES = 20_000
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ConditionIO(Strict):

@@ -55,14 +55,16 @@ def test_a_ward_page_shows_its_bodies_and_warns_when_the_head_is_missing(client,
     assert "/command/committees/add/?unit=00139" in text
 
 
-def test_any_official_covering_the_unit_reads_it_but_only_officers_may_change_it(
-    client, unit, ward_officer_bo_de, health_worker_bo_de
+def test_only_officers_with_command_work_read_the_bodies_and_their_phones(
+    client, unit, ward_officer_bo_de, district_officer_long_bien, health_worker_bo_de
 ):
     steering, _center = both_bodies(ward_officer_bo_de, unit("00139"))
-    client.force_login(health_worker_bo_de)
+    client.force_login(district_officer_long_bien)
     page = client.get(f"/command/committees/{steering.pk}/")
     assert page.status_code == 200 and "Nguyễn Văn An" in page.content.decode()
-    assert "Add a member" not in page.content.decode()
+    client.force_login(health_worker_bo_de)
+    assert client.get(f"/command/committees/{steering.pk}/").status_code == 403
+    assert client.get("/command/committees/?unit=00139").status_code == 403
     assert client.get(f"/command/committees/{steering.pk}/members/add/").status_code == 403
 
 
@@ -75,10 +77,9 @@ def test_a_unit_outside_the_jurisdiction_is_not_found_and_logged(
     assert client.get(f"/command/committees/{steering.pk}/").status_code == 404
     assert client.get("/command/duty/?unit=00139").status_code == 404
     assert AuditEntry.objects.filter(action="scope.denied", object_type="command.committee").exists()
-    client.force_login(
-        business_rep_bo_de
-    )  # not an official: committee members' phones are not theirs to read
-    assert client.get("/command/committees/?unit=00139").status_code == 404
+    # Not an official: committee members' phones are not theirs to read.
+    client.force_login(business_rep_bo_de)
+    assert client.get("/command/committees/?unit=00139").status_code == 403
     assert client.get("/command/committees/").status_code == 403
 
 

@@ -118,7 +118,10 @@ def test_a_rerun_with_another_password_resets_it() -> None:
     assert User.objects.count() == len(demo_users())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional, as `--reset` drops and rebuilds every table; no serialized rollback: the reference data
+# comes back by itself after the flush (post_migrate), and restoring a snapshot would clash with the
+# content types a flush before this test re-created in another order.
+@pytest.mark.django_db(transaction=True)
 def test_reset_starts_over() -> None:
     demo("--districts", LONG_BIEN, "--persons", "60")
     demo("--districts", LONG_BIEN, "--persons", "20", "--reset")

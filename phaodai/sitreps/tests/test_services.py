@@ -1,9 +1,8 @@
 """Writes of situation reports: idempotent submission, corrections, acceptance, urgent reports, reminders."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -30,40 +29,9 @@ from phaodai.sitreps.errors import (
     SlotNotOpen,
 )
 from phaodai.sitreps.models import Reopening, Revision, Submission, UrgentReport
-from phaodai.sitreps.tests.conftest import report
+from phaodai.sitreps.tests.conftest import BO_DE, NGOC_LAM, WARD_SCHEDULE, at, report
 
 pytestmark = pytest.mark.django_db
-WARD_SCHEDULE = "ward-daily-1630"
-BO_DE, NGOC_LAM = "00139", "00133"
-
-
-def at(hour: int, minute: int = 0, second: int = 0, day: int = 8) -> Callable[[], datetime]:
-    """A fixed clock at a Hà Nội time of September 2021."""
-    return lambda: hanoi(2021, 9, day, hour, minute, second)
-
-
-@pytest.fixture
-def schedule():
-    return selectors.schedule_by_code(WARD_SCHEDULE)
-
-
-@pytest.fixture
-def slot(schedule):
-    return selectors.parse_slot(schedule, "2021-09-08T16:30")
-
-
-@pytest.fixture
-def submit(schedule, slot, unit):
-    """Submit a report for the 16:30 slot of 08/9/2021 (at 15:00 unless told)."""
-
-    def submit(by: Any, code: str = BO_DE, values: dict[str, Any] | None = None, **kwargs: Any):
-        kwargs.setdefault("clock", at(15))
-        return services.submit_report(
-            by=by, schedule=kwargs.pop("schedule", schedule), unit=unit(code),
-            instance=kwargs.pop("instance", slot), values=report() if values is None else values, **kwargs,
-        )  # fmt: skip
-
-    return submit
 
 
 def counts() -> dict[str, int]:
