@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import perms_of
@@ -17,8 +18,9 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Zoning"), "zoning:home", frozenset({Perm.PROPOSE_LEVELS, Perm.DECIDE_LEVELS})),
     (_("Reports"), "sitreps:home", frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS})),
     (_("Tasks"), "command:tasks", frozenset({Perm.MANAGE_COMMAND})),
-    (_("Directives"), "command:documents", frozenset({Perm.MANAGE_COMMAND})),
-    (_("Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
+    # Short labels in the header (the pages' own titles say it in full).
+    (pgettext_lazy("navigation", "Directives"), "command:documents", frozenset({Perm.MANAGE_COMMAND})),
+    (pgettext_lazy("navigation", "Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
 ]
 
 
