@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "phaodai.notifications",
     "phaodai.sitreps",
     "phaodai.command",
+    "phaodai.business",
     "phaodai.portal",
     "phaodai.demo",
 ]

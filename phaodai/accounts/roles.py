@@ -34,6 +34,12 @@ class Perm(models.TextChoices):
         "command.manage",
         _("Register directives, assign and follow tasks, keep committees, duty, hotlines and commendations"),
     )
+    MANAGE_BUSINESSES = "business.manage", _("Register and edit businesses and their representatives")
+    APPROVE_PLANS = (
+        "business.approve_plans",
+        _("Approve, return, reject, suspend and revoke COVID-safety plans"),
+    )
+    REPRESENT_BUSINESS = "business.represent", _("Act for the businesses one represents")
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -55,13 +61,16 @@ _ZONING_WARD = frozenset({Perm.ENTER_INDICATORS, Perm.PROPOSE_LEVELS})
 _ZONING_COMMAND = frozenset({Perm.ENTER_INDICATORS, Perm.AUTHOR_CRITERIA, Perm.DECIDE_LEVELS})
 # Wards report to their district (S10), districts to the city (S11); the city only receives.
 _REPORTING = frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND})
+# Districts approve most plans, wards small shops within the delegation (S30); the city oversees.
+_BUSINESS = frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
     | _ZONING_COMMAND
+    | _BUSINESS
     | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
-    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | _REPORTING | {Perm.VIEW_AUDIT},
-    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
+    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | _REPORTING | _BUSINESS | {Perm.VIEW_AUDIT},
+    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD | _BUSINESS | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     ),
@@ -69,7 +78,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CHECKPOINT_OFFICER: frozenset(),
     Role.INSPECTOR: frozenset(),
     Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
-    Role.BUSINESS_REPRESENTATIVE: frozenset(),
+    Role.BUSINESS_REPRESENTATIVE: frozenset({Perm.REPRESENT_BUSINESS}),
 }
 
 # Demo/user-name prefix of each role: "ward-00139", "district-004", "city-01".

@@ -1,0 +1,230 @@
+"""Reads of businesses and plans, scoped to the actor; sector conditions in force; who is affected."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from phaodai.accounts.roles import Perm
+from phaodai.business import reasons, rules
+from phaodai.business.models import Business, PlanEvent, Representative, SafetyPlan, SectorCondition
+from phaodai.core.clock import to_local
+from phaodai.core.jurisdiction import log_out_of_scope, scope_q
+from phaodai.core.text import search_key
+from phaodai.zoning import selectors as zoning
+
+# Officials see the businesses of their units through either capability.
+OFFICIAL_PERMS = (Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS)
+LIVE_PLAN = (
+    SafetyPlan.Status.DRAFT,
+    SafetyPlan.Status.SUBMITTED,
+    SafetyPlan.Status.RETURNED,
+    SafetyPlan.Status.APPROVED,
+    SafetyPlan.Status.SUSPENDED,
+)
+
+
+def _visible_q(user: Any, prefix: str = "") -> Q:
+    """Officials by their units' paths; a representative only the businesses they represent."""
+    condition = Q(pk__in=[])
+    for perm in OFFICIAL_PERMS:
+        condition |= scope_q(user, f"{prefix}path", perm)
+    if getattr(user, "is_authenticated", False):
+        represented = Representative.objects.filter(user=user.pk).values("business_id")
+        condition |= Q(**{f"{prefix}pk__in": represented})
+    return condition
+
+
+def businesses_visible_to(user: Any) -> QuerySet[Business]:
+    return Business.objects.filter(_visible_q(user)).select_related("unit", "area")
+
+
+def business_for(user: Any, pk: int) -> Business:
+    """One business the user may see; any other answers 404 (and the attempt is logged)."""
+    found = businesses_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        other = Business.objects.filter(pk=pk).values_list("path", flat=True).first()
+        if other is not None:
+            log_out_of_scope(user, "business.business", pk, other)
+        raise Http404
+    return found
+
+
+def represents(user: Any, business: Business) -> bool:
+    """Whether the user acts for this business (a representative with the capability)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    granted = bool(user.jurisdiction_paths(Perm.REPRESENT_BUSINESS))
+    return granted and Representative.objects.filter(business=business, user=user.pk).exists()
+
+
+def representatives_of(business: Business) -> list[Any]:
+    return [r.user for r in Representative.objects.filter(business=business).select_related("user")]
+
+
+def business_by_tax_code(raw: str) -> Business | None:
+    """The public register's look-up: a valid tax code, written in any usual way, or nothing."""
+    if rules.tax_code_problem(raw) is not None:
+        return None
+    return Business.objects.select_related("unit", "area").filter(tax_code=rules.normal_tax_code(raw)).first()
+
+
+def businesses_named(query: str, limit: int = 10) -> list[Business]:
+    """Businesses whose names contain the query, diacritics ignored (at least 3 letters)."""
+    key = search_key(query)
+    if len(key) < 3:
+        return []
+    return list(Business.objects.filter(name_key__contains=key).select_related("unit", "area")[:limit])
+
+
+def businesses_affected_by(place: Any) -> QuerySet[Business]:
+    """Businesses a decision on `place` may concern: those in the area, or anywhere within the unit."""
+    if hasattr(place, "ward_id"):  # a residential area
+        return Business.objects.filter(area=place).select_related("unit", "area")
+    return Business.objects.filter(path__startswith=place.path).select_related("unit", "area")
+
+
+# Plans ---------------------------------------------------------------------------------------
+
+
+def plans_for(user: Any) -> QuerySet[SafetyPlan]:
+    """Plans of the businesses the user may see, newest first."""
+    plans = SafetyPlan.objects.filter(_visible_q(user, "business__"))
+    return plans.select_related("business", "approving_unit").order_by("-created_at", "-pk")
+
+
+def plan_for(user: Any, pk: int) -> SafetyPlan:
+    found = plans_for(user).filter(pk=pk).first()
+    if found is None:
+        other = SafetyPlan.objects.filter(pk=pk).values_list("path", flat=True).first()
+        if other is not None:
+            log_out_of_scope(user, "business.safetyplan", pk, other)
+        raise Http404
+    return found
+
+
+def live_plan(business: Business) -> SafetyPlan | None:
+    """The business's plan in progress or in force (at most one), if any."""
+    return SafetyPlan.objects.filter(business=business, status__in=LIVE_PLAN).first()
+
+
+def events_of(plan: SafetyPlan) -> QuerySet[PlanEvent]:
+    return plan.events.select_related("by")
+
+
+# Sector conditions ---------------------------------------------------------------------------
+
+
+def current_condition(sector: str, at: datetime) -> SectorCondition | None:
+    """The version of the sector's published conditions valid at `at`."""
+    valid = SectorCondition.objects.filter(sector=sector, valid_from__lte=at).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=at)
+    )
+    return valid.order_by("-version").first()
+
+
+def conditions_of(sector: str) -> QuerySet[SectorCondition]:
+    return SectorCondition.objects.filter(sector=sector).order_by("-version")
+
+
+# May we operate now? -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatingAnswer:
+    """The verdict for a business at an instant, with the sentences that explain it."""
+
+    business: Business
+    at: datetime
+    verdict: rules.Verdict
+    reasons: tuple[str, ...]
+    regime: str = ""
+    plan: SafetyPlan | None = None
+
+    @property
+    def may_operate(self) -> bool:
+        return self.verdict.may_operate
+
+
+def placement_of(business: Business, at: datetime) -> Any:
+    """The zoning placement in force for the business's area (or, without one, its ward) at `at`."""
+    if business.area_id is not None:
+        return zoning.placement_of_area(business.area, at)
+    return zoning.placement_of_unit(business.unit, at)
+
+
+def _rule_view(placement: Any, sector: str) -> Any:
+    if placement is None:
+        return None
+    return next((v for v in zoning.effective_rules(placement.regime) if v.activity.code == sector), None)
+
+
+def latest_plan(business: Business) -> SafetyPlan | None:
+    """The plan in progress or in force, else the last one decided (revoked, rejected)."""
+    return live_plan(business) or SafetyPlan.objects.filter(business=business).order_by("-pk").first()
+
+
+def operating_answer(business: Business, at: datetime) -> OperatingAnswer:
+    """The regime in force must allow the sector now AND, where the sector requires it, a plan be in force."""
+    placement = placement_of(business, at)
+    view = _rule_view(placement, business.sector)
+    rule = None
+    if view is not None:
+        rule = rules.RegimeRule(
+            regime=placement.regime.code,
+            status=view.rule.status,
+            conditions=dict(view.rule.conditions),
+            note=zoning.localized(view.rule, "note"),
+        )
+    condition = current_condition(business.sector, at)
+    plan = latest_plan(business)
+    facts = rules.PlanFacts(plan.status, plan.valid_from, plan.valid_until) if plan else None
+    verdict = rules.may_operate(
+        at=at,
+        local_time=to_local(at).time(),
+        rule=rule,
+        plan_required=bool(condition and condition.plan_required),
+        plan=facts,
+    )
+    activity = next((a for a in zoning.activities() if a.code == business.sector), None)
+    regime_name = zoning.localized(placement.regime, "short_name") if placement else ""
+    ctx = reasons.Context(
+        at=at,
+        activity=zoning.localized(activity, "name") if activity else business.sector,
+        regime=regime_name,
+        since=placement.since if placement else None,
+        decision=placement.decision.number if placement else "",
+        note=rule.note if rule else "",
+        plan_status=plan.get_status_display() if plan else "",
+        plan_from=plan.valid_from if plan else None,
+        plan_until=plan.valid_until if plan else None,
+    )
+    return OperatingAnswer(business, at, verdict, reasons.sentences(verdict, ctx), regime_name, plan)
+
+
+def may_operate(business: Business, at: datetime) -> rules.Verdict:
+    return operating_answer(business, at).verdict
+
+
+@dataclass(frozen=True)
+class PublicAnswer:
+    """What anyone may learn: which business (name, ward), yes or no, and why. No personal data."""
+
+    name: str
+    ward: str
+    may_operate: bool
+    reasons: tuple[str, ...]
+
+
+def public_answer(name_or_tax_code: str, at: datetime) -> list[PublicAnswer]:
+    """The answers for a tax code (one business) or a name (a few), without personal data."""
+    found = business_by_tax_code(name_or_tax_code)
+    matches = [found] if found is not None else businesses_named(name_or_tax_code)
+    answers = []
+    for business in matches:
+        answer = operating_answer(business, at)
+        ward = zoning.localized(business.unit, "full_name")
+        answers.append(PublicAnswer(business.name, ward, answer.may_operate, answer.reasons))
+    return answers
