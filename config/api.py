@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from phaodai.accounts.api import BearerTokenAuth
 from phaodai.accounts.api import router as accounts_router
+from phaodai.business.api import router as business_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
 from phaodai.notifications.api import router as notifications_router
@@ -79,3 +80,4 @@ api.add_router("/public", public_router)
 api.add_router("/sitreps", sitreps_router)
 api.add_router("/command", command_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/business", business_router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "phaodai.sitreps",
     "phaodai.command",
     "phaodai.business",
+    "phaodai.inspections",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("zoning/", include("phaodai.zoning.urls")),
     path("reports/", include("phaodai.sitreps.urls")),
     path("command/", include("phaodai.command.urls")),
+    path("business/", include("phaodai.business.urls")),
     path("notifications/", include("phaodai.notifications.urls")),
     path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.matrix_business import build_business, business_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
 from tests.matrix_personas import ANON, PERSONAS
@@ -130,7 +131,8 @@ def area_form(name: str = "Tổ dân phố 99") -> dict[str, Any]:
 
 MATRIX: dict[str, list[Req]] = {
     # accounts
-    "accounts:home": [Req("/", signed_in(200))],
+    # A business's representative has their businesses as home (redirected there).
+    "accounts:home": [Req("/", {**signed_in(200), "business_rep_bo_de": 302})],
     "accounts:login": [Req("/login/", {ANON: 200, **dict.fromkeys(PERSONAS, 302)})],
     "accounts:logout": [Req("/logout/", everyone(302), method="post")],
     "set_language": [Req("/i18n/setlang/", everyone(302), method="post", data={"language": "en"})],
@@ -242,6 +244,8 @@ LAZY_BUILDERS["sitreps_api"] = build_sitreps_api
 MATRIX.update(sitreps_api_matrix(Req))
 MATRIX.update(command_bodies_matrix(Req))
 MATRIX.update(sitreps_pages_matrix(Req))
+LAZY_BUILDERS["business"] = build_business
+MATRIX.update(business_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

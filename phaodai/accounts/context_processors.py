@@ -21,6 +21,8 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     # Short labels in the header (the pages' own titles say it in full).
     (pgettext_lazy("navigation", "Directives"), "command:documents", frozenset({Perm.MANAGE_COMMAND})),
     (pgettext_lazy("navigation", "Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
+    (_("Businesses"), "business:businesses", frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})),
+    (_("My business"), "business:mine", frozenset({Perm.REPRESENT_BUSINESS})),
 ]
 
 

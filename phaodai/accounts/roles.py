@@ -40,6 +40,11 @@ class Perm(models.TextChoices):
         _("Approve, return, reject, suspend and revoke COVID-safety plans"),
     )
     REPRESENT_BUSINESS = "business.represent", _("Act for the businesses one represents")
+    INSPECT = (
+        "inspections.inspect",
+        _("Plan and carry out inspections, record findings and violations with their fines and measures"),
+    )
+    MANAGE_TEAMS = "inspections.manage_teams", _("Set up inspection teams, their members and area of work")
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -63,20 +68,28 @@ _ZONING_COMMAND = frozenset({Perm.ENTER_INDICATORS, Perm.AUTHOR_CRITERIA, Perm.D
 _REPORTING = frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND})
 # Districts approve most plans, wards small shops within the delegation (S30); the city oversees.
 _BUSINESS = frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})
+# Inspection teams are set up by districts and the city (S31); inspectors inspect within their unit.
+_INSPECTIONS = frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
     | _ZONING_COMMAND
     | _BUSINESS
+    | _INSPECTIONS
     | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
-    Role.DISTRICT_OFFICER: _OFFICIAL | _ZONING_COMMAND | _REPORTING | _BUSINESS | {Perm.VIEW_AUDIT},
+    Role.DISTRICT_OFFICER: _OFFICIAL
+    | _ZONING_COMMAND
+    | _REPORTING
+    | _BUSINESS
+    | _INSPECTIONS
+    | {Perm.VIEW_AUDIT},
     Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD | _BUSINESS | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     ),
     Role.LAB_TECHNICIAN: frozenset(),
     Role.CHECKPOINT_OFFICER: frozenset(),
-    Role.INSPECTOR: frozenset(),
+    Role.INSPECTOR: frozenset({Perm.INSPECT}),
     Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
     Role.BUSINESS_REPRESENTATIVE: frozenset({Perm.REPRESENT_BUSINESS}),
 }

@@ -391,3 +391,52 @@ def reinstate_plan(
         decided_at=clock(),
         decided_by=by,
     )
+
+
+# Inspections (S31) -----------------------------------------------------------------------------
+
+
+def _require_inspector(by: Any) -> None:
+    # The inspections service has checked that the team may inspect this business (its area of work);
+    # here only the capability is required, since city teams work outside their members' own units.
+    if not has_perm(by, Perm.INSPECT):
+        raise NotPermitted()
+
+
+def suspend_plan_for_violation(*, by: Any, plan: SafetyPlan, reason: str, clock: Clock = now) -> SafetyPlan:
+    """Suspend an approved plan because an inspection found a violation that stops it."""
+    _require_inspector(by)
+    why = _reason(reason)
+    return _step(
+        plan,
+        (Status.APPROVED,),
+        None,
+        by=by,
+        action="suspend_plan_for_violation",
+        note=why,
+        clock=clock,
+        status=Status.SUSPENDED,
+        reason=why,
+        decided_at=clock(),
+        decided_by=by,
+    )
+
+
+def reinstate_plan_after_reinspection(
+    *, by: Any, plan: SafetyPlan, note: str = "", clock: Clock = now
+) -> SafetyPlan:
+    """Put a plan suspended after a violation back in force: a re-inspection passed."""
+    _require_inspector(by)
+    return _step(
+        plan,
+        (Status.SUSPENDED,),
+        None,
+        by=by,
+        action="reinstate_plan_after_reinspection",
+        note=nfc(note or ""),
+        clock=clock,
+        status=Status.APPROVED,
+        reason="",
+        decided_at=clock(),
+        decided_by=by,
+    )

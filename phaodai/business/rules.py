@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
@@ -103,3 +103,12 @@ def may_operate(
         else:
             reasons.append(("plan_approved", {}))
     return Verdict(allowed, tuple(reasons), dict(rule.conditions))
+
+
+# How long the approving unit has to decide a submitted plan before the desk shows it as overdue.
+DECISION_DAYS = 3
+
+
+def decision_due(submitted_at: datetime) -> datetime:
+    """When a plan submitted at `submitted_at` should have been decided."""
+    return submitted_at + timedelta(days=DECISION_DAYS)

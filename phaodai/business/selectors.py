@@ -4,15 +4,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from phaodai.accounts.roles import Perm
+from phaodai.accounts.roles import PERMISSIONS, Perm
+from phaodai.accounts.selectors import assignments_of, has_perm
 from phaodai.business import reasons, rules
 from phaodai.business.models import Business, PlanEvent, Representative, SafetyPlan, SectorCondition
 from phaodai.core.clock import to_local
-from phaodai.core.jurisdiction import log_out_of_scope, scope_q
+from phaodai.core.errors import NotPermitted
+from phaodai.core.jurisdiction import covers, log_out_of_scope, scope_q
 from phaodai.core.text import search_key
+from phaodai.territory import selectors as territory
 from phaodai.zoning import selectors as zoning
 
 # Officials see the businesses of their units through either capability.
@@ -210,21 +213,168 @@ def may_operate(business: Business, at: datetime) -> rules.Verdict:
 
 @dataclass(frozen=True)
 class PublicAnswer:
-    """What anyone may learn: which business (name, ward), yes or no, and why. No personal data."""
+    """What anyone may learn: which business (name, ward), yes or no, and why. No personal data.
+
+    With them the sector's published conditions in force (S29) and the regime's conditions in words.
+    """
 
     name: str
     ward: str
     may_operate: bool
     reasons: tuple[str, ...]
+    sector: str = ""
+    regime_conditions: tuple[str, ...] = ()
+    condition: SectorCondition | None = None
 
 
 def public_answer(name_or_tax_code: str, at: datetime) -> list[PublicAnswer]:
     """The answers for a tax code (one business) or a name (a few), without personal data."""
     found = business_by_tax_code(name_or_tax_code)
     matches = [found] if found is not None else businesses_named(name_or_tax_code)
+    names = {a.code: zoning.localized(a, "name") for a in zoning.activities()} if matches else {}
     answers = []
     for business in matches:
         answer = operating_answer(business, at)
-        ward = zoning.localized(business.unit, "full_name")
-        answers.append(PublicAnswer(business.name, ward, answer.may_operate, answer.reasons))
+        answers.append(
+            PublicAnswer(
+                name=business.name,
+                ward=zoning.localized(business.unit, "full_name"),
+                may_operate=answer.may_operate,
+                reasons=answer.reasons,
+                sector=names.get(business.sector, business.sector),
+                regime_conditions=tuple(reasons.condition_phrases(answer.verdict.conditions)),
+                condition=current_condition(business.sector, at),
+            )
+        )
     return answers
+
+
+# Pages and API -------------------------------------------------------------------------------
+
+READER_PERMS = (*OFFICIAL_PERMS, Perm.REPRESENT_BUSINESS)
+
+
+def require_reader(user: Any) -> None:
+    """Officials with a business capability, or representatives; any other role is refused (403)."""
+    if not any(has_perm(user, perm) for perm in READER_PERMS):
+        raise NotPermitted()
+
+
+def is_official(user: Any) -> bool:
+    return any(has_perm(user, perm) for perm in OFFICIAL_PERMS)
+
+
+def _live_status() -> Subquery:
+    live = SafetyPlan.objects.filter(business=OuterRef("pk"), status__in=LIVE_PLAN)
+    return Subquery(live.values("status")[:1])
+
+
+def search_businesses(user: Any, query: str = "", limit: int = 200) -> list[Business]:
+    """The register the user may read, by name (diacritics ignored) or tax code, each with its live plan."""
+    rows = businesses_visible_to(user).annotate(plan_status=_live_status())
+    text = query.strip()
+    if text:
+        condition = Q(name_key__contains=search_key(text))
+        digits = text.replace(" ", "").replace("-", "")
+        if digits.isascii() and digits.isdigit():
+            prefix = digits if len(digits) <= 10 else f"{digits[:10]}-{digits[10:]}"
+            condition |= Q(tax_code__startswith=prefix)
+        rows = rows.filter(condition)
+    return _labelled(rows.order_by("name", "pk")[:limit])
+
+
+def _labelled(rows: Any) -> list[Business]:
+    found = list(rows)
+    for business in found:
+        status = getattr(business, "plan_status", None)
+        business.plan_status_label = SafetyPlan.Status(status).label if status else ""
+    return found
+
+
+def represented_by(user: Any) -> list[Business]:
+    """The businesses the user represents (with the capability), each with its live plan's status."""
+    if not has_perm(user, Perm.REPRESENT_BUSINESS):
+        return []
+    rows = Business.objects.filter(representatives__user=user.pk).select_related("unit", "area")
+    return _labelled(rows.annotate(plan_status=_live_status()).order_by("name", "pk"))
+
+
+def plans_with_events(business: Business) -> list[SafetyPlan]:
+    """Every plan of the business, newest first, each with its steps and who took them."""
+    steps = Prefetch("events", queryset=PlanEvent.objects.select_related("by").order_by("at", "pk"))
+    rows = SafetyPlan.objects.filter(business=business).select_related("approving_unit", "decided_by")
+    found = list(rows.prefetch_related(steps).order_by("-created_at", "-pk"))
+    for plan in found:
+        _label_events(plan.events.all())
+    return found
+
+
+def labelled_events(plan: SafetyPlan) -> list[PlanEvent]:
+    """The plan's steps, each with its statuses' labels (`from_label`, `to_label`)."""
+    return _label_events(events_of(plan))
+
+
+def _label_events(events: Any) -> list[PlanEvent]:
+    labels = dict(SafetyPlan.Status.choices)
+    found = list(events)
+    for event in found:
+        event.from_label = labels.get(event.from_status, "")
+        event.to_label = labels.get(event.to_status, event.to_status)
+    return found
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    plan: SafetyPlan
+    due_at: datetime
+    overdue: bool
+
+
+def plans_awaiting(user: Any, at: datetime) -> list[DeskRow]:
+    """Submitted plans the user's units decide (S30), the longest waiting (overdue) first."""
+    waiting = SafetyPlan.objects.filter(
+        scope_q(user, "approving_unit__path", Perm.APPROVE_PLANS), status=SafetyPlan.Status.SUBMITTED
+    )
+    waiting = waiting.select_related("business", "business__unit", "approving_unit")
+    rows = []
+    for plan in waiting.order_by("submitted_at", "pk")[:500]:
+        due = rules.decision_due(plan.submitted_at or plan.created_at)
+        rows.append(DeskRow(plan, due, at >= due))
+    return rows
+
+
+def plans_filtered(user: Any, status: str = "") -> QuerySet[SafetyPlan]:
+    plans = plans_for(user).select_related("business__unit")
+    return plans.filter(status=status) if status else plans
+
+
+def may_decide(user: Any, plan: SafetyPlan) -> bool:
+    """Whether the user decides this plan: APPROVE_PLANS over its approving unit (S30)."""
+    return covers(user, plan.approving_unit.path, Perm.APPROVE_PLANS)
+
+
+def may_manage(user: Any, business: Business) -> bool:
+    return has_perm(user, Perm.MANAGE_BUSINESSES, within=business.path)
+
+
+def registration_wards(user: Any) -> list[Any]:
+    """The wards in which the user may register businesses (their own, or those under their units)."""
+    wards: dict[int, Any] = {}
+    for assignment in assignments_of(user):
+        if Perm.MANAGE_BUSINESSES not in PERMISSIONS[assignment.role]:
+            continue
+        unit = assignment.unit
+        found = [unit] if unit.level == "ward" else territory.within(unit).filter(level="ward")
+        for ward in found:
+            wards[ward.pk] = ward
+    return sorted(wards.values(), key=lambda ward: ward.path)
+
+
+def sector_names() -> list[tuple[str, str]]:
+    return [(a.code, zoning.localized(a, "name")) for a in zoning.activities()]
+
+
+def published_conditions(at: datetime) -> list[SectorCondition]:
+    """Sector conditions in force at `at` or announced for later, by sector then start."""
+    valid = SectorCondition.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+    return list(valid.order_by("sector", "valid_from", "version"))

@@ -31,11 +31,13 @@ from phaodai.business.plans import (  # noqa: F401  (re-exported: other apps use
     approve_plan,
     draft_plan,
     reinstate_plan,
+    reinstate_plan_after_reinspection,
     reject_plan,
     return_plan,
     revoke_plan,
     submit_plan,
     suspend_plan,
+    suspend_plan_for_violation,
     update_draft,
 )
 from phaodai.core import audit

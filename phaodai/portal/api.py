@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
+from phaodai.business import selectors as business
 from phaodai.command import selectors as command
 from phaodai.core.errors import InvalidInput
 from phaodai.portal import criteria, lookups, placements
@@ -284,3 +285,65 @@ def public_commendations(
         }
         for c in command.published_commendations(district=chosen, year=year)
     ]
+
+
+# May this business operate now? (S28, S29) -----------------------------------------------------------
+
+
+class SectorConditionOut(Schema):
+    sector: str
+    version: int
+    title: str
+    criteria: str
+    plan_required: bool
+    basis: str
+    valid_from: str
+    valid_until: str | None
+
+
+class PublicBusinessOut(Schema):
+    name: str
+    ward: str
+    may_operate: bool
+    reasons: list[str]
+    sector: str
+    regime_conditions: list[str] = Field(description="The conditions of the measures in force, in words")
+    sector_conditions: SectorConditionOut | None = Field(description="The sector's published conditions")
+
+
+@router.get(
+    "/businesses",
+    response=list[PublicBusinessOut],
+    summary="May this business operate now? By tax code or by name (at least 3 letters)",
+    description="Only the business's name and ward, yes or no, the reasons and the conditions in force: "
+    "no address, workforce, representative or responsible person. " + AT_DESCRIPTION,
+)
+def public_businesses(request: HttpRequest, q: str = "", at: str | None = None) -> list[dict[str, Any]]:
+    moment = parse_at(at)
+    return [
+        {
+            "name": a.name,
+            "ward": a.ward,
+            "may_operate": a.may_operate,
+            "reasons": list(a.reasons),
+            "sector": a.sector,
+            "regime_conditions": list(a.regime_conditions),
+            "sector_conditions": _sector_condition(a.condition),
+        }
+        for a in business.public_answer(q.strip()[:100], moment)
+    ]
+
+
+def _sector_condition(condition: Any) -> dict[str, Any] | None:
+    if condition is None:
+        return None
+    return {
+        "sector": condition.sector,
+        "version": condition.version,
+        "title": zoning.localized(condition, "title"),
+        "criteria": zoning.localized(condition, "criteria"),
+        "plan_required": condition.plan_required,
+        "basis": condition.basis,
+        "valid_from": local_iso(condition.valid_from),
+        "valid_until": local_iso(condition.valid_until) if condition.valid_until else None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phaodai.portal import views, views_command
+from phaodai.portal import views, views_business, views_command
 
 app_name = "portal"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("map/", views.map_view, name="map"),
     path("hotlines/", views_command.hotlines, name="hotlines"),
     path("commendations/", views_command.commendations, name="commendations"),
+    path("businesses/", views_business.business_lookup, name="business"),
+    path("sector-conditions/", views_business.sector_conditions, name="sector_conditions"),
 ]

@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from phaodai.business.tests.conftest import factory, register, rep, restaurant  # noqa: F401  (business fixtures)
 from phaodai.demo.scenarios import BO_DE, long_bien_2021_09
 
 

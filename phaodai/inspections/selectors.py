@@ -1,0 +1,229 @@
+"""Reads of teams, inspections, closures and accountability, scoped to the actor."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Min, Q, QuerySet
+from django.http import Http404
+
+from phaodai.accounts.roles import Perm
+from phaodai.core.clock import Clock, now
+from phaodai.core.jurisdiction import log_out_of_scope, scope_q
+from phaodai.core.text import search_key
+from phaodai.inspections import rules
+from phaodai.inspections.models import (
+    Checklist,
+    Closure,
+    Inspection,
+    InspectionTeam,
+    TeamMember,
+    Violation,
+    ViolationKind,
+)
+
+# Who reads inspections by unit: inspectors and those who set up teams.
+READER_PERMS = (Perm.INSPECT, Perm.MANAGE_TEAMS)
+
+
+def _scoped(user: Any, path_field: str) -> Q:
+    condition = Q(pk__in=[])
+    for perm in READER_PERMS:
+        condition |= scope_q(user, path_field, perm)
+    return condition
+
+
+def _member_teams(user: Any) -> QuerySet[TeamMember]:
+    if not getattr(user, "is_authenticated", False):
+        return TeamMember.objects.none()
+    return TeamMember.objects.filter(user=user.pk)
+
+
+# Teams -----------------------------------------------------------------------------------------
+
+
+def teams_visible_to(user: Any) -> QuerySet[InspectionTeam]:
+    """Teams set up within the user's units or working in them, and the teams the user is a member of."""
+    member_of = _member_teams(user).values("team_id")
+    working_here = InspectionTeam.objects.filter(_scoped(user, "area_units__path")).values("pk")
+    teams = InspectionTeam.objects.filter(
+        _scoped(user, "path") | Q(pk__in=member_of) | Q(pk__in=working_here)
+    )
+    return teams.select_related("home_unit").prefetch_related("area_units")
+
+
+def team_for(user: Any, pk: int) -> InspectionTeam:
+    found = teams_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        other = InspectionTeam.objects.filter(pk=pk).values_list("path", flat=True).first()
+        if other is not None:
+            log_out_of_scope(user, "inspections.inspectionteam", pk, other)
+        raise Http404
+    return found
+
+
+def members_of(team: InspectionTeam) -> QuerySet[TeamMember]:
+    return team.members.select_related("user")
+
+
+def is_member(user: Any, team: InspectionTeam) -> bool:
+    return _member_teams(user).filter(team=team.pk).exists()
+
+
+def may_act_for(user: Any, team: InspectionTeam) -> bool:
+    """A member of the team, or an inspector whose unit covers the team's home unit."""
+    return is_member(user, team) or any(team.path.startswith(prefix) for prefix in _paths(user, Perm.INSPECT))
+
+
+def _paths(user: Any, perm: str) -> tuple[str, ...]:
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    return tuple(user.jurisdiction_paths(perm))
+
+
+def area_paths(team: InspectionTeam) -> list[str]:
+    return [unit.path for unit in team.area_units.all()]
+
+
+def is_active(team: InspectionTeam, at: datetime) -> bool:
+    return team.active_from <= at and (team.active_until is None or at < team.active_until)
+
+
+# Reference data --------------------------------------------------------------------------------
+
+
+def checklist_for(target_kind: str) -> Checklist | None:
+    """The newest active checklist for a kind of target."""
+    return Checklist.objects.filter(target_kind=target_kind, active=True).order_by("-version").first()
+
+
+def violation_kinds() -> QuerySet[ViolationKind]:
+    return ViolationKind.objects.all()
+
+
+def violation_kind(code: str) -> ViolationKind | None:
+    return ViolationKind.objects.filter(code=code).first()
+
+
+def kind_spec(kind: ViolationKind) -> rules.KindSpec:
+    return rules.KindSpec(
+        code=kind.code,
+        low=kind.fine_min,
+        high=kind.fine_max,
+        measures=frozenset(kind.measures),
+        suspends_plan=kind.suspends_plan,
+        organisation_multiplier=kind.organisation_multiplier,
+    )
+
+
+# Inspections -----------------------------------------------------------------------------------
+
+
+def inspections_for(user: Any) -> QuerySet[Inspection]:
+    """Inspections of targets within the user's units, and those of the user's own teams."""
+    member_of = _member_teams(user).values("team_id")
+    found = Inspection.objects.filter(_scoped(user, "path") | Q(team__in=member_of))
+    return found.select_related("team", "unit", "area", "business").order_by("-scheduled_at", "-pk")
+
+
+def inspection_for(user: Any, pk: int) -> Inspection:
+    found = inspections_for(user).filter(pk=pk).first()
+    if found is None:
+        other = Inspection.objects.filter(pk=pk).values_list("path", flat=True).first()
+        if other is not None:
+            log_out_of_scope(user, "inspections.inspection", pk, other)
+        raise Http404
+    return found
+
+
+def findings_of(inspection: Inspection) -> list[Any]:
+    return list(inspection.findings.order_by("pk"))
+
+
+def violations_of(inspection: Inspection) -> QuerySet[Violation]:
+    return inspection.violations.select_related("kind").order_by("decided_at", "pk")
+
+
+# Closures --------------------------------------------------------------------------------------
+
+
+def open_closure(business: Any) -> Closure | None:
+    """The closure keeping a business shut, if any (at most one)."""
+    return Closure.objects.filter(business=business.pk, lifted_at__isnull=True).first()
+
+
+def is_closed(business: Any) -> bool:
+    return open_closure(business) is not None
+
+
+# Re-inspections and accountability (S31) -------------------------------------------------------
+
+
+def _first_follow_ups(inspection_ids: list[int]) -> dict[int, datetime]:
+    """For each inspection, when its first re-inspection was finished."""
+    done = Inspection.objects.filter(follow_up_of__in=inspection_ids, status=Inspection.Status.DONE)
+    rows = done.values("follow_up_of").annotate(first=Min("finished_at"))
+    return {row["follow_up_of"]: row["first"] for row in rows}
+
+
+def _violation_rows(violations: QuerySet[Violation]) -> list[rules.ViolationRow]:
+    listed = list(violations.select_related("kind", "inspection__unit", "inspection__area"))
+    followed = _first_follow_ups(sorted({v.inspection_id for v in listed}))
+    return [
+        rules.ViolationRow(
+            id=v.pk,
+            kind=v.kind.code,
+            fine=v.fine_amount,
+            measures=tuple(v.measures),
+            decided_at=v.decided_at,
+            target_key=target_key(v.inspection),
+            target_label=v.inspection.target_label,
+            unit=v.inspection.unit.code,
+            responsible_person=v.responsible_person,
+            reinspect_by=v.reinspect_by,
+            followed_up_at=followed.get(v.inspection_id),
+        )
+        for v in listed
+    ]
+
+
+def target_key(inspection: Inspection) -> str:
+    """One establishment or place, however its label is typed: the business, or unit, area and label."""
+    if inspection.business_id is not None:
+        return f"business:{inspection.business_id}"
+    area = inspection.area.code if inspection.area is not None else ""
+    return f"place:{inspection.unit.code}:{area}:{search_key(inspection.target_label)}"
+
+
+def overdue_reinspections(user: Any, *, clock: Clock = now) -> list[Violation]:
+    """Violations within the user's units whose target should have been re-inspected by now."""
+    moment = clock()
+    pending = Violation.objects.filter(_scoped(user, "path"), reinspect_by__lt=moment)
+    overdue = {
+        row.id
+        for row in _violation_rows(pending)
+        if rules.is_overdue(row.reinspect_by, row.followed_up_at, moment)
+    }
+    return list(
+        Violation.objects.filter(pk__in=overdue)
+        .select_related("kind", "inspection", "inspection__team")
+        .order_by("reinspect_by", "pk")
+    )
+
+
+def accountability(unit: Any, start: datetime, end: datetime) -> rules.Accountability:
+    """A unit's figures over [start, end): inspections, violations by kind, fines, closures, overdue, repeats.
+
+    The caller checks the reader may see `unit`; the figures cover the targets within it.
+    """
+    within = Q(path__startswith=unit.path)
+    inspections = [
+        rules.InspectionRow(i.pk, i.finished_at, i.status, i.result)
+        for i in Inspection.objects.filter(within, finished_at__gte=start, finished_at__lt=end)
+    ]
+    # Every violation up to the end: those in the period are counted, older ones may still be overdue.
+    violations = _violation_rows(Violation.objects.filter(within, decided_at__lt=end))
+    closures = [
+        rules.ClosureRow(c.pk, c.closed_at, c.lifted_at)
+        for c in Closure.objects.filter(within, closed_at__lt=end)
+    ]
+    return rules.accountability(inspections, violations, closures, start, end)
