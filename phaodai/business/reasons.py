@@ -10,6 +10,13 @@ from django.utils.translation import gettext as _
 from phaodai.business import rules
 from phaodai.core.clock import to_local
 
+# Read first what changes a visit most: what may be sold, then the hours, then the rest.
+CONDITION_ORDER = (
+    "takeaway_only", "essential_only", "opens_at", "closes_at", "max_people", "capacity_pct",
+    "onsite_staff_pct", "distance_m", "requires_vaccination", "requires_negative_test_hours",
+    "health_declaration", "permit_required",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Context:
@@ -31,9 +38,14 @@ def moment(value: datetime) -> str:
 
 
 def condition_phrases(conditions: Mapping[str, Any]) -> list[str]:
-    """Each structured condition of a regime rule as words ("takeaway only", "close before 21:00")."""
+    """Each structured condition of a regime rule as words ("takeaway only", "close before 21:00").
+
+    In the order zoning lists condition kinds, not the stored order: PostgreSQL's jsonb sorts keys its
+    own way, and the same rule must read the same on both databases.
+    """
     phrases = []
-    for key, value in conditions.items():
+    order = {key: index for index, key in enumerate(CONDITION_ORDER)}
+    for key, value in sorted(conditions.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         if key == "takeaway_only" and value:
             phrases.append(_("takeaway only"))
         elif key == "closes_at":
