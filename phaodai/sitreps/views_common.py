@@ -1,6 +1,6 @@
 """What the report pages share: the schedule from the URL, the user's own units, dates typed in a query."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.clock import local_date, now
+from phaodai.core.clock import local_date, now, read_local_date
 from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import paths_of
 from phaodai.sitreps import selectors
@@ -67,13 +67,9 @@ def parse_day(text: str | None) -> date:
     """A day typed as YYYY-MM-DD (the date picker) or dd/mm/yyyy; today (Hà Nội) when absent."""
     if not text or not text.strip():
         return local_date(now())
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= day.year <= 2200:
-            return day
+    day = read_local_date(text)
+    if day is not None:
+        return day
     raise InvalidInput(
         _("“%(text)s” is not a date: use the date picker or type it as dd/mm/yyyy.") % {"text": text[:40]},
         field="date",
