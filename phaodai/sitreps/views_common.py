@@ -3,7 +3,6 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,22 +22,17 @@ ACCESS = (NotPermitted, OutOfScope)
 
 
 def schedule_or_404(code: str) -> Schedule:
-    """The schedule named in the URL, with its slots loaded once for the whole page."""
+    """The schedule named in the URL (its slots come loaded, once for the whole page)."""
     try:
         schedule = selectors.schedule_by_code(code)
     except UnknownSchedule:
         raise Http404 from None
-    prefetch_related_objects([schedule], "slots")
     return schedule
-
-
-def _unit_of_path(path: str) -> Any:
-    return territory.unit_by_code(path.strip("/").split("/")[-1])
 
 
 def own_units(user: Any, schedule: Schedule | None = None) -> list[Any]:
     """The units whose reports the user submits (as their own officials), on `schedule` when given."""
-    units = [_unit_of_path(path) for path in paths_of(user, Perm.SUBMIT_REPORTS)]
+    units = [territory.unit_by_path(path) for path in paths_of(user, Perm.SUBMIT_REPORTS)]
     found = [u for u in units if u is not None]
     if schedule is not None:
         found = [u for u in found if selectors.is_reporter(schedule, u)]
@@ -50,7 +44,7 @@ def home_unit(user: Any) -> Any:
     paths = selectors.report_paths(user)
     if not paths:
         raise NotPermitted()
-    return _unit_of_path(min(paths, key=lambda p: (p.count("/"), p)))
+    return territory.widest_unit(paths)
 
 
 def slot_instance(schedule: Schedule, text: str | None) -> SlotInstance:
