@@ -113,8 +113,7 @@ def default_unit_for(user: Any) -> Any:
     paths = reader_paths(user)
     if not paths:
         raise NotPermitted()
-    widest = min(paths, key=lambda p: (p.count("/"), p))
-    return territory.unit_by_code(widest.strip("/").split("/")[-1])
+    return territory.widest_unit(paths)
 
 
 def _managed(user: Any, queryset: QuerySet[Any], pk: int, object_type: str) -> Any:

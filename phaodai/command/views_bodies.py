@@ -4,7 +4,7 @@ Reading is for any official covering the unit; writing needs MANAGE_COMMAND ther
 through the same service the API calls, and a refusal is shown beside the field it concerns.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +27,7 @@ from phaodai.command.forms_bodies import (
     PublishForm,
 )
 from phaodai.command.rules import year_of
-from phaodai.core.clock import local_date, local_day_bounds, now
+from phaodai.core.clock import local_date, local_day_bounds, now, read_local_date
 from phaodai.core.errors import DomainError, InvalidInput
 
 FORM_PAGE = "command/bodies/form.html"
@@ -55,13 +55,9 @@ def _with_unit(name: str, unit: Any, **kwargs: Any) -> str:
 
 def _day(raw: str, default: date) -> tuple[date, str | None]:
     """A date typed dd/mm/yyyy (or yyyy-mm-dd); the default and an error for anything else."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = datetime.strptime(raw.strip(), pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= day.year <= 2200:  # a week either side of year 1 or 9999 would overflow
-            return day, None
+    day = read_local_date(raw)
+    if day is not None:
+        return day, None
     return default, (_("Give the date as dd/mm/yyyy.") if raw.strip() else None)
 
 

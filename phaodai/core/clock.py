@@ -66,3 +66,15 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a Hà Nội calendar day, for bucketing stored UTC instants."""
     start = at_local(day, time(0, 0))
     return start, start + timedelta(days=1)
+
+
+def read_local_date(text: str) -> date | None:
+    """A day typed dd/mm/yyyy or picked as YYYY-MM-DD, within the plausible years; None otherwise."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+        if FIRST_YEAR <= day.year <= LAST_YEAR:  # a week either side of year 1 or 9999 would overflow
+            return day
+    return None

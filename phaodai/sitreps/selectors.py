@@ -8,13 +8,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import HANOI, Clock, local_date, now, to_local
 from phaodai.core.errors import NotPermitted
-from phaodai.core.jurisdiction import covers, get_in_scope_or_404, log_out_of_scope, paths_of
+from phaodai.core.jurisdiction import common_path, covers, get_in_scope_or_404, log_out_of_scope, paths_of
+from phaodai.core.language import localized
 from phaodai.sitreps import prefill
 from phaodai.sitreps.errors import NoSuchSlot, UnknownSchedule
 from phaodai.sitreps.models import FormCheck, FormField, Schedule, Slot, Submission, UrgentReport
@@ -164,16 +164,6 @@ def check_specs(checks: Sequence[FormCheck]) -> list[CheckSpec]:
     return [CheckSpec(code=c.code, logic=c.logic, field_code=c.field_code) for c in checks]
 
 
-def english() -> bool:
-    return (get_language() or "vi").startswith("en")
-
-
-def localized(obj: Any, attribute: str) -> str:
-    """`name` or `name_en` (falling back to Vietnamese) by the active language."""
-    value: str = getattr(obj, attribute)
-    return (getattr(obj, f"{attribute}_en", "") or value) if english() else value
-
-
 def check_messages(checks: Sequence[FormCheck]) -> dict[str, str]:
     return {check.code: localized(check, "message") for check in checks}
 
@@ -292,9 +282,7 @@ def submissions_at(
 ) -> list[Submission]:
     if not units or not slot_ats:
         return []
-    common = min(unit.path for unit in units)
-    while not all(unit.path.startswith(common) for unit in units):
-        common = common[: common.rstrip("/").rfind("/") + 1]
+    common = common_path([unit.path for unit in units])
     return list(
         Submission.objects.filter(
             schedule=schedule, slot_at__in=list(slot_ats), unit_path__startswith=common

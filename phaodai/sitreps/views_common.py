@@ -1,14 +1,13 @@
 """What the report pages share: the schedule from the URL, the user's own units, dates typed in a query."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.clock import local_date, now
+from phaodai.core.clock import local_date, now, read_local_date
 from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import paths_of
 from phaodai.sitreps import selectors
@@ -23,22 +22,17 @@ ACCESS = (NotPermitted, OutOfScope)
 
 
 def schedule_or_404(code: str) -> Schedule:
-    """The schedule named in the URL, with its slots loaded once for the whole page."""
+    """The schedule named in the URL (its slots come loaded, once for the whole page)."""
     try:
         schedule = selectors.schedule_by_code(code)
     except UnknownSchedule:
         raise Http404 from None
-    prefetch_related_objects([schedule], "slots")
     return schedule
-
-
-def _unit_of_path(path: str) -> Any:
-    return territory.unit_by_code(path.strip("/").split("/")[-1])
 
 
 def own_units(user: Any, schedule: Schedule | None = None) -> list[Any]:
     """The units whose reports the user submits (as their own officials), on `schedule` when given."""
-    units = [_unit_of_path(path) for path in paths_of(user, Perm.SUBMIT_REPORTS)]
+    units = [territory.unit_by_path(path) for path in paths_of(user, Perm.SUBMIT_REPORTS)]
     found = [u for u in units if u is not None]
     if schedule is not None:
         found = [u for u in found if selectors.is_reporter(schedule, u)]
@@ -50,7 +44,7 @@ def home_unit(user: Any) -> Any:
     paths = selectors.report_paths(user)
     if not paths:
         raise NotPermitted()
-    return _unit_of_path(min(paths, key=lambda p: (p.count("/"), p)))
+    return territory.widest_unit(paths)
 
 
 def slot_instance(schedule: Schedule, text: str | None) -> SlotInstance:
@@ -67,13 +61,9 @@ def parse_day(text: str | None) -> date:
     """A day typed as YYYY-MM-DD (the date picker) or dd/mm/yyyy; today (Hà Nội) when absent."""
     if not text or not text.strip():
         return local_date(now())
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= day.year <= 2200:
-            return day
+    day = read_local_date(text)
+    if day is not None:
+        return day
     raise InvalidInput(
         _("“%(text)s” is not a date: use the date picker or type it as dd/mm/yyyy.") % {"text": text[:40]},
         field="date",

@@ -1,5 +1,6 @@
 """Reads of the territory. Unit and area names are public; changes are scoped (see services)."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -30,6 +31,16 @@ def unit_by_code(code: str) -> Unit | None:
     if not (code.isascii() and code.isdigit() and len(code) <= 5):
         return None
     return Unit.objects.select_related("parent").filter(code=code).first()
+
+
+def unit_by_path(path: str) -> Unit | None:
+    """The unit a materialised path ends in ("/01/004/" -> Long Biên)."""
+    return unit_by_code(path.strip("/").split("/")[-1])
+
+
+def widest_unit(paths: Sequence[str]) -> Unit | None:
+    """The highest of the units at `paths` (the city before a district before a ward)."""
+    return unit_by_path(min(paths, key=lambda path: (path.count("/"), path))) if paths else None
 
 
 def children_of(unit: Unit) -> QuerySet[Unit]:

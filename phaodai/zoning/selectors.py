@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm, require_perm
@@ -21,6 +20,7 @@ from phaodai.core.jurisdiction import (
     require_within,
     scope,
 )
+from phaodai.core.language import localized  # noqa: F401 — pages read it from here
 from phaodai.core.text import search_key
 from phaodai.zoning import rules
 from phaodai.zoning.models import (
@@ -416,15 +416,6 @@ def decision_of(proposal: Proposal) -> Decision | None:
 
 
 # Public search -------------------------------------------------------------------------------
-
-
-def localized(obj: Any, field: str) -> str:
-    """The English variant of a field when the interface is English and it has one."""
-    if (get_language() or "vi").startswith("en"):
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return str(value)
-    return str(getattr(obj, field))
 
 
 def search_places(query: str, limit: int = 20) -> tuple[list[Any], list[Any]]:

@@ -3,9 +3,9 @@
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 
 from phaodai.command import selectors as command
+from phaodai.core.language import localized
 
 register = template.Library()
 
@@ -13,8 +13,7 @@ register = template.Library()
 @register.filter
 def hotline_label(hotline: Any) -> str:
     """The English label on English pages when there is one."""
-    english = (get_language() or "").startswith("en")
-    return str(hotline.label_en if english and hotline.label_en else hotline.label)
+    return localized(hotline, "label")
 
 
 @register.inclusion_tag("portal/_hotlines.html")
