@@ -51,6 +51,7 @@ class BusinessObjects:
     draft: Any  # a shop's draft (version 1)
     approved: Any  # a shop's plan approved by the ward (version 3)
     suspended: Any  # a shop's plan suspended by the ward (version 4)
+    document: Any  # a PDF attached to the draft
 
 
 def build_business(request: Any) -> BusinessObjects:
@@ -82,7 +83,28 @@ def build_business(request: Any) -> BusinessObjects:
     suspended = services.submit_plan(by=rep, plan=suspended, version=1)
     suspended = services.approve_plan(by=ward, plan=suspended, version=2)
     suspended = services.suspend_plan(by=ward, plan=suspended, reason="Vi phạm", version=3)
-    return BusinessObjects(factory, restaurant, submitted, draft, approved, suspended)
+    document = services.attach_document(by=rep, plan=draft, upload=PdfUpload("so-do-mat-bang.pdf"))
+    return BusinessObjects(factory, restaurant, submitted, draft, approved, suspended, document)
+
+
+class PdfUpload:
+    """A small PDF that reads whole every time: the matrix posts the same data for each persona."""
+
+    content = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+    def __init__(self, name: str = "phuong-an.pdf") -> None:
+        self.name = name
+        self.size = len(self.content)
+        self._at = 0
+
+    def read(self, size: int = -1) -> bytes:
+        return self.content
+
+    def seek(self, position: int) -> None:
+        self._at = position
+
+    def chunks(self) -> list[bytes]:
+        return [self.content]
 
 
 SHOP_CODES = ["0314409058", "0314409058-002", "0314409058-003"]
@@ -101,6 +123,7 @@ def business_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
                 draft=o.draft.pk,
                 approved=o.approved.pk,
                 suspended=o.suspended.pk,
+                document=o.document.pk,
             )
 
         return url
@@ -154,6 +177,24 @@ def business_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
                 method="post",
                 data=plan_fields(),
             ),
+        ],
+        "business:plan_attach": [
+            req(
+                w("/business/plans/{draft}/documents/"),
+                scoped(COVERING | REP, 302, anon=302),
+                method="post",
+                data={"file": PdfUpload()},
+            )
+        ],
+        "business:plan_document": [
+            req(w("/business/plans/documents/{document}/"), scoped(COVERING | REP, 200, anon=302))
+        ],
+        "business:plan_document_remove": [
+            req(
+                w("/business/plans/documents/{document}/remove/"),
+                scoped(COVERING | REP, 302, anon=302),
+                method="post",
+            )
         ],
         "business:desk": [req("/business/plans/desk/", statuses(each(OFFICIALS, 200), anon=302))],
         "business:plan": [req(w("/business/plans/{submitted}/"), scoped(COVERING | REP, 200, anon=302))],

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -95,8 +96,16 @@ class PlanOut(Schema):
     version: int
 
 
+class DocumentOut(Schema):
+    id: int
+    name: str
+    uploaded_at: datetime
+    url: str = Field(description="Download (signed-in, same scope as the plan)")
+
+
 class PlanDetailOut(PlanOut):
     events: list[EventOut]
+    documents: list[DocumentOut]
 
 
 class PlanFieldsIn(Strict):
@@ -172,7 +181,16 @@ def _plan_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         }
         for e in selectors.events_of(plan)
     ]
-    return {**_plan(plan), "events": events}
+    documents = [
+        {
+            "id": d.pk,
+            "name": d.name,
+            "uploaded_at": d.uploaded_at,
+            "url": reverse("business:plan_document", args=[d.pk]),
+        }
+        for d in selectors.attachments_of(plan)
+    ]
+    return {**_plan(plan), "events": events, "documents": documents}
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -92,3 +92,8 @@ class OutsideDelegation(NotPermitted):
 class ReasonRequired(InvalidInput):
     code = "reason_required"
     message = gettext_lazy("Give the reason; the business reads it.")
+
+
+class TooManyAttachments(InvalidInput):
+    code = "too_many_attachments"
+    message = gettext_lazy("A plan has at most 10 attachments; remove one first.")

@@ -130,3 +130,10 @@ class NoteForm(DomainErrorsMixin, forms.Form):
         label=_("Note"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AttachmentForm(DomainErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Document"),
+        help_text=_("PDF, PNG or JPEG image, or Word (DOCX): site layout, staff list, shift roster…"),
+    )

@@ -110,7 +110,6 @@ class SafetyPlan(TimeStampedModel):
     measures = models.TextField()
     responsible_person = models.CharField(max_length=120)
     responsible_phone = models.CharField(max_length=15, blank=True)
-    attachment = models.FileField(upload_to="business/plans/%Y/", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -137,6 +136,26 @@ class SafetyPlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.status}"
+
+
+class PlanAttachment(models.Model):
+    """A document attached to a plan (site layout, staff list, shift roster…), stored under a random name."""
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="business/plans/%Y/")
+    name = models.CharField(max_length=200, help_text=_("The file's name as uploaded, shown on downloads"))
+    digest = models.CharField(
+        max_length=64, help_text=_("SHA-256 of the content: the same file sent twice is kept once")
+    )
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "digest"], name="plan_attachment_once")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PlanEvent(models.Model):

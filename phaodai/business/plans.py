@@ -43,7 +43,7 @@ RELATED = ("business", "business__unit", "business__area", "approving_unit")
 # Who may act -----------------------------------------------------------------------------------
 
 
-def _require_acting_for(by: Any, business: Business, *, officials: bool = True) -> None:
+def require_acting_for(by: Any, business: Business, *, officials: bool = True) -> None:
     """The business's representative, or (when `officials`) an officer of its ward or above."""
     if selectors.represents(by, business):
         return
@@ -182,7 +182,7 @@ def _audited(changes: dict[str, Any]) -> dict[str, Any]:
 
 def draft_plan(*, by: Any, business: Business, clock: Clock = now, **fields: Any) -> SafetyPlan:
     """Start the business's plan (by its representative or an officer for it); one live plan at a time."""
-    _require_acting_for(by, business)
+    require_acting_for(by, business)
     cleaned = _fields(**fields)
     existing = selectors.live_plan(business)
     if existing is not None:
@@ -208,7 +208,7 @@ def update_draft(
     *, by: Any, plan: SafetyPlan, version: int | None = None, clock: Clock = now, **fields: Any
 ) -> SafetyPlan:
     """Change a draft or a returned plan; the approving unit follows the new head-count."""
-    _require_acting_for(by, plan.business)
+    require_acting_for(by, plan.business)
     cleaned = _fields(**fields)
     unit = approving_unit_for(plan.business, cleaned["people_on_site"])
     return _step(
@@ -219,7 +219,7 @@ def update_draft(
 def submit_plan(*, by: Any, plan: SafetyPlan, version: int | None = None, clock: Clock = now) -> SafetyPlan:
     """The representative submits to the approving unit; refused, with why, where the sector is forbidden."""
     business = plan.business
-    _require_acting_for(by, business, officials=False)
+    require_acting_for(by, business, officials=False)
     current = SafetyPlan.objects.select_related(*RELATED).get(pk=plan.pk)
     last = current.events.order_by("-at", "-pk").first()
     if current.status == Status.SUBMITTED and last is not None and last.by_id == by.pk:

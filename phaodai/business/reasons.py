@@ -80,6 +80,13 @@ def sentence(code: str, values: Mapping[str, Any], ctx: Context, conditions: Map
     regime = _regime_in_force(ctx)
     note = f" {ctx.note}" if ctx.note else ""
     local = f"{to_local(ctx.at):%H:%M}"
+    if code == "closed":
+        return _(
+            "Closed by order since %(since)s: %(why)s It may reopen only after a re-inspection passes."
+        ) % {
+            "since": moment(values["since"]),
+            "why": values["why"],
+        }
     if code == "no_regime":
         if ctx.regime:
             return _("The measures in force (%(regime)s) say nothing about %(activity)s; ask the ward.") % {

@@ -1,6 +1,6 @@
 """Pure policy for businesses: tax codes, which unit approves a plan, and "may we operate now?". No Django."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -73,14 +73,23 @@ class Verdict:
 
 
 def may_operate(
-    *, at: datetime, local_time: time, rule: RegimeRule | None, plan_required: bool, plan: PlanFacts | None
+    *,
+    at: datetime,
+    local_time: time,
+    rule: RegimeRule | None,
+    plan_required: bool,
+    plan: PlanFacts | None,
+    closures: Sequence[tuple[datetime, str]] = (),
 ) -> Verdict:
     """The regime must allow the sector now (opening hours included) AND, where required, an approved
-    plan must be in force. Every reason is kept, so the answer says all that stands in the way."""
-    reasons: list[tuple[str, Mapping[str, Any]]] = []
-    allowed = True
+    plan must be in force AND no closure order stands. Every reason is kept, so the answer says all that
+    stands in the way."""
+    reasons: list[tuple[str, Mapping[str, Any]]] = [
+        ("closed", {"since": since, "why": why}) for since, why in closures
+    ]
+    allowed = not closures
     if rule is None:
-        return Verdict(False, (("no_regime", {}),))
+        return Verdict(False, (*reasons, ("no_regime", {})))
     if rule.status == "forbidden":
         allowed = False
         reasons.append(("forbidden", {"regime": rule.regime}))

@@ -10,7 +10,15 @@ from django.http import Http404
 from phaodai.accounts.roles import PERMISSIONS, Perm
 from phaodai.accounts.selectors import assignments_of, has_perm
 from phaodai.business import reasons, rules
-from phaodai.business.models import Business, PlanEvent, Representative, SafetyPlan, SectorCondition
+from phaodai.business.models import (
+    Business,
+    PlanAttachment,
+    PlanEvent,
+    Representative,
+    SafetyPlan,
+    SectorCondition,
+)
+from phaodai.business.stops import stops_of
 from phaodai.core.clock import to_local
 from phaodai.core.errors import NotPermitted
 from phaodai.core.jurisdiction import covers, log_out_of_scope, scope_q
@@ -108,6 +116,19 @@ def plan_for(user: Any, pk: int) -> SafetyPlan:
     return found
 
 
+def attachments_of(plan: SafetyPlan) -> QuerySet[PlanAttachment]:
+    return PlanAttachment.objects.filter(plan=plan).order_by("uploaded_at", "pk")
+
+
+def attachment_for(user: Any, pk: int) -> PlanAttachment:
+    """A plan's document, for those who may read the plan (404 otherwise, logged)."""
+    plan_id = PlanAttachment.objects.filter(pk=pk).values_list("plan_id", flat=True).first()
+    if plan_id is None:
+        raise Http404
+    plan = plan_for(user, plan_id)
+    return PlanAttachment.objects.select_related("plan__business").get(pk=pk, plan=plan)
+
+
 def live_plan(business: Business) -> SafetyPlan | None:
     """The business's plan in progress or in force (at most one), if any."""
     return SafetyPlan.objects.filter(business=business, status__in=LIVE_PLAN).first()
@@ -190,6 +211,7 @@ def operating_answer(business: Business, at: datetime) -> OperatingAnswer:
         rule=rule,
         plan_required=bool(condition and condition.plan_required),
         plan=facts,
+        closures=[(stop.since, stop.reason) for stop in stops_of(business, at)],
     )
     activity = next((a for a in zoning.activities() if a.code == business.sector), None)
     regime_name = zoning.localized(placement.regime, "short_name") if placement else ""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from phaodai.accounts.roles import PERMISSIONS, Perm
 from phaodai.accounts.selectors import assignments_of, has_perm
 from phaodai.business import rules, selectors
+from phaodai.business.attachments import attach_document, remove_document  # noqa: F401  (re-exported)
 from phaodai.business.errors import (
     AreaNotInWard,
     BusinessExists,
@@ -40,6 +41,7 @@ from phaodai.business.plans import (  # noqa: F401  (re-exported: other apps use
     suspend_plan_for_violation,
     update_draft,
 )
+from phaodai.business.stops import Stop, register_stop_source  # noqa: F401  (for inspections)
 from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible, to_local
 from phaodai.core.errors import InvalidInput, NotPermitted

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from phaodai.business import views, views_plans
+from phaodai.business import views, views_attachments, views_plans
 
 app_name = "business"
 
@@ -17,5 +17,8 @@ urlpatterns: list[URLPattern] = [
     path("plans/<int:pk>/", views_plans.plan, name="plan"),
     path("plans/<int:pk>/edit/", views_plans.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/submit/", views_plans.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/documents/", views_attachments.attach, name="plan_attach"),
+    path("plans/documents/<int:pk>/", views_attachments.download, name="plan_document"),
+    path("plans/documents/<int:pk>/remove/", views_attachments.remove, name="plan_document_remove"),
     path("plans/<int:pk>/<slug:action>/", views_plans.plan_decide, name="plan_decide"),
 ]

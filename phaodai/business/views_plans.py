@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.business import selectors, services
-from phaodai.business.forms import ApproveForm, NoteForm, PlanForm, ReasonForm, VersionForm
+from phaodai.business.forms import ApproveForm, AttachmentForm, NoteForm, PlanForm, ReasonForm, VersionForm
 from phaodai.business.models import SafetyPlan
 from phaodai.core.clock import now
 from phaodai.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
@@ -114,13 +114,13 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(request.POST)
     if not form.is_valid():
         missing = InvalidInput(_("The form lacks the plan's version; reload the page and try again."))
-        return _plan_page(request, plan, error=missing, status=422)
+        return plan_page(request, plan, error=missing, status=422)
     try:
         submitted = services.submit_plan(by=user, plan=plan, version=form.cleaned_data["version"])
     except DomainError as error:
         if error.status in (403, 404):
             raise
-        return _plan_page(request, selectors.plan_for(user, pk), error=error, status=error.status)
+        return plan_page(request, selectors.plan_for(user, pk), error=error, status=error.status)
     messages.success(
         request,
         _("Plan submitted to %(unit)s for approval.") % {"unit": submitted.approving_unit.full_name},
@@ -191,12 +191,13 @@ OPEN_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _plan_page(
+def plan_page(
     request: HttpRequest,
     plan: SafetyPlan,
     *,
     posted: tuple[str, Any] | None = None,
     error: DomainError | None = None,
+    attachment_form: AttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -219,6 +220,8 @@ def _plan_page(
         "can_edit": editable and (representative or selectors.may_manage(user, business)),
         "can_submit": editable and representative,
         "submit_form": VersionForm(initial={"version": plan.version}),
+        "attachments": selectors.attachments_of(plan),
+        "attachment_form": attachment_form or AttachmentForm(),
         "decided_elsewhere": plan.status == Status.SUBMITTED and not decides,
     }
     return render(request, PLAN_PAGE, context, status=status)
@@ -228,7 +231,7 @@ def _plan_page(
 @require_GET
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.require_reader(request.user)
-    return _plan_page(request, selectors.plan_for(request.user, pk))
+    return plan_page(request, selectors.plan_for(request.user, pk))
 
 
 @login_required
@@ -244,16 +247,16 @@ def plan_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     # Each decision's form has its own element ids: the page shows several at once.
     form = chosen.form(request.POST, auto_id=f"id_{action}_%s")
     if not form.is_valid():
-        return _plan_page(request, current, posted=(action, form), status=422)
+        return plan_page(request, current, posted=(action, form), status=422)
     data = form.cleaned_data
     try:
         chosen.step(by=user, plan=current, version=data["version"], **{f: data[f] for f in chosen.fields})
     except Conflict as error:
-        return _plan_page(request, selectors.plan_for(user, pk), error=error, status=error.status)
+        return plan_page(request, selectors.plan_for(user, pk), error=error, status=error.status)
     except DomainError as error:
         if error.status in (403, 404):
             raise
         form.add_domain_error(error)
-        return _plan_page(request, current, posted=(action, form), status=error.status)
+        return plan_page(request, current, posted=(action, form), status=error.status)
     messages.success(request, str(chosen.done))
     return redirect("business:plan", pk=pk)

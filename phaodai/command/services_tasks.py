@@ -4,7 +4,6 @@ Every change of a task's state is a compare-and-set on Task.version, so of two c
 wins and the other gets a conflict (409); progress reports are idempotent by their key.
 """
 
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,7 +11,6 @@ from pathlib import PurePath
 from typing import Any
 from uuid import uuid4
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -27,6 +25,7 @@ from phaodai.core.clock import FIRST_YEAR, Clock, local_date, now, plausible
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
 from phaodai.core.text import nfc, search_key
+from phaodai.core.uploads import FileTooLarge, UnsupportedFile, check_upload, stored_name
 from phaodai.notifications.services import notify
 from phaodai.territory import selectors as territory
 
@@ -67,16 +66,6 @@ TEXT_MAX = 4000
 class DocumentNumberTaken(Duplicate):
     code = "document_registered"
     message = _("This unit has already registered a document with this number and date.")
-
-
-class UnsupportedFile(InvalidInput):
-    code = "unsupported_file"
-    message = _("Attach a PDF, a PNG or JPEG image, or a Word document (DOCX).")
-
-
-class FileTooLarge(InvalidInput):
-    code = "file_too_large"
-    message = _("The file is too large.")
 
 
 class AssigneeOutsideSubtree(InvalidInput):
@@ -125,52 +114,6 @@ class TaskChanged(Conflict):
 def normalise_number(number: str) -> str:
     """The lookup form of a document number: "788 - CV/BCSD" and "788-cv/bcsđ" both give "788-CV/BCSĐ"."""
     return "".join(nfc(number).split()).upper()
-
-
-# Extensions accepted, with the bytes a real file of that kind starts with.
-_MAGIC = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-}
-
-
-def check_upload(upload: UploadedFile, *, field: str) -> str:
-    """Refuse anything but a PDF, PNG/JPEG or DOCX within the size limit; return its extension."""
-    limit = settings.PHAODAI_MAX_UPLOAD_BYTES
-    if upload.size is None or upload.size > limit:
-        raise FileTooLarge(
-            _("The file is larger than %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:.0f}"}, field=field
-        )
-    extension = PurePath(upload.name or "").suffix.lower()
-    if extension not in _MAGIC:
-        raise UnsupportedFile(field=field)
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(_MAGIC[extension]):
-        raise UnsupportedFile(field=field)
-    if extension == ".docx" and not _is_word_document(upload):
-        raise UnsupportedFile(field=field)
-    return extension
-
-
-def _is_word_document(upload: UploadedFile) -> bool:
-    # Any ZIP starts with PK; a Word document has its main part at word/document.xml.
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    finally:
-        upload.seek(0)
-
-
-def _stored_name(extension: str) -> str:
-    # A random name: the uploader's file name never reaches the file system or a URL.
-    return f"{uuid4().hex}{extension}"
 
 
 def _original_name(upload: UploadedFile) -> str:
@@ -228,7 +171,7 @@ def register_document(
         with transaction.atomic():
             if file is not None:
                 document.file_name = _original_name(file)
-                document.file.save(_stored_name(extension), file, save=False)
+                document.file.save(stored_name(extension), file, save=False)
             document.save()
             audit.record(
                 actor=by,
@@ -502,7 +445,7 @@ def post_progress(
             updated = _compare_and_set(task, OPEN_STATES, version, **changes)
             if attachment is not None:
                 update.attachment_name = _original_name(attachment)
-                update.attachment.save(_stored_name(extension), attachment, save=False)
+                update.attachment.save(stored_name(extension), attachment, save=False)
             update.save()
             audit.record(
                 actor=by,

@@ -28,6 +28,7 @@ from phaodai.command.forms_tasks import (
 from phaodai.command.models import Document, Task
 from phaodai.core.clock import now
 from phaodai.core.errors import Conflict, DomainError, NotPermitted
+from phaodai.core.uploads import download
 
 TASK_PAGE = "command/tasks/task.html"
 
@@ -111,17 +112,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     doc = selectors.document_for(_manager(request), pk)
     if not doc.file:
         raise Http404
-    return _download(doc.file, doc.file_name)
-
-
-def _download(stored: Any, name: str) -> FileResponse:
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=name or stored.name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(doc.file, doc.file_name)
 
 
 # Task lists ------------------------------------------------------------------------------------------
@@ -329,4 +320,4 @@ def update_attachment(request: HttpRequest, pk: int) -> FileResponse:
     update = selectors.update_for(_manager(request), pk)
     if not update.attachment:
         raise Http404
-    return _download(update.attachment, update.attachment_name)
+    return download(update.attachment, update.attachment_name)

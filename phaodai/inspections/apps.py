@@ -18,3 +18,8 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(restore_reference_data, sender=self, dispatch_uid="inspections.reference")
+        # A closure after a violation shuts the business whatever its regime and plan say.
+        from phaodai.business.services import register_stop_source
+        from phaodai.inspections.selectors import closure_stop
+
+        register_stop_source("inspections.closure", closure_stop)

@@ -5,10 +5,13 @@ from typing import Any
 
 from django.db.models import Min, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
+from phaodai.business import services as business_services
 from phaodai.core.clock import Clock, now
 from phaodai.core.jurisdiction import log_out_of_scope, scope_q
+from phaodai.core.language import localized
 from phaodai.core.text import search_key
 from phaodai.inspections import rules
 from phaodai.inspections.models import (
@@ -153,6 +156,25 @@ def open_closure(business: Any) -> Closure | None:
 
 def is_closed(business: Any) -> bool:
     return open_closure(business) is not None
+
+
+def closure_stop(business: Any, at: datetime) -> business_services.Stop | None:
+    """The closure in force at `at` as the business app's "stop" (registered in apps.ready)."""
+    closure = (
+        Closure.objects.filter(business=business.pk, closed_at__lte=at)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
+        .select_related("violation__kind", "violation__inspection__team")
+        .first()
+    )
+    if closure is None:
+        return None
+    violation = closure.violation
+    reason = _("%(kind)s, found by %(team)s (decision %(number)s).") % {
+        "kind": localized(violation.kind, "description"),
+        "team": violation.inspection.team.name,
+        "number": violation.decision_number,
+    }
+    return business_services.Stop(since=closure.closed_at, reason=reason)
 
 
 # Re-inspections and accountability (S31) -------------------------------------------------------
