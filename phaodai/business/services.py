@@ -10,10 +10,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from phaodai.accounts.roles import PERMISSIONS, Perm
-from phaodai.accounts.selectors import assignments_of, has_perm
+from phaodai.accounts.roles import Perm
+from phaodai.accounts.selectors import has_perm
 from phaodai.business import rules, selectors
 from phaodai.business.attachments import attach_document, remove_document  # noqa: F401  (re-exported)
 from phaodai.business.errors import (
@@ -295,27 +296,19 @@ def notify_businesses_of_level_change(
             dedupe_key=f"{key}:ward",
             clock=clock,
         )
-        # Notifications are addressed to units: a representative reads them through the ward their
-        # role is bound to, with the representative's capability.
-        for unit in _representative_units(business):
+        # Each representative is told by name: the other businesses of the ward are none of theirs.
+        for user in selectors.representatives_of(business):
             notify(
-                unit,
+                business.unit,
                 kind="business.level_change",
                 subject=subject,
                 body=body,
+                url=reverse("business:detail", args=[business.pk]),
                 perm=Perm.REPRESENT_BUSINESS,
                 severity=severity,
-                dedupe_key=f"{key}:rep:{unit.code}",
+                dedupe_key=f"{key}:rep:{user.pk}",
+                recipient=user,
                 clock=clock,
             )
         notices.append(LevelNotice(business, answer.regime, answer.may_operate))
     return notices
-
-
-def _representative_units(business: Business) -> list[Any]:
-    units = {}
-    for user in selectors.representatives_of(business):
-        for assignment in assignments_of(user):
-            if Perm.REPRESENT_BUSINESS in PERMISSIONS[assignment.role]:
-                units[assignment.unit.pk] = assignment.unit
-    return list(units.values())

@@ -19,6 +19,10 @@ class Notification(models.Model):
     perm = models.CharField(
         max_length=64, blank=True, help_text=_("Only officials with this capability see it.")
     )
+    # A message about one person's own affairs (their business) goes to them alone, not to the unit.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.INFO)
     subject = models.CharField(max_length=200)

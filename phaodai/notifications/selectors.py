@@ -12,12 +12,13 @@ from phaodai.notifications.models import Notification, Reading
 
 
 def _addressed_to(user: Any) -> Q:
-    """Notifications for the exact units the user is bound to, needing a capability their role there has."""
-    condition = Q(pk__in=[])
+    """Notifications for the exact units the user is bound to, needing a capability their role there has;
+    and those addressed to the user by name."""
+    for_units = Q(pk__in=[])
     for assignment in assignments_of(user):
         granted = PERMISSIONS[assignment.role]
-        condition |= Q(unit_path=assignment.unit.path) & (Q(perm="") | Q(perm__in=sorted(granted)))
-    return condition
+        for_units |= Q(unit_path=assignment.unit.path) & (Q(perm="") | Q(perm__in=sorted(granted)))
+    return (Q(recipient__isnull=True) & for_units) | Q(recipient=user.pk)
 
 
 def inbox(user: Any) -> QuerySet[Notification]:

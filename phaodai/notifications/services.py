@@ -21,10 +21,12 @@ def notify(
     severity: str = Notification.Severity.INFO,
     dedupe_key: str | None = None,
     email: bool = True,
+    recipient: Any = None,
     clock: Clock = now,
 ) -> Notification:
     """Store a notification for `unit`'s officials and e-mail them once the caller's transaction commits.
 
+    With `recipient`, only that user sees it (and is e-mailed); `unit` then says what it is about.
     With `dedupe_key`, a second call with the same key returns the first notification and sends nothing.
     """
     if dedupe_key is not None:
@@ -41,6 +43,7 @@ def notify(
         body=body,
         url=url,
         dedupe_key=dedupe_key,
+        recipient=recipient,
         created_at=clock(),
     )
     try:
@@ -50,7 +53,8 @@ def notify(
         # Another worker sent the same keyed notification a moment ago.
         return Notification.objects.get(dedupe_key=dedupe_key)
     if email:
-        recipients = [user.email for user in officials_of(unit, perm or None) if user.email]
+        people = [recipient] if recipient is not None else officials_of(unit, perm or None)
+        recipients = [user.email for user in people if user.email]
         if recipients:
             transaction.on_commit(
                 lambda: notifier().deliver(

@@ -19,7 +19,7 @@ from phaodai.core.clock import Clock, now, plausible
 from phaodai.core.errors import InvalidInput
 from phaodai.core.jurisdiction import require_within
 from phaodai.territory import selectors as territory
-from phaodai.zoning import indicators, rules, selectors
+from phaodai.zoning import indicators, rules, selectors, signals
 from phaodai.zoning.authoring import (  # noqa: F401  (re-exported: other apps use services only)
     IndicatorEntry,
     LevelInput,
@@ -384,6 +384,7 @@ def decide_proposal(
             after={"number": number, "effective_at": effective.isoformat(), "changes": len(verdicts)},
             clock=clock,
         )
+        signals.announce(decision, [item.area for item in items.values()], effective)
     return decision
 
 
@@ -496,4 +497,5 @@ def place_units_under_regime(
             after={"regime": regime.code, "units": [u.code for u in units]},
             clock=clock,
         )
+        signals.announce(decision, units, effective_at)
     return decision

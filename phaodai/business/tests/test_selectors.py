@@ -215,7 +215,9 @@ def test_after_the_area_moves_to_kv3_the_answer_changes_and_the_ward_and_owner_a
     ward_inbox = list(inbox(official(Role.WARD_OFFICER, BO_DE)).filter(kind="business.level_change"))
     owner_inbox = list(inbox(owner).filter(kind="business.level_change"))
     assert [n.subject for n in ward_inbox] == ["Quán Phở Gia Truyền: measures change from 06:00 15/09/2021"]
-    assert [n.dedupe_key for n in owner_inbox] == [f"business.level:{business.pk}:{decision.pk}:rep:{BO_DE}"]
+    assert [n.dedupe_key for n in owner_inbox] == [
+        f"business.level:{business.pk}:{decision.pk}:rep:{owner.pk}"
+    ]
     assert "Directive 15" in ward_inbox[0].body
     # sent once: running it again tells nobody twice; a moment with no change tells nobody at all
     services.notify_businesses_of_level_change(place=kv2_area, effective_at=MOVED_AT)
@@ -236,3 +238,25 @@ def test_a_representative_sees_their_business_and_its_plans_only(approved: Any, 
     assert list(selectors.plans_for(owner)) == [approved]
     assert selectors.plan_for(owner, approved.pk) == approved
     assert list(selectors.plans_for(official(Role.WARD_OFFICER, "00133"))) == []
+
+
+def test_a_district_decision_tells_the_business_by_itself_and_no_other_representative(
+    approved: Any, kv2_area: Any, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    neighbour = create_user(
+        username="rep-hang-xom",
+        password=None,
+        role=Role.BUSINESS_REPRESENTATIVE,
+        unit=territory.unit_by_code(BO_DE),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = move_area(kv2_area, "KV3")
+
+    told = list(inbox(owner).filter(kind="business.level_change"))
+    assert [n.subject for n in told] == ["Quán Phở Gia Truyền: measures change from 06:00 15/09/2021"]
+    # dated when the decision was issued, addressed to the owner alone
+    assert told[0].created_at == decision.issued_at
+    assert told[0].recipient_id == owner.pk
+    assert inbox(neighbour).filter(kind="business.level_change").count() == 0
+    # the ward's officers hear of it too, once
+    assert inbox(official(Role.WARD_OFFICER, BO_DE)).filter(kind="business.level_change").count() == 1

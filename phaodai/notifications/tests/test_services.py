@@ -99,3 +99,18 @@ def test_a_notification_of_another_unit_is_not_found(unit, district_officer_ba_d
     note = services.notify(unit("004"), kind="test", subject="a", email=False, clock=at(9))
     with pytest.raises(Http404):
         selectors.notification_for(district_officer_ba_dinh, note.pk)
+
+
+def test_a_notification_to_one_person_reaches_them_alone(
+    unit, with_emails, district_officer_long_bien, inspector_team_3, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        note = services.notify(
+            unit("004"), kind="test", subject="Riêng anh", recipient=inspector_team_3, clock=at(9)
+        )
+    assert [n.pk for n in selectors.inbox(inspector_team_3)] == [note.pk]
+    assert selectors.unread_count(inspector_team_3) == 1
+    # the unit's other officials do not see it, though it is about their unit
+    assert not selectors.inbox(district_officer_long_bien).exists()
+    [message] = mail.outbox
+    assert message.to == ["doi3@longbien.example.vn"]
