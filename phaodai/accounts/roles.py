@@ -45,6 +45,11 @@ class Perm(models.TextChoices):
         _("Plan and carry out inspections, record findings and violations with their fines and measures"),
     )
     MANAGE_TEAMS = "inspections.manage_teams", _("Set up inspection teams, their members and area of work")
+    TRACE = "cases.trace", _("Record cases (F0) and their contacts, and read the tracing of our area")
+    ORDER_ISOLATION = "cases.order_isolation", _("Order and release isolation, and follow people isolated")
+    DECLARE_LOCKDOWN = "cases.lockdown", _("Declare, extend and lift lockdowns")
+    MANAGE_FACILITIES = "quarantine.manage", _("Register quarantine facilities, their beds and readiness")
+    ADMIT = "quarantine.admit", _("Admit people to quarantine facilities and discharge them")
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -70,23 +75,36 @@ _REPORTING = frozenset({Perm.SUBMIT_REPORTS, Perm.REVIEW_REPORTS, Perm.MANAGE_CO
 _BUSINESS = frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})
 # Inspection teams are set up by districts and the city (S31); inspectors inspect within their unit.
 _INSPECTIONS = frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})
+# Tracing and isolation are the ward's daily work with its health workers (S16); districts and the
+# city run the concentrated facilities (S17) and may act anywhere below them.
+_TRACING = frozenset({Perm.TRACE, Perm.ORDER_ISOLATION, Perm.DECLARE_LOCKDOWN})
+_QUARANTINE = frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
     | _ZONING_COMMAND
     | _BUSINESS
     | _INSPECTIONS
+    | _TRACING
+    | _QUARANTINE
     | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
     Role.DISTRICT_OFFICER: _OFFICIAL
     | _ZONING_COMMAND
     | _REPORTING
     | _BUSINESS
     | _INSPECTIONS
+    | _TRACING
+    | _QUARANTINE
     | {Perm.VIEW_AUDIT},
-    Role.WARD_OFFICER: _OFFICIAL | _ZONING_WARD | _BUSINESS | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
+    Role.WARD_OFFICER: _OFFICIAL
+    | _ZONING_WARD
+    | _BUSINESS
+    | _TRACING
+    | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
-    ),
+    )
+    | {Perm.TRACE, Perm.ORDER_ISOLATION, Perm.ADMIT},
     Role.LAB_TECHNICIAN: frozenset(),
     Role.CHECKPOINT_OFFICER: frozenset(),
     Role.INSPECTOR: frozenset({Perm.INSPECT}),

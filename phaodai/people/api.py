@@ -43,7 +43,7 @@ class AreaOut(Schema):
 class PersonSummaryOut(Schema):
     id: UUID
     full_name: str
-    birth_date: date
+    birth_date: date | None = Field(description="Unknown for a provisional contact")
     sex: str
     residence_area: AreaOut
 
@@ -54,8 +54,9 @@ class PageOut(Schema):
 
 
 class PersonOut(PersonSummaryOut):
-    cccd_masked: str = Field(description="Only the last 3 digits are shown")
-    age: int
+    cccd_masked: str = Field(description="Only the last 3 digits are shown; empty when not known")
+    age: int | None = Field(description="None while the birth date is unknown")
+    provisional: bool = Field(description="Named as a contact in tracing; the registration is incomplete")
     phone: str
     chronic_illness: bool
     disability_immobile: bool
@@ -88,6 +89,7 @@ def _detail(person: Person) -> dict[str, Any]:
     return {
         **_summary(person),
         "cccd_masked": profile.cccd_masked,
+        "provisional": person.provisional,
         "age": profile.age,
         "phone": person.phone,
         "chronic_illness": person.chronic_illness,

@@ -269,7 +269,11 @@ def _sqlite_batch(batch: Numbered, prep: Preparer, out: list[Prepared]) -> int:
     present: set[str] = set()
     for start in range(0, len(indexes), _SQLITE_IN_CHUNK):
         chunk = indexes[start : start + _SQLITE_IN_CHUNK]
-        present.update(Person.objects.filter(cccd_index__in=chunk).values_list("cccd_index", flat=True))
+        present.update(
+            index
+            for index in Person.objects.filter(cccd_index__in=chunk).values_list("cccd_index", flat=True)
+            if index is not None
+        )
     fresh = [
         Person(**dict(zip(COLUMNS, values, strict=True)))
         for values in out

@@ -48,8 +48,8 @@ class Profile:
     """What a screen or API answer shows of a person: the CCCD only masked, groups derived."""
 
     person: Person
-    cccd_masked: str
-    age: int
+    cccd_masked: str  # "" for a provisional contact known by name and phone only
+    age: int | None  # None while the birth date is unknown
     priority_groups: tuple[str, ...]
 
     @property
@@ -60,18 +60,28 @@ class Profile:
 def profile_of(person: Person, clock: Clock = now) -> Profile:
     """The display form of a person already fetched through a scoped selector."""
     today = local_date(clock())
+    ciphertext, born = person.cccd_ciphertext, person.birth_date
     return Profile(
         person=person,
-        cccd_masked=mask_cccd(decrypt_cccd(person.cccd_ciphertext)),
-        age=age_on(person.birth_date, today),
+        cccd_masked=mask_cccd(decrypt_cccd(bytes(ciphertext))) if ciphertext else "",
+        age=age_on(born, today) if born else None,
         priority_groups=priority_groups(
-            birth_date=person.birth_date,
+            birth_date=born,
             today=today,
             chronic_illness=person.chronic_illness,
             disability_immobile=person.disability_immobile,
             pregnant=person.pregnant,
-        ),
+        )
+        if born
+        else (),
     )
+
+
+def person_for_tracing(cccd: str) -> Person | None:
+    """The person with this CCCD wherever they live, for tracing only: a positive test or a contact
+    may concern a resident of any ward. The caller has checked the tracing capability."""
+    number = validate_cccd(cccd)
+    return Person.objects.filter(cccd_index=cccd_index(number)).first()
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:

@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.accounts.roles import Perm
+from phaodai.accounts.selectors import has_perm
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
-from phaodai.core.errors import Conflict, Duplicate, InvalidInput
+from phaodai.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted
 from phaodai.core.identity import validate_cccd
 from phaodai.core.jurisdiction import covers, log_out_of_scope, require_within
 from phaodai.core.text import nfc
@@ -141,6 +142,7 @@ def _audit_state(person: Person) -> dict[str, Any]:
         "residence_area": person.residence_area_id,
         "household": person.household_id,
         "health": [person.chronic_illness, person.disability_immobile, person.pregnant],
+        "provisional": person.provisional,
     }
 
 
@@ -270,7 +272,7 @@ def update_person(
         if locked.unit_path != person.unit_path:  # moved meanwhile: check again against the stored row
             _require_person_in_reach(by, locked, residence_area)
         details = _clean(
-            cccd=cccd if cccd is not None else decrypt_cccd(locked.cccd_ciphertext),
+            cccd=cccd if cccd is not None else _stored_cccd(locked),
             full_name=full_name,
             birth_date=birth_date,
             sex=sex,
@@ -285,8 +287,14 @@ def update_person(
         return _apply(by, locked, details, clock)
 
 
+def _stored_cccd(person: Person) -> str:
+    # A provisional contact may have none yet: completing their registration then needs one.
+    return decrypt_cccd(bytes(person.cccd_ciphertext)) if person.cccd_ciphertext else ""
+
+
 def _apply(by: Any, person: Person, details: Details, clock: Clock) -> Person:
     before = _audit_state(person)
+    person.provisional = False  # every detail has just been checked
     index = cccd_index(details.cccd)
     if index != person.cccd_index:
         if Person.objects.filter(cccd_index=index).exists():
@@ -314,6 +322,63 @@ def _apply(by: Any, person: Person, details: Details, clock: Clock) -> Person:
         after=after,
         clock=clock,
     )
+    return person
+
+
+def register_contact(
+    *, by: Any, residence_area: Any, full_name: str, phone: str = "", cccd: str = "", clock: Clock = now
+) -> Person:
+    """A contact named in tracing: the person with this CCCD if registered, else a provisional person
+    known by CCCD, or by name and phone, believed to live in `residence_area` (any ward: contacts
+    cross ward lines). A retry with the same CCCD, or the same name and phone, returns the same person.
+    The ward of residence completes the registration later (update_person)."""
+    if not has_perm(by, Perm.TRACE):
+        raise NotPermitted()
+    name = nfc(full_name or "")
+    validation.check_name(name)
+    number = validate_cccd(cccd) if (cccd or "").strip() else ""
+    mobile = validation.clean_phone(phone)
+    if not number and not mobile:
+        raise InvalidInput(_("Give the contact's CCCD, or their name and phone."), field="phone")
+    with transaction.atomic():
+        if number:
+            index = cccd_index(number)
+            found = Person.objects.filter(cccd_index=index).first()
+        else:
+            index = None
+            found = Person.objects.filter(
+                provisional=True, cccd_index__isnull=True, name_key=validation.name_key(name), phone=mobile
+            ).first()
+        if found is not None:
+            found.registered_now = False
+            return found
+        person = Person(
+            cccd_ciphertext=encrypt_cccd(number) if number else None,
+            cccd_index=index,
+            full_name=name,
+            name_key=validation.name_key(name),
+            birth_date=None,
+            sex="",
+            phone=mobile,
+            residence_area_id=residence_area.pk,
+            unit_path=residence_area.path,
+            provisional=True,
+        )
+        try:
+            with transaction.atomic():
+                person.save(force_insert=True)
+        except IntegrityError:
+            return Person.objects.get(cccd_index=index)  # a concurrent entry of the same CCCD won
+        audit.record(
+            actor=by,
+            action="people.register_contact",
+            object_type="people.person",
+            object_id=person.pk,
+            unit_path=person.unit_path,
+            after=_audit_state(person),
+            clock=clock,
+        )
+    person.registered_now = True
     return person
 
 
