@@ -11,11 +11,17 @@ from ninja.security import django_auth
 from phaodai.accounts.api import BearerTokenAuth
 from phaodai.accounts.api import router as accounts_router
 from phaodai.business.api import router as business_router
+from phaodai.cases.api import router as cases_router
+from phaodai.cases.api_clusters import router as clusters_router
+from phaodai.cases.api_isolation import router as isolation_router
+from phaodai.cases.api_lockdowns import router as lockdowns_router
+from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
 from phaodai.portal.api import router as public_router
+from phaodai.quarantine.api import router as quarantine_router
 from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
 from phaodai.zoning.api import router as zoning_router
@@ -74,6 +80,9 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/auth", accounts_router)
 api.add_router("/territory", territory_router)
+# A second router under /people: tracing's status and contacts sit beside the registry's endpoints.
+# Mounted first: the registry's "/{person_id}" would otherwise take "status" and "contacts" for ids.
+api.add_router("/people", tracing_people_router)
 api.add_router("/people", people_router)
 api.add_router("/zoning", zoning_router)
 api.add_router("/public", public_router)
@@ -81,3 +90,8 @@ api.add_router("/sitreps", sitreps_router)
 api.add_router("/command", command_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/business", business_router)
+api.add_router("/quarantine", quarantine_router)
+api.add_router("/cases", cases_router)
+api.add_router("/clusters", clusters_router)
+api.add_router("/isolation", isolation_router)
+api.add_router("/lockdowns", lockdowns_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "phaodai.command",
     "phaodai.business",
     "phaodai.inspections",
+    "phaodai.quarantine",
+    "phaodai.cases",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -19,6 +19,7 @@ from tests.matrix_business import build_business, business_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
 from tests.matrix_personas import ANON, PERSONAS
+from tests.matrix_quarantine import build_quarantine, quarantine_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
@@ -246,6 +247,8 @@ MATRIX.update(command_bodies_matrix(Req))
 MATRIX.update(sitreps_pages_matrix(Req))
 LAZY_BUILDERS["business"] = build_business
 MATRIX.update(business_matrix(Req))
+LAZY_BUILDERS["quarantine"] = build_quarantine
+MATRIX.update(quarantine_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel
 from phaodai.cases.tracing import _tables, links_touching, rule_at
@@ -58,15 +59,16 @@ def _links(root_ids: set[int]) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = [(a, b) for a, b in linked if b is not None]
     t = _tables()
     with connection.cursor() as cursor:
-        # Exposures between two F0s inside either one's window.
+        # Exposures between two F0s inside either one's window, probed from the F0s' side.
         cursor.execute(
             f"""
             SELECT a.root_case_id, b.root_case_id
-            FROM {t["exposure"]} e
-            JOIN {t["trace"]} a ON a.person_id = e.low_id AND a.level = 0
+            FROM {t["trace"]} a
+            JOIN {t["exposure"]} e ON e.low_id = a.person_id
             JOIN {t["trace"]} b ON b.person_id = e.high_id AND b.level = 0
-            WHERE (e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
-               OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until)
+            WHERE a.level = 0
+              AND ((e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
+                   OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until))
             """  # noqa: S608
         )
         pairs.extend((a, b) for a, b in cursor.fetchall() if a in root_ids and b in root_ids)
@@ -166,21 +168,17 @@ def _surviving(cluster_ids: set[int]) -> dict[int, Cluster]:
 
 
 def _persist(groups: list[list[int]], *, label_all: bool = True) -> None:
+    """Give each group its cluster (kept, merged or new), set-wise: a handful of statements whatever the
+    number of groups."""
     infos = _infos([pk for group in groups for pk in group])
     existing = _surviving({i.cluster_id for i in infos.values() if i.cluster_id is not None})
-    contacts = dict(
-        TraceLevel.objects.filter(level__gt=0, root_case_id__in=list(infos))
-        .values("root_case_id")
-        .annotate(n=Count("person_id"))
-        .values_list("root_case_id", "n")
-    )
-    moved: list[Case] = []
+    plans: list[tuple[list[_CaseInfo], Cluster | None]] = []
+    merged: dict[int, int] = {}
+    fresh: list[Cluster] = []
     for group in groups:
         members = [infos[pk] for pk in group if pk in infos]
         if not members:
             continue
-        first = min(members, key=lambda i: (i.confirmed_at, i.pk))
-        last = max(i.confirmed_at for i in members)
         owners = sorted(
             {
                 existing[i.cluster_id].pk: existing[i.cluster_id] for i in members if i.cluster_id in existing
@@ -188,33 +186,61 @@ def _persist(groups: list[list[int]], *, label_all: bool = True) -> None:
             key=lambda c: (c.first_case_at, c.pk),
         )
         if owners:
-            cluster = owners[0]
-            for other in owners[1:]:
-                Cluster.objects.filter(pk=other.pk).update(status=Cluster.Status.MERGED, merged_into=cluster)
+            merged.update({other.pk: owners[0].pk for other in owners[1:]})
+            plans.append((members, owners[0]))
         else:
-            cluster = Cluster.objects.create(
+            first = min(members, key=lambda i: (i.confirmed_at, i.pk))
+            cluster = Cluster(
                 code=f"OD-{first.confirmed_at:%Y%m%d}-{first.pk}",
                 name=f"Ổ dịch {first.area_name}",
                 unit_id=first.unit_id,
                 path=first.path,
                 first_case_at=first.confirmed_at,
-                last_case_at=last,
+                last_case_at=max(i.confirmed_at for i in members),
             )
-        Cluster.objects.filter(pk=cluster.pk).update(
-            first_case_at=min(cluster.first_case_at, first.confirmed_at),
-            last_case_at=max(cluster.last_case_at, last),
-            cases_count=Case.objects.filter(cluster=cluster).exclude(pk__in=group).count() + len(members),
-            contacts_count=sum(contacts.get(i.pk, 0) for i in members),
-            status=Cluster.Status.ACTIVE,
-        )
-        moved.extend(Case(pk=i.pk, cluster_id=cluster.pk) for i in members if i.cluster_id != cluster.pk)
+            fresh.append(cluster)
+            plans.append((members, cluster))
+    Cluster.objects.bulk_create(fresh, batch_size=2000)
+    for old, survivor in merged.items():
+        Cluster.objects.filter(pk=old).update(status=Cluster.Status.MERGED, merged_into_id=survivor)
+    moved = [
+        Case(pk=i.pk, cluster_id=cluster.pk)
+        for members, cluster in plans
+        if cluster is not None
+        for i in members
+        if i.cluster_id != cluster.pk
+    ]
     Case.objects.bulk_update(moved, ["cluster"], batch_size=2000)
+    _refresh_counts(
+        None if label_all else {cluster.pk for _m, cluster in plans if cluster is not None} - set(merged)
+    )
     if label_all:
         _label_trace_rows()
     else:
         cluster_of_root = Case.objects.filter(pk=OuterRef("root_case_id")).values("cluster_id")[:1]
         for group in groups:
             TraceLevel.objects.filter(root_case_id__in=group).update(cluster_id=Subquery(cluster_of_root))
+
+
+def _refresh_counts(cluster_ids: set[int] | None) -> None:
+    """Each cluster's dates and counts from its cases and their traced contacts, in one UPDATE
+    (all clusters not merged away when `cluster_ids` is None)."""
+    cases = Case.objects.filter(cluster_id=OuterRef("pk")).order_by().values("cluster_id")
+    contacts = (
+        TraceLevel.objects.filter(level__gt=0, root_case__cluster_id=OuterRef("pk"))
+        .order_by()
+        .values("root_case__cluster_id")
+    )
+    targets = Cluster.objects.exclude(status=Cluster.Status.MERGED)
+    if cluster_ids is not None:
+        targets = targets.filter(pk__in=list(cluster_ids))
+    targets.filter(Exists(cases)).update(
+        cases_count=Subquery(cases.annotate(n=Count("pk")).values("n")),
+        first_case_at=Subquery(cases.annotate(first=Min("confirmed_at")).values("first")),
+        last_case_at=Subquery(cases.annotate(last=Max("confirmed_at")).values("last")),
+        contacts_count=Coalesce(Subquery(contacts.annotate(n=Count("person_id")).values("n")), 0),
+        status=Cluster.Status.ACTIVE,
+    )
 
 
 def _label_trace_rows() -> None:

@@ -101,32 +101,36 @@ def _insert_level(cursor: Any, t: dict[str, str], level: int, as_of: date) -> No
     """Everyone exposed to someone at `level - 1` inside that person's window and not yet traced.
 
     Of several such exposures the earliest wins (then the lowest via id), so a rebuild is deterministic.
+    Each end of a link is joined on its own index (person, day), starting from the (small) previous
+    level, so the links table is probed, not scanned.
     """
+    branch = """
+        SELECT e.{other}_id AS other, tr.person_id AS via, tr.root_case_id AS root_case_id,
+               e.exposed_on AS exposed_on
+        FROM {trace} tr
+        JOIN {exposure} e ON e.{one}_id = tr.person_id
+                         AND e.exposed_on >= tr.next_from AND e.exposed_on <= tr.next_until
+        WHERE tr.level = %s AND e.exposed_on <= %s
+    """
+    from_low = branch.format(other="high", one="low", trace=t["trace"], exposure=t["exposure"])
+    from_high = branch.format(other="low", one="high", trace=t["trace"], exposure=t["exposure"])
     cursor.execute(
         f"""
         INSERT INTO {t["trace"]} (person_id, level, via_id, root_case_id, exposed_on, next_from, next_until,
                                   path, cluster_id)
-        SELECT other, %s, via, root_case_id, exposed_on, exposed_on, chain_end, p.unit_path, NULL
+        SELECT other, %s, via, candidates.root_case_id, candidates.exposed_on, candidates.exposed_on,
+               c.chain_window_end, p.unit_path, NULL
         FROM (
-            SELECT link.other AS other, tr.person_id AS via, tr.root_case_id AS root_case_id,
-                   link.exposed_on AS exposed_on, c.chain_window_end AS chain_end,
-                   ROW_NUMBER() OVER (PARTITION BY link.other ORDER BY link.exposed_on, tr.person_id) AS rn
-            FROM {t["trace"]} tr
-            JOIN (
-                SELECT low_id AS one, high_id AS other, exposed_on FROM {t["exposure"]}
-                UNION ALL
-                SELECT high_id AS one, low_id AS other, exposed_on FROM {t["exposure"]}
-            ) link ON link.one = tr.person_id
-            JOIN {t["case"]} c ON c.id = tr.root_case_id
-            WHERE tr.level = %s
-              AND link.exposed_on >= tr.next_from AND link.exposed_on <= tr.next_until
-              AND link.exposed_on <= %s
-              AND NOT EXISTS (SELECT 1 FROM {t["trace"]} seen WHERE seen.person_id = link.other)
+            SELECT link.*,
+                   ROW_NUMBER() OVER (PARTITION BY link.other ORDER BY link.exposed_on, link.via) AS rn
+            FROM ({from_low} UNION ALL {from_high}) link
+            WHERE NOT EXISTS (SELECT 1 FROM {t["trace"]} seen WHERE seen.person_id = link.other)
         ) candidates
+        JOIN {t["case"]} c ON c.id = candidates.root_case_id
         JOIN {t["person"]} p ON p.id = candidates.other
         WHERE rn = 1
         """,  # noqa: S608
-        [level, level - 1, as_of],
+        [level, level - 1, as_of, level - 1, as_of],
     )
 
 
