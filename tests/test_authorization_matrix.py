@@ -16,6 +16,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.matrix_business import build_business, business_matrix
+from tests.matrix_cases_api import build_cases_api, cases_api_matrix
+from tests.matrix_cases_isolation import build_cases_isolation, cases_isolation_matrix
+from tests.matrix_cases_lockdowns import build_cases_lockdowns, cases_lockdowns_matrix
+from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
 from tests.matrix_personas import ANON, PERSONAS
@@ -249,6 +253,14 @@ LAZY_BUILDERS["business"] = build_business
 MATRIX.update(business_matrix(Req))
 LAZY_BUILDERS["quarantine"] = build_quarantine
 MATRIX.update(quarantine_matrix(Req))
+LAZY_BUILDERS["cases_tracing"] = build_cases_tracing
+MATRIX.update(cases_tracing_matrix(Req))
+LAZY_BUILDERS["cases_api"] = build_cases_api
+MATRIX.update(cases_api_matrix(Req))
+LAZY_BUILDERS["cases_isolation"] = build_cases_isolation
+MATRIX.update(cases_isolation_matrix(Req))
+LAZY_BUILDERS["cases_lockdowns"] = build_cases_lockdowns
+MATRIX.update(cases_lockdowns_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -23,6 +23,10 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (pgettext_lazy("navigation", "Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
     (_("Businesses"), "business:businesses", frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})),
     (_("My business"), "business:mine", frozenset({Perm.REPRESENT_BUSINESS})),
+    (_("Cases"), "cases:home", frozenset({Perm.TRACE, Perm.ORDER_ISOLATION})),
+    (_("Isolation"), "cases:isolation", frozenset({Perm.ORDER_ISOLATION})),
+    (_("Lockdowns"), "cases:lockdowns", frozenset({Perm.DECLARE_LOCKDOWN, Perm.TRACE, Perm.ORDER_ISOLATION})),
+    (_("KPIs"), "cases:kpis", frozenset({Perm.TRACE, Perm.ORDER_ISOLATION})),
     (_("Quarantine"), "quarantine:home", frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})),
 ]
 

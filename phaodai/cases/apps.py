@@ -18,3 +18,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(restore_reference_data, sender=self, dispatch_uid="cases.reference")
+        # Zoning's case and lockdown indicators and the situation report's case figures come from here.
+        from phaodai.cases import providers
+
+        providers.register()

@@ -63,3 +63,8 @@ class InvalidContacts(InvalidInput):
         body = super().as_dict()
         body["errors"] = [{"index": p.index, "field": p.field, "message": p.message} for p in self.problems]
         return body
+
+
+class KeyUsedForAnotherCase(Conflict):
+    code = "idempotency_key_reused"
+    message = gettext_lazy("This idempotency key was already used for another person's case.")

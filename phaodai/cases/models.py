@@ -304,6 +304,7 @@ class IsolationOrder(TimeStampedModel):
     monitoring_ends_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
     release_decision = models.CharField(max_length=80, blank=True)
+    end_reason = models.TextField(blank=True, help_text=_("Why it was released early or cancelled"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     facility_ref = models.CharField(
         max_length=40, blank=True, help_text=_("The quarantine admission, if any")

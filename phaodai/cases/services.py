@@ -21,6 +21,7 @@ from phaodai.cases.errors import (
     ContactProblem,
     DuplicateCase,
     InvalidContacts,
+    KeyUsedForAnotherCase,
     NoTestNorReason,
 )
 from phaodai.cases.models import Case, Exposure, TraceLevel
@@ -102,6 +103,8 @@ def record_case(
     if idempotency_key:
         earlier = Case.objects.filter(idempotency_key=idempotency_key).first()
         if earlier is not None:
+            if earlier.person_id != person.pk:
+                raise KeyUsedForAnotherCase(field="idempotency_key")
             return earlier, False
     moment = clock()
     if not plausible(confirmed_at) or confirmed_at > moment + timedelta(minutes=5):
@@ -161,9 +164,12 @@ def record_case(
         except IntegrityError:
             # A concurrent entry for the same person (or the same key) won.
             winner = Case.objects.filter(person=person, outcome=Case.Outcome.ACTIVE).first()
-            if winner is not None and (
-                _same_case(winner, facts) or winner.idempotency_key == idempotency_key
-            ):
+            same_key = (
+                idempotency_key is not None
+                and winner is not None
+                and winner.idempotency_key == idempotency_key
+            )
+            if winner is not None and (_same_case(winner, facts) or same_key):
                 return winner, False
             raise DuplicateCase(existing=winner.pk if winner else None) from None
         tracing.place_case(case)

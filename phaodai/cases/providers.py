@@ -1,0 +1,94 @@
+"""What the cases app tells other apps: zoning's indicators per area, the situation report's figures per unit.
+
+Both answer only for wards whose cases are kept in phaodai (kpis.recording_paths): a ward that still
+enters its figures by hand keeps them, rather than being shown as free of cases. Registered in apps.py.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from phaodai.cases import kpis
+from phaodai.cases.lockdown_selectors import in_force
+from phaodai.core.clock import local_date
+from phaodai.core.jurisdiction import common_path
+from phaodai.sitreps import prefill
+from phaodai.zoning import indicators
+
+ZONING_INDICATORS = frozenset(
+    {
+        "community_cases_7d",
+        "community_cases_14d",
+        "unknown_source_cases_14d",
+        "days_since_last_community_case",
+        "lockdown_active",
+    }
+)
+REPORT_FIELDS = (
+    "new_f0_community",
+    "new_f0_quarantine",
+    "f1_traced",
+    "quarantine_concentrated",
+    "quarantine_home",
+)
+
+
+def _ward_code(area_code: str) -> str:
+    return area_code.split("-", 1)[0]  # an area's code is its ward's code and its own: 00139-TDP01
+
+
+def _ward_codes(paths: set[str]) -> set[str]:
+    return {path.strip("/").split("/")[-1] for path in paths}
+
+
+def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[str, Any]]:
+    """Community cases in 7 and 14 days, of unknown source in 14, days since the last, lockdown in force."""
+    recording = _ward_codes(kpis.recording_paths(at))
+    asked = [area.id for area in areas if _ward_code(area.code) in recording]
+    if not asked:
+        return {}
+    counts = kpis.community_cases_by_area(asked, at)
+    locked = in_force(asked, at)
+    values: dict[int, dict[str, Any]] = {}
+    for area_id in asked:
+        found = counts.get(area_id)
+        area_values: dict[str, Any] = {
+            "community_cases_7d": found.last_7_days if found else 0,
+            "community_cases_14d": found.last_14_days if found else 0,
+            "unknown_source_cases_14d": found.unknown_source_14_days if found else 0,
+            "lockdown_active": area_id in locked,
+        }
+        if found is not None and found.last_at is not None:
+            area_values["days_since_last_community_case"] = (at - found.last_at).days
+        values[area_id] = area_values
+    return values
+
+
+def report_values(units: Sequence[Any], start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
+    """New F0 in the community and in quarantine or lockdown, F1 traced, over [start, end); people in
+    concentrated quarantine and isolating at home at the end of the slot's day."""
+    recording = kpis.recording_paths(end)
+    live = [unit for unit in units if any(path.startswith(unit.path) for path in recording)]
+    if not live:
+        return {}
+    prefix = common_path([unit.path for unit in live])
+    cases = kpis.new_cases_by_path(prefix, start, end)
+    traced = kpis.traced_f1_by_path(prefix, start, end)
+    isolation = kpis.isolation_by_path(prefix, local_date(end - timedelta(microseconds=1)))
+    values: dict[int, dict[str, Any]] = {}
+    for unit in live:
+        new = kpis.roll_up(cases, unit.path, kpis.NewCases(), kpis.NewCases.plus)
+        isolated = kpis.roll_up(isolation, unit.path, kpis.InIsolation(), kpis.InIsolation.plus)
+        values[unit.pk] = {
+            "new_f0_community": new.community,
+            "new_f0_quarantine": new.quarantine,
+            "f1_traced": sum(n for path, n in traced.items() if path.startswith(unit.path)),
+            "quarantine_concentrated": isolated.facility,
+            "quarantine_home": isolated.home,
+        }
+    return values
+
+
+def register() -> None:
+    indicators.register_provider("cases", ZONING_INDICATORS, zoning_values)
+    prefill.register_provider("cases", REPORT_FIELDS, report_values)

@@ -1,0 +1,209 @@
+"""Reads of isolation: who sees an order, the day's worklist by area, lost to follow-up, counts by kind."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.http import Http404
+
+from phaodai.cases import isolation, services
+from phaodai.cases import isolation_selectors as selectors
+from phaodai.cases.tests.conftest import SEPT_10_MORNING, at
+from phaodai.cases.tests.isolation_support import day, facility, order
+from phaodai.core.errors import NotPermitted
+from phaodai.core.models import AuditEntry
+from phaodai.people.tests.conftest import make_area
+
+pytestmark = pytest.mark.django_db
+D = date(2021, 9, 1)  # lost_reason's days: D + n
+
+
+def on(n: int) -> date:
+    return date(2021, 9, n)
+
+
+# Who sees an order -----------------------------------------------------------------------------------
+
+
+def test_an_order_is_seen_where_the_person_lives_and_above(
+    resident: Any, health_worker_bo_de: Any, district_officer_long_bien: Any, city_commander: Any,
+    ward_officer_phuc_xa: Any, ward_officer_ngoc_lam: Any,
+) -> None:  # fmt: skip
+    made = order(health_worker_bo_de, resident(1))
+    for officer in (health_worker_bo_de, district_officer_long_bien, city_commander):
+        assert selectors.order_for(officer, made.pk).pk == made.pk
+    for outsider in (ward_officer_phuc_xa, ward_officer_ngoc_lam):
+        with pytest.raises(Http404):
+            selectors.order_for(outsider, made.pk)
+        assert not selectors.orders_visible_to(outsider).exists()
+    assert AuditEntry.objects.filter(action="scope.denied", object_type="cases.isolation_order").count() == 2
+
+
+def test_the_ward_that_found_the_case_sees_the_f0s_order(
+    resident: Any, ward_officer_phuc_xa: Any, unit: Any
+) -> None:
+    person = resident(0)
+    services.record_case(
+        by=ward_officer_phuc_xa, person=person, confirmed_at=SEPT_10_MORNING, detected_in="screening",
+        source_known=True, detected_unit=unit("00001"), test_ref="BD-1", clock=at(SEPT_10_MORNING),
+    )  # fmt: skip
+    made = order(ward_officer_phuc_xa, person, subject="F0", setting="hospital")
+    assert selectors.order_for(ward_officer_phuc_xa, made.pk).pk == made.pk
+    assert selectors.may_act_on(ward_officer_phuc_xa, made)
+
+
+def test_orders_are_paged_latest_first_without_counting(resident: Any, health_worker_bo_de: Any) -> None:
+    made = [order(health_worker_bo_de, resident(n), starts=day(5 + n), now=day(10)) for n in range(1, 4)]
+    first = selectors.orders_page(health_worker_bo_de, "active", limit=2)
+    assert [o.pk for o in first.items] == [made[2].pk, made[1].pk]
+    rest = selectors.orders_page(health_worker_bo_de, "active", first.next_after, limit=2)
+    assert ([o.pk for o in rest.items], rest.next_after) == ([made[0].pk], None)
+    assert selectors.orders_page(health_worker_bo_de, "released").items == []
+
+
+def test_reading_isolation_needs_the_capability(welfare_officer_bo_de: Any) -> None:
+    with pytest.raises(NotPermitted):
+        selectors.worklist(welfare_officer_bo_de, on(12))
+
+
+# Worklists -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ward(resident: Any, health_worker_bo_de: Any, city_commander: Any, unit: Any) -> dict[str, Any]:
+    """Bồ Đề on 10/9: two F1 at home in Tổ 5, an F2 at home in Tổ 6, an F1 in a facility."""
+    tdp6 = make_area("00139", "TDP06", "Tổ dân phố 6")
+    dorm = facility(city_commander, unit)
+    return {
+        "an": order(health_worker_bo_de, resident(1)),
+        "binh": order(health_worker_bo_de, resident(2), starts=day(8), now=day(10)),
+        "f2": order(health_worker_bo_de, resident(3, area=tdp6), subject="F2"),
+        "dorm": order(health_worker_bo_de, resident(4), setting="facility", facility=dorm),
+        "tdp6": tdp6,
+    }
+
+
+def test_the_worklist_lists_the_people_at_home_by_area_with_the_days_tests(
+    ward: dict[str, Any], health_worker_bo_de: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(4):
+        groups = selectors.worklist(health_worker_bo_de, on(16))
+    assert [g.area.code for g in groups] == ["00139-TDP05", "00139-TDP06"]
+    tdp5 = {item.order.pk: item for item in groups[0].items}
+    assert set(tdp5) == {ward["an"].pk, ward["binh"].pk}  # the facility's F1 is followed by the facility
+    an = tdp5[ward["an"].pk]
+    assert (an.day_number, an.phase, an.test_due, an.check, an.next_step) == (7, "isolation", True, None, "")
+    f2 = groups[1].items[0]
+    # The F2's isolation (7 days) ended on 17/9: the list says the move to monitoring is due.
+    assert selectors.worklist(health_worker_bo_de, on(17), ward["tdp6"])[0].items[0].next_step == "monitoring"
+    assert (f2.order.pk, f2.test_due) == (ward["f2"].pk, True)  # an F2 is tested on days 1 and 7
+
+
+def test_one_areas_worklist(ward: dict[str, Any], health_worker_bo_de: Any) -> None:
+    [group] = selectors.worklist(health_worker_bo_de, on(12), ward["tdp6"])
+    assert [item.order.pk for item in group.items] == [ward["f2"].pk]
+    counts = {row.code: row.people for row in selectors.worklist_areas(health_worker_bo_de, on(12))}
+    assert counts == {"00139-TDP05": 2, "00139-TDP06": 1}
+
+
+def test_a_facility_order_joins_the_worklist_once_monitored_at_home(
+    ward: dict[str, Any], health_worker_bo_de: Any
+) -> None:
+    isolation.move_to_monitoring(by=health_worker_bo_de, order=ward["dorm"], clock=at(day(24)))
+    items = {item.order.pk: item for g in selectors.worklist(health_worker_bo_de, on(25)) for item in g.items}
+    assert items[ward["dorm"].pk].phase == "monitoring"
+    assert items[ward["dorm"].pk].lost is None  # followed from 24/9 only: no day missed yet
+
+
+def test_released_and_cancelled_orders_leave_the_worklist(
+    ward: dict[str, Any], health_worker_bo_de: Any
+) -> None:
+    isolation.release(
+        by=health_worker_bo_de, order=ward["an"], decision="1/QĐ", reason="Wrong date", clock=at(day(12))
+    )
+    isolation.cancel(by=health_worker_bo_de, order=ward["binh"], reason="Duplicate", clock=at(day(12)))
+    today = [item.order.pk for g in selectors.worklist(health_worker_bo_de, on(12)) for item in g.items]
+    assert today == [ward["f2"].pk]
+    # Yesterday's sheet still lists the person released today.
+    yesterday = {item.order.pk for g in selectors.worklist(health_worker_bo_de, on(11)) for item in g.items}
+    assert ward["an"].pk in yesterday and ward["binh"].pk not in yesterday
+
+
+def test_the_days_check_shows_on_the_worklist(ward: dict[str, Any], health_worker_bo_de: Any) -> None:
+    isolation.record_follow_up(
+        by=health_worker_bo_de, order=ward["an"], day=on(12), result="well", clock=at(day(12, 18))
+    )
+    items = {item.order.pk: item for g in selectors.worklist(health_worker_bo_de, on(12)) for item in g.items}
+    checked = items[ward["an"].pk].check
+    assert checked is not None and checked.result == "well"
+    assert items[ward["binh"].pk].check is None
+
+
+# Lost to follow-up -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("checks", "since", "today", "lost"),
+    [
+        ({}, D, D, None),  # the first day
+        ({}, D, D.replace(day=2), None),  # one day missed
+        ({}, D, D.replace(day=3), "not_checked"),  # two days missed
+        ({D.replace(day=1): "well"}, D, D.replace(day=4), "not_checked"),
+        ({D.replace(day=3): "well"}, D, D.replace(day=4), None),
+        ({D.replace(day=4): "well"}, D, D.replace(day=4), None),  # reached today
+        (
+            {D.replace(day=2): "unreachable", D.replace(day=3): "unreachable"},
+            D,
+            D.replace(day=3),
+            "unreachable",
+        ),
+        ({D.replace(day=2): "unreachable", D.replace(day=3): "well"}, D, D.replace(day=3), None),
+        (
+            {D.replace(day=1): "unreachable", D.replace(day=3): "unreachable"},
+            D,
+            D.replace(day=3),
+            "unreachable",
+        ),
+        ({D.replace(day=3): "unreachable"}, D.replace(day=3), D.replace(day=3), None),
+    ],
+)
+def test_lost_to_follow_up_rules(checks: dict[date, str], since: date, today: date, lost: str | None) -> None:
+    assert selectors.lost_reason(checks, since, today) == lost
+
+
+def test_people_not_checked_for_two_days_or_unreachable_twice_are_lost(
+    ward: dict[str, Any], health_worker_bo_de: Any
+) -> None:
+    for n, result in ((12, "well"), (13, "unreachable"), (14, "unreachable")):
+        isolation.record_follow_up(
+            by=health_worker_bo_de, order=ward["an"], day=on(n), result=result, clock=at(day(n, 18))
+        )
+    for n in (12, 13, 14):
+        isolation.record_follow_up(
+            by=health_worker_bo_de, order=ward["f2"], day=on(n), result="well", clock=at(day(n, 18))
+        )
+    lost = {item.order.pk: item.lost for item in selectors.lost_to_follow_up(health_worker_bo_de, on(14))}
+    # Bình was never checked; An could not be reached twice running; the F2 was seen every day.
+    assert lost == {ward["an"].pk: "unreachable", ward["binh"].pk: "not_checked"}
+
+
+# Counts ----------------------------------------------------------------------------------------------
+
+
+def test_people_isolated_are_counted_by_kind_at_the_end_of_each_day(
+    ward: dict[str, Any], resident: Any, health_worker_bo_de: Any, ward_officer_phuc_xa: Any
+) -> None:
+    isolation.cancel(by=health_worker_bo_de, order=ward["binh"], reason="Duplicate", clock=at(day(12)))
+    isolation.move_to_monitoring(by=health_worker_bo_de, order=ward["dorm"], clock=at(day(24)))
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(9)) == dict.fromkeys(selectors.KINDS, 0)
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(20)) == {
+        "home": 2, "facility": 1, "hospital": 0, "monitoring": 0
+    }  # fmt: skip
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(24))["monitoring"] == 1
+    assert selectors.isolation_counts_for(ward_officer_phuc_xa, on(20)) == dict.fromkeys(selectors.KINDS, 0)
+    rows = selectors.isolation_counts(on(20), under="/01/004/")
+    assert {(r.subject, r.kind, r.people) for r in rows} == {
+        ("F1", "home", 1),
+        ("F2", "home", 1),
+        ("F1", "facility", 1),
+    }
