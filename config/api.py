@@ -13,6 +13,7 @@ from phaodai.accounts.api import router as accounts_router
 from phaodai.business.api import router as business_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
+from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
 from phaodai.portal.api import router as public_router
@@ -81,3 +82,4 @@ api.add_router("/sitreps", sitreps_router)
 api.add_router("/command", command_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/business", business_router)
+api.add_router("/inspections", inspections_router)

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("phaodai.sitreps.urls")),
     path("command/", include("phaodai.command.urls")),
     path("business/", include("phaodai.business.urls")),
+    path("inspections/", include("phaodai.inspections.urls")),
     path("notifications/", include("phaodai.notifications.urls")),
     path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),

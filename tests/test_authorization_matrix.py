@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.matrix_business import build_business, business_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
+from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
+from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
@@ -246,6 +248,10 @@ MATRIX.update(command_bodies_matrix(Req))
 MATRIX.update(sitreps_pages_matrix(Req))
 LAZY_BUILDERS["business"] = build_business
 MATRIX.update(business_matrix(Req))
+LAZY_BUILDERS["inspections_pages"] = build_inspections_pages
+MATRIX.update(inspections_pages_matrix(Req))
+LAZY_BUILDERS["inspections_api"] = build_inspections_api
+MATRIX.update(inspections_api_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -23,6 +23,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (pgettext_lazy("navigation", "Committees"), "command:committees", frozenset({Perm.MANAGE_COMMAND})),
     (_("Businesses"), "business:businesses", frozenset({Perm.MANAGE_BUSINESSES, Perm.APPROVE_PLANS})),
     (_("My business"), "business:mine", frozenset({Perm.REPRESENT_BUSINESS})),
+    (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
 ]
 
 

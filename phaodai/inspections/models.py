@@ -231,6 +231,9 @@ class Violation(TimeStampedModel):
     reinspect_by = models.DateTimeField(null=True, blank=True)
     path = models.CharField(max_length=64)
 
+    # Not a column: set by record_violation so callers can tell a new violation from a retry.
+    created_now: bool = False
+
     class Meta:
         ordering = ["-decided_at", "-pk"]
         indexes = [models.Index(fields=["path", "decided_at"], name="violation_path_decided")]

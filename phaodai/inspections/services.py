@@ -513,7 +513,9 @@ def record_violation(
     """Record a violation with its fine (within the legal band) and measures.
 
     Where the measures stop the business, its approved plan is suspended and, for a closure, the
-    business is closed until a re-inspection passes, in the same transaction.
+    business is closed until a re-inspection passes, in the same transaction. The sanction decision's
+    number identifies the violation within the inspection: sent again with the same facts, the first
+    is returned with `created_now` False (a retry), with other facts it is refused.
     """
     _require_team_actor(by, inspection.team)
     found = selectors.violation_kind(kind)
@@ -588,6 +590,7 @@ def record_violation(
                 },
                 clock=clock,
             )
+            violation.created_now = True
     except IntegrityError:
         # A concurrent retry with the same decision number won the race.
         existing = Violation.objects.filter(inspection=inspection.pk, decision_number=number).first()
@@ -605,6 +608,7 @@ def _same_or_duplicate(existing: Violation, fields: dict[str, Any]) -> Violation
         and existing.measures == fields["measures"]
     )
     if same:
+        existing.created_now = False
         return existing  # the same decision sent twice
     raise Duplicate(
         _("This inspection already has a violation under this decision number."), field="decision_number"
