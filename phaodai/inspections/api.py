@@ -8,7 +8,10 @@ violation (`duplicate`); 422 for bad input (`fine_outside_band` naming the band,
 `area_outside_home_unit`, `measure_not_allowed`, `unknown_checklist_item`…). Start, cancel and finish
 take the `version` read last, so of two concurrent steps one wins. A violation is recorded once per
 decision number: `POST /{id}/violations` answers 201 the first time and 200 with the same violation on a
-retry (with or without an `Idempotency-Key` header). Times without an offset are Hà Nội time.
+retry (with or without an `Idempotency-Key` header). Planning (`POST /teams/{id}/inspections`,
+`POST /{id}/reinspections`) with an `Idempotency-Key` header answers 201 the first time and 200 with the
+same inspection on a retry; the key reused for another inspection answers 409 (`idempotency_key_reused`).
+Times without an offset are Hà Nội time.
 """
 
 from datetime import date, datetime, timedelta
@@ -56,7 +59,7 @@ from phaodai.territory import selectors as territory
 
 router = Router(tags=["inspections"])
 Pk = Annotated[int, Path(ge=1, le=MAX_ID)]
-KEY_MAX = 80
+KEY_MAX = services.KEY_MAX
 LONGEST_PERIOD = timedelta(days=366 * 5)
 
 
@@ -218,10 +221,13 @@ def get_team(request: HttpRequest, pk: Pk) -> dict[str, Any]:
 @router.post(
     "/teams/{int:pk}/inspections",
     url_name="inspections_plan",
-    response={201: InspectionDetailOut},
+    response={200: InspectionDetailOut, 201: InspectionDetailOut},
     summary="Plan an inspection (a surprise one is not announced) in the team's area of work",
+    description="201 with the inspection planned; with an `Idempotency-Key` header, a retry answers 200 "
+    "with the inspection the key first planned.",
 )
 def plan_inspection(request: HttpRequest, pk: Pk, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+    key = _idempotency_key(request)
     _require_reader(request.user)
     team = selectors.team_for(request.user, pk)
     business = _business_for(team, payload.business) if payload.business is not None else None
@@ -235,8 +241,9 @@ def plan_inspection(request: HttpRequest, pk: Pk, payload: PlanIn) -> tuple[int,
         label=payload.label,
         surprise=payload.surprise,
         scheduled_at=_aware_or_none(payload.scheduled_at),
+        idempotency_key=key or None,
     )
-    return 201, _detail(request, inspection.pk)
+    return (201 if inspection.created_now else 200), _detail(request, inspection.pk)
 
 
 # Inspections -------------------------------------------------------------------------------------
@@ -382,10 +389,13 @@ def finish_inspection(request: HttpRequest, pk: Pk, payload: FinishIn) -> dict[s
 @router.post(
     "/{int:pk}/reinspections",
     url_name="inspections_reinspect",
-    response={201: InspectionDetailOut},
+    response={200: InspectionDetailOut, 201: InspectionDetailOut},
     summary="Plan the re-inspection of a failed inspection, on the same target",
+    description="201 with the re-inspection planned; with an `Idempotency-Key` header, a retry answers "
+    "200 with the re-inspection the key first planned.",
 )
 def plan_reinspection(request: HttpRequest, pk: Pk, payload: ReinspectionIn) -> tuple[int, dict[str, Any]]:
+    key = _idempotency_key(request)
     earlier = _inspection(request, pk)
     team = selectors.team_for(request.user, payload.team) if payload.team is not None else earlier.team
     again = services.plan_reinspection(
@@ -394,8 +404,9 @@ def plan_reinspection(request: HttpRequest, pk: Pk, payload: ReinspectionIn) -> 
         of=earlier,
         surprise=payload.surprise,
         scheduled_at=_aware_or_none(payload.scheduled_at),
+        idempotency_key=key or None,
     )
-    return 201, _detail(request, again.pk)
+    return (201 if again.created_now else 200), _detail(request, again.pk)
 
 
 # Follow-up and accountability (S31) --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Forms of the inspection pages: shapes and messages beside each field; the rules live in the services."""
 
 import re
+import secrets
 from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
@@ -10,25 +11,19 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from phaodai.core.clock import read_local_date
 from phaodai.core.errors import DomainError
-from phaodai.inspections import rules, services
+from phaodai.inspections import services
 from phaodai.inspections.errors import UnsupportedPhoto
-from phaodai.inspections.models import Inspection, TargetKind, Violation
+from phaodai.inspections.models import MEASURE_CHOICES, Inspection, TargetKind, Violation
 
 # Shown and typed as Hà Nội wall-clock time; ISO (a date picker's value) is accepted too.
 DATETIME_SHOWN = "%d/%m/%Y %H:%M"
 DATE_SHOWN = "%d/%m/%Y"
 TEXT_MAX = 20_000
 NOTE_MAX = 4000
-MEASURE_CHOICES = [
-    (rules.WARNING, gettext_lazy("Warning")),
-    (rules.FINE, gettext_lazy("Fine")),
-    (rules.SUSPENSION, gettext_lazy("Suspension (of the COVID-safety plan)")),
-    (rules.CLOSURE, gettext_lazy("Closure until a re-inspection passes")),
-]
 MODE_CHOICES = [
     ("planned", gettext_lazy("Planned (announced)")),
     ("surprise", gettext_lazy("Surprise (unannounced)")),
@@ -58,6 +53,16 @@ def moment_field(label: Any, *, required: bool, help_text: Any = "") -> forms.Da
 
 def version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def token_field() -> forms.CharField:
+    """A random token made when the form is shown, sent as the planning's idempotency key: a double
+    click, or the page sent again, plans one inspection."""
+    return forms.CharField(widget=forms.HiddenInput, max_length=services.KEY_MAX, initial=new_token)
 
 
 # The home page's filters ------------------------------------------------------------------------
@@ -127,7 +132,7 @@ class PlanForm(DomainErrorsMixin, forms.Form):
         max_length=300,
         help_text=gettext_lazy("e.g. Chợ Long Biên, Chốt kiểm soát số 3"),
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = token_field()
 
     def __init__(
         self,
@@ -170,7 +175,7 @@ class ReinspectForm(DomainErrorsMixin, forms.Form):
     scheduled_at = moment_field(
         gettext_lazy("When"), required=False, help_text=gettext_lazy("Hà Nội time; empty means now")
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = token_field()
 
     def __init__(self, *args: Any, teams: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -239,7 +244,10 @@ class FindingsForm(DomainErrorsMixin, forms.Form):
             self.fields[f"{code}-ok"] = forms.ChoiceField(
                 label=text,
                 required=False,
-                choices=[("yes", _("Fine")), ("no", _("Not fine"))],
+                choices=[
+                    ("yes", pgettext("checklist", "In order")),
+                    ("no", pgettext("checklist", "Not in order")),
+                ],
                 widget=forms.RadioSelect,
             )
             self.fields[f"{code}-note"] = forms.CharField(

@@ -1,9 +1,11 @@
 """Forms of the team pages: the team's decision and area of work, and its members as rows."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,6 +54,7 @@ class TeamForm(DomainErrorsMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.editing = editing
         self.fields["home_unit"].choices = list(home_units)  # type: ignore[attr-defined]
         self.fields["area_units"].choices = list(area_units)  # type: ignore[attr-defined]
         if editing:
@@ -59,6 +62,20 @@ class TeamForm(DomainErrorsMixin, forms.Form):
             for name in ("level", "home_unit"):
                 self.fields[name].disabled = True
                 self.fields[name].required = False
+
+    def clean_seen(self) -> datetime | None:
+        """When editing: the team's updated_at as the page read it (the service compares and sets on it)."""
+        if not self.editing:
+            return None
+        try:
+            seen = datetime.fromisoformat(self.cleaned_data.get("seen") or "")
+        except ValueError:
+            seen = None
+        if seen is None or timezone.is_naive(seen):
+            raise forms.ValidationError(
+                _("The form lacks the team's version; reload the page and try again.")
+            )
+        return seen
 
 
 class MemberForm(forms.Form):

@@ -30,7 +30,7 @@ from phaodai.inspections.forms import (
     ViolationForm,
 )
 from phaodai.inspections.models import Inspection
-from phaodai.inspections.views_common import acting_teams, new_token, require_reader, team_choices
+from phaodai.inspections.views_common import require_reader, team_choices
 
 Status = Inspection.Status
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "filters": {"status": filters.get("status", ""), "kind": filters.get("kind", "")},
         "overdue": overdue,
         "overdue_inspections": {v.inspection_id for v in overdue},
-        "can_plan": bool(acting_teams(user)),
+        "can_plan": bool(selectors.teams_acted_for(user)),
     }
     if getattr(request, "htmx", False):
         return render(request, "inspections/_inspection_rows.html", context)
@@ -147,10 +147,10 @@ def inspection_page(
         )
         forms["finish"] = posted.get("finish") or FinishForm(initial=version, auto_id="id_finish_%s")
     if inspection.status == Status.DONE and inspection.result == Inspection.Result.FAIL:
-        teams = acting_teams(user)
+        teams = selectors.teams_acted_for(user)
         if teams:
             forms["reinspect"] = posted.get("reinspect") or ReinspectForm(
-                initial={"token": new_token(), "team": str(inspection.team_id)},
+                initial={"team": str(inspection.team_id)},
                 teams=team_choices(teams),
                 auto_id="id_reinspect_%s",
             )

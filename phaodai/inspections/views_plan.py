@@ -2,7 +2,9 @@
 
 The teams offered are those the user acts for; the businesses and wards offered lie in their areas of
 work. Whether a team may inspect a target is the service's call, and its refusal (a target outside the
-team's area, a team not active then) is shown beside the field it concerns.
+team's area, a team not active then) is shown beside the field it concerns. Each form carries a token
+made when it is shown, passed to the service as the idempotency key: a double click, or the page sent
+again, plans one inspection and shows it.
 """
 
 import functools
@@ -24,15 +26,7 @@ from phaodai.inspections import selectors, services
 from phaodai.inspections.forms import PlanForm, ReinspectForm
 from phaodai.inspections.models import InspectionTeam, TargetKind
 from phaodai.inspections.views import inspection_page
-from phaodai.inspections.views_common import (
-    acting_teams,
-    chosen,
-    created_by_token,
-    new_token,
-    remember_token,
-    require_reader,
-    team_choices,
-)
+from phaodai.inspections.views_common import chosen, require_reader, team_choices
 from phaodai.territory import selectors as territory
 
 BUSINESSES_LISTED = 300
@@ -43,7 +37,7 @@ class Scope:
     """What the user may plan: their teams, and the businesses and wards in those teams' areas of work."""
 
     def __init__(self, user: Any) -> None:
-        self.teams = acting_teams(user)
+        self.teams = selectors.teams_acted_for(user)
         units = {unit.pk: unit for team in self.teams for unit in team.area_units.all()}.values()
         self.businesses = self._businesses(list(units))
         self.wards = self._wards(list(units))
@@ -114,7 +108,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             raise NotPermitted(NO_TEAM)
         return _plan_page(request, scope, None)
     if request.method == "GET":
-        initial: dict[str, Any] = {"token": new_token(), "team": str(scope.teams[0].pk)}
+        initial: dict[str, Any] = {"team": str(scope.teams[0].pk)}
         wanted = request.GET.get("business", "")
         if any(str(b.pk) == wanted for b in scope.businesses):
             initial["business"] = wanted
@@ -123,10 +117,6 @@ def plan(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _plan_page(request, scope, form, status=422)
     data = form.cleaned_data
-    earlier = created_by_token(request, data["token"])
-    if earlier is not None:
-        messages.info(request, _("This inspection was already planned."))
-        return redirect("inspections:inspection", pk=earlier)
     try:
         planned = services.plan_inspection(
             by=user,
@@ -134,6 +124,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             target_kind=data["target_kind"],
             surprise=data["mode"] == "surprise",
             scheduled_at=data["scheduled_at"],
+            idempotency_key=data["token"],
             **scope.target(data),
         )
     except DomainError as error:
@@ -141,8 +132,10 @@ def plan(request: HttpRequest) -> HttpResponse:
             raise
         form.add_domain_error(error)
         return _plan_page(request, scope, form, status=error.status)
-    remember_token(request, data["token"], planned.pk)
-    messages.success(request, _("Inspection planned: %(target)s.") % {"target": planned.target_label})
+    if planned.created_now:
+        messages.success(request, _("Inspection planned: %(target)s.") % {"target": planned.target_label})
+    else:
+        messages.info(request, _("This inspection was already planned."))
     return redirect("inspections:inspection", pk=planned.pk)
 
 
@@ -153,17 +146,13 @@ def reinspect(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require_reader(user)
     current = selectors.inspection_for(user, pk)
-    teams: list[InspectionTeam] = acting_teams(user)
+    teams: list[InspectionTeam] = selectors.teams_acted_for(user)
     if not teams:
         raise NotPermitted(NO_TEAM)
     form = ReinspectForm(request.POST, teams=team_choices(teams), auto_id="id_reinspect_%s")
     if not form.is_valid():
         return inspection_page(request, current, posted={"reinspect": form}, status=422)
     data = form.cleaned_data
-    earlier = created_by_token(request, data["token"])
-    if earlier is not None:
-        messages.info(request, _("This re-inspection was already planned."))
-        return redirect("inspections:inspection", pk=earlier)
     try:
         again = services.plan_reinspection(
             by=user,
@@ -171,6 +160,7 @@ def reinspect(request: HttpRequest, pk: int) -> HttpResponse:
             of=current,
             surprise=data["mode"] == "surprise",
             scheduled_at=data["scheduled_at"],
+            idempotency_key=data["token"],
         )
     except DomainError as error:
         if error.status in (403, 404):
@@ -179,6 +169,8 @@ def reinspect(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_domain_error(error)
             return inspection_page(request, current, posted={"reinspect": form}, status=error.status)
         return inspection_page(request, current, posted={"reinspect": form}, error=error, status=error.status)
-    remember_token(request, data["token"], again.pk)
-    messages.success(request, _("Re-inspection planned."))
+    if again.created_now:
+        messages.success(request, _("Re-inspection planned."))
+    else:
+        messages.info(request, _("This re-inspection was already planned."))
     return redirect("inspections:inspection", pk=again.pk)

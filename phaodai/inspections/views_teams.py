@@ -4,12 +4,10 @@ Teams are set up by districts and the city (Perm.MANAGE_TEAMS) within their own 
 work is chosen among the unit and the units directly below it (a district's wards, the city's districts).
 """
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm, require_perm, user_by_username
-from phaodai.core import audit
-from phaodai.core.clock import plausible
-from phaodai.core.errors import Conflict, DomainError, Duplicate, InvalidInput, NotPermitted
-from phaodai.core.jurisdiction import covers, paths_of, require_within
-from phaodai.core.text import nfc
+from phaodai.core.errors import DomainError, NotPermitted
+from phaodai.core.jurisdiction import covers, paths_of
 from phaodai.inspections import selectors, services
-from phaodai.inspections.errors import AreaOutsideHomeUnit
 from phaodai.inspections.forms_teams import MemberFormSet, TeamForm
-from phaodai.inspections.models import InspectionTeam, TeamMember
+from phaodai.inspections.models import InspectionTeam
 from phaodai.inspections.views_common import require_reader
 from phaodai.territory import selectors as territory
 
@@ -107,7 +101,7 @@ def _members(formset: Any) -> list[services.MemberSpec] | None:
             if user is None:
                 form.add_error("username", _("No user has this user name."))
                 continue
-            if not (has_perm(user, Perm.INSPECT) or has_perm(user, Perm.MANAGE_TEAMS)):
+            if not selectors.may_join_team(user):
                 form.add_error(
                     "username", _("This user is not an inspector: link only inspectors' accounts.")
                 )
@@ -196,7 +190,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     by_code = {u.code: u for u in areas}
     try:
-        update_team(
+        services.update_team(
             by=user,
             team=current,
             seen=data["seen"],
@@ -229,77 +223,3 @@ def _initial(team: InspectionTeam) -> dict[str, Any]:
         "active_until": timezone.localtime(team.active_until) if team.active_until else None,
         "seen": team.updated_at.isoformat(),
     }
-
-
-# The write behind the edit page. services.py has create_team only; this belongs there as update_team
-# (the lead moves it): the same checks as create_team, compare-and-set on updated_at, audited.
-
-
-def update_team(
-    *,
-    by: Any,
-    team: InspectionTeam,
-    seen: str,
-    name: str,
-    decision_number: str,
-    decision_date: Any,
-    area_units: list[Any],
-    members: list[services.MemberSpec],
-    active_from: datetime,
-    active_until: datetime | None,
-) -> None:
-    """Change a team as its unit decided, unless someone changed it since `seen` (its updated_at)."""
-    require_within(by, Perm.MANAGE_TEAMS, path=team.path, object_type=services.TEAM_TYPE, object_id=team.pk)
-    try:
-        seen_at = datetime.fromisoformat(seen)
-    except ValueError:
-        raise InvalidInput(_("The form lacks the team's version; reload the page and try again.")) from None
-    if not area_units:
-        raise InvalidInput(_("Name at least one unit of the team's area of work."), field="area_units")
-    for unit in area_units:
-        if not unit.path.startswith(team.path):
-            raise AreaOutsideHomeUnit(
-                _("%(unit)s is outside %(home)s, which set up the team.")
-                % {"unit": unit.full_name, "home": team.home_unit.full_name},
-                field="area_units",
-            )
-    if not plausible(active_from):
-        raise InvalidInput(field="active_from")
-    if active_until is not None and (not plausible(active_until) or active_until <= active_from):
-        raise InvalidInput(_("The end of the period must come after its start."), field="active_until")
-    before = {"decision": team.decision_number, "area": sorted(u.code for u in team.area_units.all())}
-    changes = {
-        "name": nfc(name),
-        "decision_number": nfc(decision_number),
-        "decision_date": decision_date,
-        "active_from": active_from,
-        "active_until": active_until,
-    }
-    try:
-        with transaction.atomic():
-            claimed = InspectionTeam.objects.filter(pk=team.pk, updated_at=seen_at).update(
-                updated_at=timezone.now(), **changes
-            )
-            if not claimed:
-                raise Conflict(_("Someone changed this team meanwhile; reload it and try again."))
-            team.area_units.set(area_units)
-            TeamMember.objects.filter(team=team.pk).delete()
-            TeamMember.objects.bulk_create(
-                TeamMember(team=team, name=nfc(m.name), title=nfc(m.title), role=m.role, user=m.user)
-                for m in members
-            )
-            audit.record(
-                actor=by,
-                action="inspections.update_team",
-                object_type=services.TEAM_TYPE,
-                object_id=team.pk,
-                unit_path=team.path,
-                before=before,
-                after={
-                    "decision": changes["decision_number"],
-                    "area": sorted(u.code for u in area_units),
-                    "members": len(members),
-                },
-            )
-    except IntegrityError:
-        raise Duplicate(_("This decision already set up a team of this name."), field="name") from None

@@ -190,3 +190,19 @@ def test_the_team_list_reads_a_bounded_number_of_queries(
         page = client.get("/inspections/teams/")
     assert len(page.context["rows"]) == 6
     assert all(team.member_count == 1 for team in page.context["rows"])
+
+
+def test_an_edit_without_the_version_read_is_refused(
+    client: Any, district_officer_long_bien: Any, inspector_team_3: Any
+) -> None:
+    client.force_login(district_officer_long_bien)
+    client.post("/inspections/teams/add/", team_form())
+    team = InspectionTeam.objects.get()
+    for seen in ("", "yesterday", "2021-09-05T07:00:00"):  # missing, garbled, without its offset
+        changed = team_form(seen=seen, area_units=["00139"])
+        refused = client.post(f"/inspections/teams/{team.pk}/edit/", changed)
+        assert refused.status_code == 422, seen
+        assert "lacks the team" in refused.context["form"].errors["seen"][0]
+        assert "reload the page and try again" in refused.content.decode()  # shown above the form
+    assert sorted(u.code for u in team.area_units.all()) == ["00133", "00139"]
+    assert not AuditEntry.objects.filter(action="inspections.update_team").exists()
