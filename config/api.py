@@ -18,6 +18,7 @@ from phaodai.cases.api_lockdowns import router as lockdowns_router
 from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
+from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
 from phaodai.portal.api import router as public_router
@@ -95,3 +96,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/clusters", clusters_router)
 api.add_router("/isolation", isolation_router)
 api.add_router("/lockdowns", lockdowns_router)
+api.add_router("/inspections", inspections_router)

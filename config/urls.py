@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("business/", include("phaodai.business.urls")),
     path("quarantine/", include("phaodai.quarantine.urls")),
     path("cases/", include("phaodai.cases.urls")),
+    path("inspections/", include("phaodai.inspections.urls")),
     path("notifications/", include("phaodai.notifications.urls")),
     path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),

@@ -22,6 +22,8 @@ from tests.matrix_cases_lockdowns import build_cases_lockdowns, cases_lockdowns_
 from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
+from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
+from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
@@ -261,6 +263,10 @@ LAZY_BUILDERS["cases_isolation"] = build_cases_isolation
 MATRIX.update(cases_isolation_matrix(Req))
 LAZY_BUILDERS["cases_lockdowns"] = build_cases_lockdowns
 MATRIX.update(cases_lockdowns_matrix(Req))
+LAZY_BUILDERS["inspections_pages"] = build_inspections_pages
+MATRIX.update(inspections_pages_matrix(Req))
+LAZY_BUILDERS["inspections_api"] = build_inspections_api
+MATRIX.update(inspections_api_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

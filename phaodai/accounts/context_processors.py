@@ -28,6 +28,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Lockdowns"), "cases:lockdowns", frozenset({Perm.DECLARE_LOCKDOWN, Perm.TRACE, Perm.ORDER_ISOLATION})),
     (_("KPIs"), "cases:kpis", frozenset({Perm.TRACE, Perm.ORDER_ISOLATION})),
     (_("Quarantine"), "quarantine:home", frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})),
+    (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
 ]
 
 

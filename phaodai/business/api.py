@@ -13,13 +13,14 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.business import selectors, services
 from phaodai.business.models import Business, SafetyPlan
-from phaodai.core.clock import HANOI, now
+from phaodai.core.clock import FIRST_YEAR, HANOI, LAST_YEAR, now, plausible
 from phaodai.core.errors import InvalidInput
 from phaodai.core.schemas import Strict
 from phaodai.territory import selectors as territory
@@ -258,6 +259,12 @@ def may_operate(request: HttpRequest, pk: int, at: datetime | None = None) -> di
     selectors.require_reader(request.user)
     business = selectors.business_for(request.user, pk)
     moment = _aware(at) or now()
+    if not plausible(moment):
+        raise InvalidInput(
+            _("Ask about a moment between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field="at",
+        )
     answer = selectors.operating_answer(business, moment)
     return {
         "business": business.pk,

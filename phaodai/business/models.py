@@ -93,6 +93,7 @@ class SafetyPlan(TimeStampedModel):
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
         REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
 
     class Mode(models.TextChoices):
         THREE_ON_SITE = "3_tai_cho", _("“3 on site” (work, eat, rest on site)")

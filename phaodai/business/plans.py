@@ -100,7 +100,10 @@ def _fields(
         raise InvalidInput(field="measures")
     if not person or len(person) > 120:
         raise InvalidInput(field="responsible_person")
-    phone = normalize_phone(responsible_phone) if (responsible_phone or "").strip() else ""
+    try:
+        phone = normalize_phone(responsible_phone) if (responsible_phone or "").strip() else ""
+    except InvalidInput as error:
+        raise InvalidInput(error.detail, field="responsible_phone") from None
     return {
         "mode": mode,
         "people_on_site": people_on_site,
@@ -180,11 +183,27 @@ def _audited(changes: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _expired(plan: SafetyPlan, at: datetime) -> bool:
+    return plan.status == Status.APPROVED and plan.valid_until is not None and plan.valid_until <= at
+
+
 def draft_plan(*, by: Any, business: Business, clock: Clock = now, **fields: Any) -> SafetyPlan:
     """Start the business's plan (by its representative or an officer for it); one live plan at a time."""
     require_acting_for(by, business)
     cleaned = _fields(**fields)
     existing = selectors.live_plan(business)
+    if existing is not None and _expired(existing, clock()):
+        # An approved plan past its end makes way for the next one: it is closed as expired.
+        _step(
+            existing,
+            (Status.APPROVED,),
+            None,
+            by=by,
+            action="expire_plan",
+            clock=clock,
+            status=Status.EXPIRED,
+        )
+        existing = None
     if existing is not None:
         raise PlanExists(
             _("This business already has a plan (%(status)s); change that one instead.")

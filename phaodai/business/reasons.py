@@ -29,6 +29,7 @@ class Context:
     decision: str = ""
     note: str = ""
     plan_status: str = ""
+    plan_note: str = ""  # why the plan was suspended or revoked
     plan_until: datetime | None = None
     plan_from: datetime | None = None
 
@@ -60,6 +61,16 @@ def condition_phrases(conditions: Mapping[str, Any]) -> list[str]:
             phrases.append(_("at most %(n)s%% of capacity") % {"n": value})
         elif key == "max_people":
             phrases.append(_("at most %(n)s people") % {"n": value})
+        elif key == "essential_only" and value:
+            phrases.append(_("essential goods only"))
+        elif key == "onsite_staff_pct":
+            phrases.append(_("at most %(n)s%% of staff on site") % {"n": value})
+        elif key == "requires_vaccination" and value:
+            phrases.append(_("vaccinated staff and customers only"))
+        elif key == "requires_negative_test_hours":
+            phrases.append(_("a negative test within %(n)s hours") % {"n": value})
+        elif key == "permit_required" and value:
+            phrases.append(_("a permit is required"))
         elif value not in (False, None, ""):
             phrases.append(f"{key}: {value}")
     return phrases
@@ -132,6 +143,13 @@ def sentence(code: str, values: Mapping[str, Any], ctx: Context, conditions: Map
         return _("This sector needs an approved COVID-safety plan; the business's plan is %(status)s.") % {
             "status": ctx.plan_status
         }
+    if code == "plan_stopped":
+        why = f" {ctx.plan_note}" if ctx.plan_note else ""
+        return (
+            _("Its COVID-safety plan is %(status)s; it may not operate until the plan is back in force.")
+            % {"status": ctx.plan_status}
+            + why
+        )
     if code == "plan_not_in_force":
         return _("The approved COVID-safety plan is valid from %(start)s to %(end)s only.") % {
             "start": moment(ctx.plan_from) if ctx.plan_from else "—",

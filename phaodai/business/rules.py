@@ -56,6 +56,10 @@ class RegimeRule:
     note: str = ""
 
 
+# Plan statuses that stop a business whatever its sector requires.
+STOPPED_PLAN = ("suspended", "revoked")
+
+
 @dataclass(frozen=True)
 class PlanFacts:
     status: str
@@ -102,6 +106,10 @@ def may_operate(
         if closes and local_time >= time.fromisoformat(closes):
             allowed = False
             reasons.append(("after_closing", {"closes_at": closes}))
+    if plan is not None and plan.status in STOPPED_PLAN and not plan_required:
+        # A plan suspended or revoked after a violation stops the business even where none is required.
+        allowed = False
+        reasons.append(("plan_stopped", {"status": plan.status}))
     if plan_required:
         if plan is None or plan.status != "approved":
             allowed = False

@@ -190,6 +190,33 @@ def latest_plan(business: Business) -> SafetyPlan | None:
     return live_plan(business) or SafetyPlan.objects.filter(business=business).order_by("-pk").first()
 
 
+@dataclass(frozen=True)
+class PlanAt:
+    """The business's plan as it stood at an instant: which plan, its status then, and why."""
+
+    plan: SafetyPlan
+    status: str
+    note: str
+
+    @property
+    def status_label(self) -> str:
+        return str(SafetyPlan.Status(self.status).label)
+
+
+def plan_at(business: Business, at: datetime) -> PlanAt | None:
+    """The plan in force or in progress at `at`, with its status then (from its steps, so a plan revoked
+    today still reads as approved for last week)."""
+    last = (
+        PlanEvent.objects.filter(plan__business=business, at__lte=at)
+        .select_related("plan")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if last is None:
+        return None
+    return PlanAt(last.plan, last.to_status, last.note)
+
+
 def operating_answer(business: Business, at: datetime) -> OperatingAnswer:
     """The regime in force must allow the sector now AND, where the sector requires it, a plan be in force."""
     placement = placement_of(business, at)
@@ -203,8 +230,9 @@ def operating_answer(business: Business, at: datetime) -> OperatingAnswer:
             note=zoning.localized(view.rule, "note"),
         )
     condition = current_condition(business.sector, at)
-    plan = latest_plan(business)
-    facts = rules.PlanFacts(plan.status, plan.valid_from, plan.valid_until) if plan else None
+    then = plan_at(business, at)
+    plan = then.plan if then else None
+    facts = rules.PlanFacts(then.status, plan.valid_from, plan.valid_until) if then and plan else None
     verdict = rules.may_operate(
         at=at,
         local_time=to_local(at).time(),
@@ -222,7 +250,8 @@ def operating_answer(business: Business, at: datetime) -> OperatingAnswer:
         since=placement.since if placement else None,
         decision=placement.decision.number if placement else "",
         note=rule.note if rule else "",
-        plan_status=plan.get_status_display() if plan else "",
+        plan_status=then.status_label if then else "",
+        plan_note=then.note if then else "",
         plan_from=plan.valid_from if plan else None,
         plan_until=plan.valid_until if plan else None,
     )

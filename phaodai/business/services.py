@@ -264,6 +264,14 @@ class LevelNotice:
     may_operate: bool
 
 
+def _same_measures(before: Any, after: Any) -> bool:
+    # A new decision that keeps the area at its level and regime changes nothing for the business.
+    same_level = getattr(before.level, "pk", None) == getattr(after.level, "pk", None)
+    return bool(
+        before.assignment.pk == after.assignment.pk or (same_level and before.regime.pk == after.regime.pk)
+    )
+
+
 def notify_businesses_of_level_change(
     *, place: Any, effective_at: datetime | None = None, clock: Clock = now
 ) -> list[LevelNotice]:
@@ -276,7 +284,7 @@ def notify_businesses_of_level_change(
     for business in selectors.businesses_affected_by(place):
         placement = selectors.placement_of(business, moment)
         before = selectors.placement_of(business, moment - _INSTANT)
-        if placement is None or (before is not None and before.assignment.pk == placement.assignment.pk):
+        if placement is None or (before is not None and _same_measures(before, placement)):
             continue
         answer = selectors.operating_answer(business, moment)
         subject = _("%(business)s: measures change from %(at)s") % {

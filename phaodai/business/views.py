@@ -20,6 +20,7 @@ from phaodai.business.errors import NotARepresentative
 from phaodai.business.forms import BusinessForm, RepresentativeForm, SearchForm
 from phaodai.core.clock import now
 from phaodai.core.errors import DomainError, InvalidInput
+from phaodai.inspections import selectors as inspections
 from phaodai.territory import selectors as territory
 
 
@@ -116,6 +117,7 @@ def _detail(request: HttpRequest, business: Any, *, rep_form: Any = None, status
         "representatives": selectors.representatives_of(business),
         "can_draft": live is None and (manages or selectors.represents(user, business)),
         "rep_form": rep_form or (RepresentativeForm() if manages else None),
+        "inspections_section": inspections.business_record(user, business),
     }
     return render(request, "business/business.html", context, status=status)
 

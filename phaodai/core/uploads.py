@@ -58,7 +58,7 @@ def _is_word_document(upload: UploadedFile) -> bool:
     try:
         with zipfile.ZipFile(upload) as archive:
             return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except Exception:
         return False
     finally:
         upload.seek(0)

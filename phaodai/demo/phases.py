@@ -12,8 +12,10 @@ from django.db import transaction
 from phaodai.accounts.roles import Role
 from phaodai.core.clock import hanoi
 from phaodai.demo.bodies_seed import seed_committees_and_hotlines
+from phaodai.demo.business_seed import seed_businesses
 from phaodai.demo.command_seed import seed_directives_and_tasks
 from phaodai.demo.context import DemoContext
+from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
@@ -51,6 +53,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("zoning", seed_zoning),
     Phase("reports", seed_reports),
     Phase("command", seed_command),
+    Phase("businesses", seed_businesses),
+    Phase("inspections", seed_inspections),
 )
 
 

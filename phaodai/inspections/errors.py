@@ -57,6 +57,19 @@ class InspectionChanged(Conflict):
     message = gettext_lazy("Someone changed this inspection meanwhile; reload it and try again.")
 
 
+class TeamChanged(Conflict):
+    code = "team_changed"
+    message = gettext_lazy("Someone changed this team meanwhile; reload it and try again.")
+
+
+class KeyAlreadyUsed(Conflict):
+    code = "idempotency_key_reused"
+    message = gettext_lazy(
+        "This form (or idempotency key) already planned another inspection; reload the page, or use a new "
+        "key, to plan a new one."
+    )
+
+
 class UnknownItem(InvalidInput):
     code = "unknown_checklist_item"
     message = gettext_lazy("This item is not on the inspection's checklist.")

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from phaodai.core.models import TimeStampedModel
+from phaodai.inspections import rules
 
 
 class TargetKind(models.TextChoices):
@@ -14,6 +16,15 @@ class TargetKind(models.TextChoices):
     CHECKPOINT = "checkpoint", _("Checkpoint")
     VACCINATION_SITE = "vaccination_site", _("Vaccination site")
     RESIDENTIAL_AREA = "residential_area", _("Residential area")
+
+
+# The measures a violation may carry (a list of these codes in Violation.measures), as shown.
+MEASURE_CHOICES = [
+    (rules.WARNING, pgettext_lazy("sanction", "Warning")),
+    (rules.FINE, pgettext_lazy("sanction", "Fine")),
+    (rules.SUSPENSION, _("Suspension (of the COVID-safety plan)")),
+    (rules.CLOSURE, _("Closure until a re-inspection passes")),
+]
 
 
 class InspectionTeam(TimeStampedModel):
@@ -138,6 +149,12 @@ class Inspection(TimeStampedModel):
     summary = models.TextField(blank=True)
     planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # The planning request's key (a form token, or the API's Idempotency-Key): a retry plans nothing new.
+    # NULL, not "", when there is none, so that the unique index leaves keyless rows alone.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    # Not a column: set by the planning services so callers can tell a new inspection from a retry.
+    created_now: bool = False
 
     class Meta:
         ordering = ["-scheduled_at", "-pk"]
@@ -230,6 +247,9 @@ class Violation(TimeStampedModel):
     )
     reinspect_by = models.DateTimeField(null=True, blank=True)
     path = models.CharField(max_length=64)
+
+    # Not a column: set by record_violation so callers can tell a new violation from a retry.
+    created_now: bool = False
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

@@ -1,5 +1,6 @@
 """Reads of teams, inspections, closures and accountability, scoped to the actor."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -8,13 +9,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
+from phaodai.accounts.selectors import has_perm
+from phaodai.business import selectors as business_selectors
 from phaodai.business import services as business_services
 from phaodai.core.clock import Clock, now
-from phaodai.core.jurisdiction import log_out_of_scope, scope_q
+from phaodai.core.jurisdiction import covers, log_out_of_scope, scope_q
 from phaodai.core.language import localized
 from phaodai.core.text import search_key
 from phaodai.inspections import rules
 from phaodai.inspections.models import (
+    MEASURE_CHOICES,
     Checklist,
     Closure,
     Inspection,
@@ -73,14 +77,41 @@ def is_member(user: Any, team: InspectionTeam) -> bool:
 
 
 def may_act_for(user: Any, team: InspectionTeam) -> bool:
-    """A member of the team, or an inspector whose unit covers the team's home unit."""
-    return is_member(user, team) or any(team.path.startswith(prefix) for prefix in _paths(user, Perm.INSPECT))
+    """An inspector who is a member of the team, or whose unit covers the team's home unit.
+
+    Membership alone is not enough: an account whose inspecting role was taken away (or that was linked
+    without one) must not go on fining businesses in the team's name.
+    """
+    inspect_paths = _paths(user, Perm.INSPECT)
+    if not inspect_paths:
+        return False
+    return is_member(user, team) or any(team.path.startswith(prefix) for prefix in inspect_paths)
 
 
 def _paths(user: Any, perm: str) -> tuple[str, ...]:
     if not getattr(user, "is_authenticated", False):
         return ()
     return tuple(user.jurisdiction_paths(perm))
+
+
+def teams_acted_for(user: Any, at: datetime | None = None) -> list[InspectionTeam]:
+    """The teams the user may act for (may_act_for, for all teams at once) that have not ended by `at`."""
+    moment = at or now()
+    inspect_paths = _paths(user, Perm.INSPECT)
+    if not inspect_paths:
+        return []  # as may_act_for: acting needs the inspecting capability, not membership alone
+    member_of = set(_member_teams(user).values_list("team_id", flat=True))
+    return [
+        team
+        for team in teams_visible_to(user)
+        if (team.pk in member_of or any(team.path.startswith(prefix) for prefix in inspect_paths))
+        and (team.active_until is None or team.active_until > moment)
+    ]
+
+
+def may_join_team(user: Any) -> bool:
+    """Only inspectors (or those who set up teams) are linked to a team as its members."""
+    return any(has_perm(user, perm) for perm in READER_PERMS)
 
 
 def area_paths(team: InspectionTeam) -> list[str]:
@@ -158,6 +189,101 @@ def is_closed(business: Any) -> bool:
     return open_closure(business) is not None
 
 
+# A business's inspections and violations, for its page -----------------------------------------
+
+BUSINESS_LISTED = 50
+# Visits the business may not learn of in advance: a surprise must stay one.
+UNANNOUNCED = (Inspection.Status.PLANNED, Inspection.Status.CANCELLED)
+
+
+def _inspects(user: Any, business: Any) -> bool:
+    return any(covers(user, business.path, perm) for perm in READER_PERMS)
+
+
+def _official_for(user: Any, business: Any) -> bool:
+    """Inspectors of the business's unit and the business register's officials."""
+    return _inspects(user, business) or business_selectors.is_official(user)
+
+
+def inspections_of_business(user: Any, business: Any) -> list[Inspection]:
+    """The business's inspections the user may read, latest first (the caller has read the business).
+
+    Inspectors of its unit read them all; other officials only those the business has learnt of (no
+    planned or called-off visit); its representatives, and anyone else, none.
+    """
+    inspector = _inspects(user, business)
+    if not (inspector or business_selectors.is_official(user)):
+        return []
+    rows = Inspection.objects.filter(business=business.pk).select_related("team")
+    if not inspector:
+        rows = rows.exclude(status__in=UNANNOUNCED)
+    return list(rows.order_by("-scheduled_at", "-pk")[:BUSINESS_LISTED])
+
+
+def violations_of_business(user: Any, business: Any) -> list[Violation]:
+    """The business's violations, latest first, labelled (the caller has read the business).
+
+    Officials read them whole; its representatives read them without the names of the people fined or
+    answering for them; anyone else reads none.
+    """
+    official = _official_for(user, business)
+    if not (official or business_selectors.represents(user, business)):
+        return []
+    measure_names = dict(MEASURE_CHOICES)
+    violations: list[Any] = list(
+        Violation.objects.filter(inspection__business=business.pk)
+        .select_related("kind", "inspection__team")
+        .order_by("-decided_at", "-pk")[:BUSINESS_LISTED]
+    )
+    for violation in violations:
+        violation.kind_label = localized(violation.kind, "description")
+        violation.measure_labels = [str(measure_names.get(m, m)) for m in violation.measures]
+        if not official:
+            # Read-only rows: the names are not the business's to read (never saved back).
+            violation.offender_name = ""
+            violation.responsible_person = ""
+    return violations
+
+
+@dataclass(frozen=True)
+class BusinessRecord:
+    """What the user may read of a business's inspections, violations and closure."""
+
+    business: Any
+    official: bool
+    inspections: list[Inspection]
+    violations: list[Violation]
+    closure: Closure | None
+    closure_kind: str
+    may_plan: bool
+    # The listed inspections the user may open (their own page checks the same scope).
+    readable: set[int] = field(default_factory=set)
+
+
+def business_record(user: Any, business: Any) -> BusinessRecord:
+    """The "Inspections and violations" section of a business's page (the caller has read the business)."""
+    inspections = inspections_of_business(user, business)
+    readable: set[int] = set()
+    if inspections and _inspects(user, business):
+        ids = [i.pk for i in inspections]
+        readable = set(inspections_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    closure = (
+        Closure.objects.filter(business=business.pk, lifted_at__isnull=True)
+        .select_related("violation__kind", "violation__inspection__team")
+        .first()
+    )
+    return BusinessRecord(
+        business=business,
+        official=_official_for(user, business),
+        inspections=inspections,
+        violations=violations_of_business(user, business),
+        closure=closure,
+        closure_kind=localized(closure.violation.kind, "description") if closure else "",
+        may_plan=covers(user, business.path, Perm.INSPECT),
+        readable=readable,
+    )
+
+
 def closure_stop(business: Any, at: datetime) -> business_services.Stop | None:
     """The closure in force at `at` as the business app's "stop" (registered in apps.ready)."""
     closure = (
@@ -216,6 +342,10 @@ def target_key(inspection: Inspection) -> str:
     return f"place:{inspection.unit.code}:{area}:{search_key(inspection.target_label)}"
 
 
+# The home page lists the most overdue first; the accountability page counts them all.
+OVERDUE_SHOWN = 200
+
+
 def overdue_reinspections(user: Any, *, clock: Clock = now) -> list[Violation]:
     """Violations within the user's units whose target should have been re-inspected by now."""
     moment = clock()
@@ -228,7 +358,7 @@ def overdue_reinspections(user: Any, *, clock: Clock = now) -> list[Violation]:
     return list(
         Violation.objects.filter(pk__in=overdue)
         .select_related("kind", "inspection", "inspection__team")
-        .order_by("reinspect_by", "pk")
+        .order_by("reinspect_by", "pk")[:OVERDUE_SHOWN]
     )
 
 

@@ -3,7 +3,10 @@
 Actors are checked before the transaction (a refused attempt stays logged). Each step on an inspection
 is a compare-and-set on its status (and version, when given), so of two concurrent attempts one wins
 and the other gets a conflict; each write and its audit entry share one transaction, and a violation's
-suspension of the business's plan and its closure are written with it or not at all.
+suspension of the business's plan and its closure are written with it or not at all. A team is changed
+only from the version its editor read (compare-and-set on updated_at). Planning takes an idempotency key
+(a page's form token, the API's Idempotency-Key): the same request sent again returns the first
+inspection, even when two copies race.
 """
 
 from collections.abc import Sequence
@@ -23,6 +26,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm
 from phaodai.business import selectors as business_selectors
 from phaodai.business import services as business_services
+from phaodai.business.errors import PlanChanged, PlanNotOpen
 from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible
 from phaodai.core.errors import Duplicate, InvalidInput, NotPermitted
@@ -37,11 +41,13 @@ from phaodai.inspections.errors import (
     InspectionNotOpen,
     InvalidFollowUp,
     InvalidTarget,
+    KeyAlreadyUsed,
     MeasureNotAllowed,
     NoChecklist,
     NotOnTeam,
     OutsideAreaOfWork,
     PhotoTooLarge,
+    TeamChanged,
     TeamNotActive,
     UnknownItem,
     UnknownViolationKind,
@@ -59,6 +65,7 @@ from phaodai.inspections.models import (
 )
 
 TEAM_TYPE = "inspections.inspectionteam"
+KEY_MAX = 80  # Inspection.idempotency_key
 INSPECTION_TYPE = "inspections.inspection"
 Status = Inspection.Status
 TEAM_UNIT_LEVEL: dict[str, str] = {
@@ -116,19 +123,8 @@ def create_team(
         raise WrongTeamLevel(field="level")
     cleaned_name = _text(name, "name", 200)
     number = _text(decision_number, "decision_number", 60)
-    if not area_units:
-        raise InvalidInput(_("Name at least one unit of the team's area of work."), field="area_units")
-    for unit in area_units:
-        if not unit.path.startswith(home_unit.path):
-            raise AreaOutsideHomeUnit(
-                _("%(unit)s is outside %(home)s, which set up the team.")
-                % {"unit": unit.full_name, "home": home_unit.full_name},
-                field="area_units",
-            )
-    if not plausible(active_from):
-        raise InvalidInput(field="active_from")
-    if active_until is not None and (not plausible(active_until) or active_until <= active_from):
-        raise InvalidInput(_("The end of the period must come after its start."), field="active_until")
+    _check_area(home_unit, area_units)
+    _check_period(active_from, active_until)
     cleaned_members = [_member(spec) for spec in members]
     try:
         with transaction.atomic():
@@ -163,9 +159,99 @@ def create_team(
     return team
 
 
+def update_team(
+    *,
+    by: Any,
+    team: InspectionTeam,
+    seen: datetime,
+    name: str,
+    decision_number: str,
+    decision_date: date,
+    area_units: Sequence[Any],
+    members: Sequence[MemberSpec] = (),
+    active_from: datetime,
+    active_until: datetime | None = None,
+    clock: Clock = now,
+) -> InspectionTeam:
+    """Change a team as its unit decided: its decision, name, period, area of work and members.
+
+    Its level and home unit are its identity (a new decision makes a new team). `seen` is the team's
+    `updated_at` as the editor read it: if someone changed the team since, nothing is overwritten.
+    """
+    require_within(by, Perm.MANAGE_TEAMS, path=team.path, object_type=TEAM_TYPE, object_id=team.pk)
+    cleaned_name = _text(name, "name", 200)
+    number = _text(decision_number, "decision_number", 60)
+    _check_area(team.home_unit, area_units)
+    _check_period(active_from, active_until)
+    cleaned_members = [_member(spec) for spec in members]
+    before = {
+        "decision": team.decision_number,
+        "area": sorted(u.code for u in team.area_units.all()),
+        "members": team.members.count(),
+    }
+    try:
+        with transaction.atomic():
+            # Compare-and-set on the version the editor saw: of two concurrent edits, one wins.
+            claimed = InspectionTeam.objects.filter(pk=team.pk, updated_at=seen).update(
+                name=cleaned_name,
+                decision_number=number,
+                decision_date=decision_date,
+                active_from=active_from,
+                active_until=active_until,
+                updated_at=timezone.now(),
+            )
+            if not claimed:
+                raise TeamChanged()
+            team.area_units.set(area_units)
+            TeamMember.objects.filter(team=team.pk).delete()
+            TeamMember.objects.bulk_create(TeamMember(team=team, **fields) for fields in cleaned_members)
+            audit.record(
+                actor=by,
+                action="inspections.update_team",
+                object_type=TEAM_TYPE,
+                object_id=team.pk,
+                unit_path=team.path,
+                before=before,
+                after={
+                    "decision": number,
+                    "area": sorted(u.code for u in area_units),
+                    "members": len(cleaned_members),
+                },
+                clock=clock,
+            )
+    except IntegrityError:
+        raise Duplicate(_("This decision already set up a team of this name."), field="name") from None
+    return InspectionTeam.objects.select_related("home_unit").get(pk=team.pk)
+
+
+def _check_area(home_unit: Any, area_units: Sequence[Any]) -> None:
+    """The area of work: at least one unit, each within the home unit (so within the actor's units)."""
+    if not area_units:
+        raise InvalidInput(_("Name at least one unit of the team's area of work."), field="area_units")
+    for unit in area_units:
+        if not unit.path.startswith(home_unit.path):
+            raise AreaOutsideHomeUnit(
+                _("%(unit)s is outside %(home)s, which set up the team.")
+                % {"unit": unit.full_name, "home": home_unit.full_name},
+                field="area_units",
+            )
+
+
+def _check_period(active_from: datetime, active_until: datetime | None) -> None:
+    if not plausible(active_from):
+        raise InvalidInput(field="active_from")
+    if active_until is not None and (not plausible(active_until) or active_until <= active_from):
+        raise InvalidInput(_("The end of the period must come after its start."), field="active_until")
+
+
 def _member(spec: MemberSpec) -> dict[str, Any]:
     if spec.role not in TeamMember.Role.values:
         raise InvalidInput(field="members")
+    if spec.user is not None and not selectors.may_join_team(spec.user):
+        raise InvalidInput(
+            _("%(name)s is not an inspector: link only inspectors' accounts.") % {"name": spec.user.username},
+            field="members",
+        )
     return {
         "name": _text(spec.name, "members", 120),
         "title": _text(spec.title, "members", 200, required=False),
@@ -259,14 +345,18 @@ def plan_inspection(
     label: str = "",
     surprise: bool = False,
     scheduled_at: datetime | None = None,
+    idempotency_key: str | None = None,
     clock: Clock = now,
 ) -> Inspection:
-    """Plan an inspection (a surprise one is not announced) of a target in the team's area of work."""
+    """Plan an inspection (a surprise one is not announced) of a target in the team's area of work.
+
+    With an idempotency key, a retry (the same key, actor, team and target) returns the inspection
+    the key first planned, with `created_now` False; the key reused for anything else is refused.
+    """
     _require_team_actor(by, team)
     target = _target(target_kind, business, unit, area, label)
-    return _create(
-        by, team, target, surprise=surprise, scheduled_at=scheduled_at, follow_up_of=None, clock=clock
-    )
+    request = Planning(by, team, target, surprise, scheduled_at, None, _key(idempotency_key))
+    return _create(request, clock)
 
 
 def plan_reinspection(
@@ -276,9 +366,13 @@ def plan_reinspection(
     of: Inspection,
     surprise: bool = False,
     scheduled_at: datetime | None = None,
+    idempotency_key: str | None = None,
     clock: Clock = now,
 ) -> Inspection:
-    """Plan the follow-up of a failed inspection, on the same target; the team may be another one."""
+    """Plan the follow-up of a failed inspection, on the same target; the team may be another one.
+
+    An idempotency key makes a retry return the first re-inspection, as for plan_inspection.
+    """
     _require_team_actor(by, team)
     earlier = Inspection.objects.select_related("unit", "area", "business").get(pk=of.pk)
     if earlier.status != Status.DONE or earlier.result != Inspection.Result.FAIL:
@@ -286,60 +380,112 @@ def plan_reinspection(
             _("Only a finished inspection that failed is re-inspected."), field="follow_up_of"
         )
     target = Target(earlier.target_kind, earlier.unit, earlier.target_label, earlier.business, earlier.area)
-    return _create(
-        by, team, target, surprise=surprise, scheduled_at=scheduled_at, follow_up_of=earlier, clock=clock
+    request = Planning(by, team, target, surprise, scheduled_at, earlier, _key(idempotency_key))
+    return _create(request, clock)
+
+
+@dataclass(frozen=True)
+class Planning:
+    """One request to plan an inspection, as checked so far."""
+
+    by: Any
+    team: InspectionTeam
+    target: Target
+    surprise: bool
+    scheduled_at: datetime | None
+    follow_up_of: Inspection | None
+    key: str | None
+
+
+def _key(raw: str | None) -> str | None:
+    key = (raw or "").strip()
+    if len(key) > KEY_MAX:
+        raise InvalidInput(
+            _("An idempotency key has at most %(limit)s characters.") % {"limit": KEY_MAX},
+            field="idempotency_key",
+        )
+    return key or None
+
+
+def _planned_with(key: str) -> Inspection | None:
+    return Inspection.objects.filter(idempotency_key=key).first()
+
+
+def _retry_of(existing: Inspection, request: Planning) -> Inspection:
+    """The inspection a key planned, when the request is the same one sent again; else a refusal."""
+    target = request.target
+    same = (
+        existing.planned_by_id == request.by.pk
+        and existing.team_id == request.team.pk
+        and existing.follow_up_of_id == getattr(request.follow_up_of, "pk", None)
+        and existing.target_kind == target.kind
+        and existing.business_id == getattr(target.business, "pk", None)
+        and existing.unit_id == target.unit.pk
+        and existing.area_id == getattr(target.area, "pk", None)
+        and existing.target_label == target.label
+        and existing.surprise == request.surprise
+        # Without a time the service plans "now", which a retry cannot repeat.
+        and (request.scheduled_at is None or existing.scheduled_at == request.scheduled_at)
     )
+    if not same:
+        raise KeyAlreadyUsed(field="idempotency_key")
+    existing.created_now = False
+    return existing
 
 
-def _create(
-    by: Any,
-    team: InspectionTeam,
-    target: Target,
-    *,
-    surprise: bool,
-    scheduled_at: datetime | None,
-    follow_up_of: Inspection | None,
-    clock: Clock,
-) -> Inspection:
+def _create(request: Planning, clock: Clock) -> Inspection:
+    by, team, target = request.by, request.team, request.target
+    # A retry is answered before the checks: the team may have ended since the first attempt.
+    if request.key is not None and (first := _planned_with(request.key)) is not None:
+        return _retry_of(first, request)
     _require_in_area(team, target)
-    moment = scheduled_at or clock()
+    moment = request.scheduled_at or clock()
     if not plausible(moment):
         raise InvalidInput(field="scheduled_at")
     _require_active(team, moment)
     checklist = selectors.checklist_for(target.kind)
     if checklist is None:
         raise NoChecklist(field="target_kind")
-    with transaction.atomic():
-        inspection = Inspection.objects.create(
-            team=team,
-            checklist=checklist,
-            target_kind=target.kind,
-            business=target.business,
-            unit=target.unit,
-            area=target.area,
-            target_label=target.label,
-            path=target.path,
-            surprise=surprise,
-            follow_up_of=follow_up_of,
-            scheduled_at=moment,
-            planned_by=by,
-        )
-        audit.record(
-            actor=by,
-            action="inspections.plan",
-            object_type=INSPECTION_TYPE,
-            object_id=inspection.pk,
-            unit_path=inspection.path,
-            after={
-                "team": team.pk,
-                "target_kind": target.kind,
-                "business": getattr(target.business, "pk", None),
-                "surprise": surprise,
-                "follow_up_of": getattr(follow_up_of, "pk", None),
-                "scheduled_at": moment.isoformat(),
-            },
-            clock=clock,
-        )
+    try:
+        with transaction.atomic():
+            inspection = Inspection.objects.create(
+                team=team,
+                checklist=checklist,
+                target_kind=target.kind,
+                business=target.business,
+                unit=target.unit,
+                area=target.area,
+                target_label=target.label,
+                path=target.path,
+                surprise=request.surprise,
+                follow_up_of=request.follow_up_of,
+                scheduled_at=moment,
+                planned_by=by,
+                idempotency_key=request.key,
+            )
+            audit.record(
+                actor=by,
+                action="inspections.plan",
+                object_type=INSPECTION_TYPE,
+                object_id=inspection.pk,
+                unit_path=inspection.path,
+                after={
+                    "team": team.pk,
+                    "target_kind": target.kind,
+                    "business": getattr(target.business, "pk", None),
+                    "surprise": request.surprise,
+                    "follow_up_of": getattr(request.follow_up_of, "pk", None),
+                    "scheduled_at": moment.isoformat(),
+                },
+                clock=clock,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its inspection.
+        winner = _planned_with(request.key) if request.key is not None else None
+        if winner is None:
+            raise
+        return _retry_of(winner, request)
+    inspection.created_now = True
     return inspection
 
 
@@ -513,7 +659,9 @@ def record_violation(
     """Record a violation with its fine (within the legal band) and measures.
 
     Where the measures stop the business, its approved plan is suspended and, for a closure, the
-    business is closed until a re-inspection passes, in the same transaction.
+    business is closed until a re-inspection passes, in the same transaction. The sanction decision's
+    number identifies the violation within the inspection: sent again with the same facts, the first
+    is returned with `created_now` False (a retry), with other facts it is refused.
     """
     _require_team_actor(by, inspection.team)
     found = selectors.violation_kind(kind)
@@ -588,6 +736,7 @@ def record_violation(
                 },
                 clock=clock,
             )
+            violation.created_now = True
     except IntegrityError:
         # A concurrent retry with the same decision number won the race.
         existing = Violation.objects.filter(inspection=inspection.pk, decision_number=number).first()
@@ -605,6 +754,7 @@ def _same_or_duplicate(existing: Violation, fields: dict[str, Any]) -> Violation
         and existing.measures == fields["measures"]
     )
     if same:
+        existing.created_now = False
         return existing  # the same decision sent twice
     raise Duplicate(
         _("This inspection already has a violation under this decision number."), field="decision_number"
@@ -617,19 +767,50 @@ def _stop_business(by: Any, inspection: Inspection, violation: Violation, clock:
     if business is None or not rules.suspends_plan(violation.measures):
         return
     plan = business_selectors.live_plan(business)
+    suspended = False
     if plan is not None and plan.status == "approved":
         reason = _("Violation found by %(team)s: %(kind)s (decision %(number)s).") % {
             "team": inspection.team.name,
             "kind": violation.kind.description,
             "number": violation.decision_number,
         }
-        business_services.suspend_plan_for_violation(by=by, plan=plan, reason=reason, clock=clock)
-        violation.suspended_plan = plan
-        violation.save(update_fields=["suspended_plan", "updated_at"])
-    if rules.closes_business(violation.measures) and selectors.open_closure(business) is None:
-        Closure.objects.create(
-            business=business, violation=violation, path=inspection.path, closed_at=violation.decided_at
-        )
+        try:
+            with transaction.atomic():
+                business_services.suspend_plan_for_violation(by=by, plan=plan, reason=reason, clock=clock)
+        except (PlanChanged, PlanNotOpen):
+            pass  # a concurrent violation suspended it a moment ago: suspended it stays
+        else:
+            suspended = True
+            violation.suspended_plan = plan
+            violation.save(update_fields=["suspended_plan", "updated_at"])
+    # A suspension with no approved plan to suspend stops the business like a closure does.
+    if rules.closes_business(violation.measures) or not suspended:
+        _close(business, violation, inspection)
+
+
+def _close(business: Any, violation: Violation, inspection: Inspection) -> None:
+    """Close the business until a re-inspection passes, unless it is closed already."""
+    if selectors.open_closure(business) is not None:
+        return
+    try:
+        with transaction.atomic():
+            Closure.objects.create(
+                business=business, violation=violation, path=inspection.path, closed_at=violation.decided_at
+            )
+    except IntegrityError:
+        pass  # a concurrent violation closed it a moment ago (one open closure per business)
+
+
+def _suspended_by(plan: Any, inspection_id: int | None) -> bool:
+    """Whether the plan's standing suspension is the one a violation of that inspection imposed."""
+    last = business_selectors.events_of(plan).order_by("-at", "-pk").first()
+    if last is None or last.to_status != "suspended":
+        return False
+    numbers = Violation.objects.filter(suspended_plan=plan.pk, inspection=inspection_id).values_list(
+        "decision_number", flat=True
+    )
+    # The suspension's note ends with "(decision <number>)" in whatever language it was written in.
+    return any(f" {number})" in last.note for number in numbers)
 
 
 # Finishing, and reopening after a re-inspection ------------------------------------------------
@@ -668,17 +849,15 @@ def finish_inspection(
 
 
 def _reopen(by: Any, reinspection: Inspection, business: Any, clock: Clock) -> bool:
-    """Lift the business's closure and put back in force a plan that a violation suspended."""
-    lifted = Closure.objects.filter(business=business.pk, lifted_at__isnull=True).update(
-        lifted_at=reinspection.finished_at, lifted_by=reinspection, updated_at=timezone.now()
-    )
+    """Lift the closure and put back in force the plan that the followed-up inspection's violations
+    stopped — not a closure or suspension that came from elsewhere (another visit, the district)."""
+    followed = reinspection.follow_up_of_id
+    lifted = Closure.objects.filter(
+        business=business.pk, lifted_at__isnull=True, violation__inspection=followed
+    ).update(lifted_at=reinspection.finished_at, lifted_by=reinspection, updated_at=timezone.now())
     plan = business_selectors.live_plan(business)
     reinstated = False
-    if (
-        plan is not None
-        and plan.status == "suspended"
-        and Violation.objects.filter(suspended_plan=plan.pk).exists()
-    ):
+    if plan is not None and plan.status == "suspended" and _suspended_by(plan, followed):
         note = _("Re-inspection by %(team)s passed.") % {"team": reinspection.team.name}
         business_services.reinstate_plan_after_reinspection(by=by, plan=plan, note=note, clock=clock)
         reinstated = True

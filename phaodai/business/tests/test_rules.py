@@ -52,7 +52,7 @@ def _check_digit(nine: str) -> int:
     return 10 - sum(w * int(d) for w, d in zip(MST_WEIGHTS, nine, strict=True)) % 11
 
 
-@given(st.from_regex(r"[0-9]{2}[0-9]{7}", fullmatch=True))
+@given(st.text("0123456789", min_size=9, max_size=9))
 def test_exactly_the_computed_check_digit_is_accepted(nine: str) -> None:
     check = _check_digit(nine)
     for digit in range(10):

@@ -260,3 +260,9 @@ def test_a_district_decision_tells_the_business_by_itself_and_no_other_represent
     assert inbox(neighbour).filter(kind="business.level_change").count() == 0
     # the ward's officers hear of it too, once
     assert inbox(official(Role.WARD_OFFICER, BO_DE)).filter(kind="business.level_change").count() == 1
+
+
+def test_a_decision_that_keeps_the_level_tells_nobody(approved: Any, kv2_area: Any, owner: Any) -> None:
+    move_area(kv2_area, "KV2")
+    assert services.notify_businesses_of_level_change(place=kv2_area, effective_at=MOVED_AT) == []
+    assert inbox(owner).filter(kind="business.level_change").count() == 0

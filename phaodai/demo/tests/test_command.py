@@ -11,6 +11,7 @@ from phaodai.accounts.models import RoleAssignment, User
 from phaodai.accounts.roles import Role
 from phaodai.core.models import AuditEntry
 from phaodai.demo.areas import MAX_AREAS, MIN_AREAS
+from phaodai.demo.business_seed import OWN_REPRESENTATIVES
 from phaodai.demo.logins import DEMO_LOGINS
 from phaodai.demo.population import AreaSlot, plan_households
 from phaodai.demo.scenarios import OFFICIALS
@@ -34,6 +35,11 @@ def demo_users() -> set[tuple[str, str]]:
     (zoning, tasks) and every district's officer (their reports to the city)."""
     districts = Unit.objects.filter(level="district").values_list("code", flat=True)
     return set(DEMO_LOGINS) | set(OFFICIALS) | {(Role.DISTRICT_OFFICER, code) for code in districts}
+
+
+def demo_user_count() -> int:
+    """The logins and scenario officials, and the representatives of the seed's own businesses."""
+    return len(demo_users()) + len(OWN_REPRESENTATIVES)
 
 
 def counts() -> dict[str, int]:
@@ -103,8 +109,7 @@ def test_one_login_per_role_with_the_right_unit_and_a_working_password() -> None
         a.user.username: (a.role, a.unit.code) for a in RoleAssignment.objects.select_related("user", "unit")
     }
     assert expected.items() <= assignments.items()
-    everyone = demo_users()
-    assert len(assignments) == len(everyone) == User.objects.count()
+    assert len(assignments) == demo_user_count() == User.objects.count()
     assert authenticate(username="ward-00139", password="phaodai-demo") is not None
     assert not User.objects.get(username="ward-00115").has_usable_password()
 
@@ -115,7 +120,7 @@ def test_a_rerun_with_another_password_resets_it() -> None:
     demo("--districts", LONG_BIEN, "--persons", "0", "--password", "khac-mat-khau")
     assert authenticate(username="city-01", password="phaodai-demo") is None
     assert authenticate(username="city-01", password="khac-mat-khau") is not None
-    assert User.objects.count() == len(demo_users())
+    assert User.objects.count() == demo_user_count()
 
 
 # Transactional, as `--reset` drops and rebuilds every table; no serialized rollback: the reference data
@@ -126,5 +131,5 @@ def test_reset_starts_over() -> None:
     demo("--districts", LONG_BIEN, "--persons", "60")
     demo("--districts", LONG_BIEN, "--persons", "20", "--reset")
     assert Person.objects.count() == 20
-    assert User.objects.count() == len(demo_users())
+    assert User.objects.count() == demo_user_count()
     assert Unit.objects.count() == 1 + 30 + 579
