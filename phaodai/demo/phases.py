@@ -13,10 +13,12 @@ from phaodai.accounts.roles import Role
 from phaodai.core.clock import hanoi
 from phaodai.demo.bodies_seed import seed_committees_and_hotlines
 from phaodai.demo.business_seed import seed_businesses
+from phaodai.demo.cases_seed import seed_cases
 from phaodai.demo.command_seed import seed_directives_and_tasks
 from phaodai.demo.context import DemoContext
 from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
+from phaodai.demo.quarantine_seed import seed_quarantine
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
@@ -55,6 +57,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("command", seed_command),
     Phase("businesses", seed_businesses),
     Phase("inspections", seed_inspections),
+    Phase("quarantine", seed_quarantine),
+    Phase("cases", seed_cases),
 )
 
 

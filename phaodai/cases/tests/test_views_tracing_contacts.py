@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from phaodai.cases.models import Case, Exposure, TraceLevel
+from phaodai.cases.tests.conftest import SEPT_10_MORNING
+from phaodai.cases.tests.isolation_support import order as isolation_order
 from phaodai.cases.tests.test_views_tracing import (  # noqa: F401  (fixtures)
     cccd_of,
     ngoc_lam_area,
@@ -286,3 +288,53 @@ def test_a_contact_living_elsewhere_is_shown_without_name_to_others(
     assert outbreak["f0"].full_name not in body
     assert "a person outside your area" in body
     assert f'href="/cases/{outbreak["case"].pk}/"' not in body  # the root case is Bồ Đề's
+
+
+# From tracing to isolation ----------------------------------------------------------------------------
+
+
+def test_a_case_and_a_traced_contact_link_to_ordering_their_isolation_until_it_is_ordered(
+    client: Any, outbreak: dict[str, Any], ward_officer_bo_de: Any
+) -> None:
+    case, f1 = outbreak["case"], outbreak["f1s"][0]
+    client.force_login(ward_officer_bo_de)
+    # the case's page orders the F0's own isolation; a contact's page, the contact's (by id, never CCCD)
+    assert f'href="/cases/isolation/new/?case={case.pk}" id="order-isolation"' in text(
+        client.get(f"/cases/{case.pk}/")
+    )
+    contact_page = text(client.get(f"/cases/persons/{f1.pk}/"))
+    assert f'href="/cases/isolation/new/?person={f1.pk}" id="order-isolation"' in contact_page
+    assert cccd_of(1) not in contact_page
+    # the link leads to the order form for that person, suggested as an F1
+    form = client.get(f"/cases/isolation/new/?person={f1.pk}")
+    assert form.status_code == 200
+    assert form.context["person"] == f1
+    assert form.context["form"].initial["subject"] == "F1"
+    # once an order is open, the card shows it instead of the link
+    isolation_order(ward_officer_bo_de, f1, starts=SEPT_10_MORNING)
+    ordered = text(client.get(f"/cases/persons/{f1.pk}/"))
+    assert 'id="order-isolation"' not in ordered
+    assert "until 24/09/2021" in ordered
+
+
+def test_the_ward_where_a_contact_lives_is_the_one_offered_to_order_their_isolation(
+    client: Any,
+    outbreak: dict[str, Any],
+    ward_officer_bo_de: Any,
+    ward_officer_ngoc_lam: Any,
+    ngoc_lam_area: Any,
+) -> None:
+    # Bồ Đề names a contact living in Ngọc Lâm: Ngọc Lâm traces them and orders their isolation
+    client.force_login(ward_officer_bo_de)
+    posted = rows(
+        {"full_name": "Lê Thị Tư", "phone": "0912000111", "residence_area": ngoc_lam_area.code,
+         "exposed_on": "10/09/2021", "setting": "neighbour"},
+    )  # fmt: skip
+    assert client.post(f"/cases/{outbreak['case'].pk}/contacts/", posted).status_code == 302
+    contact = TraceLevel.objects.get(path=ngoc_lam_area.path)
+    order_url = f"/cases/isolation/new/?person={contact.person_id}"
+    assert client.get(order_url).status_code == 404
+    client.force_login(ward_officer_ngoc_lam)
+    tracing_page = text(client.get(f"/cases/persons/{contact.person_id}/"))
+    assert f'href="{order_url}" id="order-isolation"' in tracing_page
+    assert client.get(order_url).status_code == 200
