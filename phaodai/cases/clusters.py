@@ -1,22 +1,42 @@
 """Clusters (ổ dịch): cases linked into one outbreak, with their contacts.
 
-Two cases are linked when one was traced from the other (the person was its F1 or F2 before testing
-positive) or when the two persons were exposed to each other inside either case's window. A cluster is a
-connected group of linked cases; each keeps its code and name across rebuilds: a group with no cluster
-gets a new one, a group spanning several clusters keeps the oldest and the others are marked merged.
+Two current cases (F0 rows of the derivation) are linked when one was traced from the other (the person
+was its F1 or F2 before testing positive) or when the two persons were exposed to each other inside
+either case's window. A cluster is a connected group of linked cases. Clusters only ever merge, never
+split: cases already in one cluster stay together, a group with no cluster gets a new one (code
+"OD-<first case id>", named after its first case's area), and a group spanning several clusters keeps
+the oldest (by first case, then id) while the others are marked merged into it, their cases and
+contacts moving with them. Codes and names therefore stay the same across rebuilds.
+
+The grouping is computed in Python, a union-find over two reads (the current cases, and the exposures
+between them, probed from their side): a few rows per case. Persisting it is set-wise SQL that SQLite
+and PostgreSQL both run: the groups that are not settled yet (all their cases in one cluster) go into a
+temporary work table, and a handful of statements keep, merge or create each group's cluster and
+relabel its cases, traced persons and counts, whatever the number of groups. After a new case or new
+contacts, only the groups met by a walk outward from them are regrouped.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel
-from phaodai.cases.tracing import _tables, links_touching, rule_at
+from phaodai.cases.models import Cluster, Exposure, TraceLevel
+from phaodai.cases.tracing import _tables, rule_at
+from phaodai.core.clock import at_local
+
+NAME_PREFIX = "Ổ dịch "  # an official term: stays Vietnamese in every language
+CODE_PREFIX = "OD-"
+MANY = 1000  # more rows than this written to a table: PostgreSQL should look at it again before joining
+
+# The work table of one persisting (temporary, per connection): rows (step, a, b) where step is
+WORK = "cases_cluster_work"
+MAP = "'map'"  # a case → b its group
+PICK = "'pick'"  # a group → b the cluster it keeps
+MERGE = "'merge'"  # a cluster merged away → b the cluster it joins
+FIRST = "'first'"  # a group without a cluster → b its first case
 
 
 class UnionFind:
@@ -36,224 +56,393 @@ class UnionFind:
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
 
-    def groups(self) -> list[list[int]]:
-        found: dict[int, list[int]] = {}
-        for item in self.parent:
-            found.setdefault(self.find(item), []).append(item)
-        return list(found.values())
+
+def _chunks(items: Iterable[Any], uses: int = 1) -> Iterator[list[Any]]:
+    """Batches of items for statements that bind each item `uses` times, within the database's limit
+    on parameters (SQLite's may be 999)."""
+    size = min(connection.features.max_query_params or 10_000, 10_000) // uses
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-@dataclass(frozen=True)
-class _CaseInfo:
-    pk: int
-    confirmed_at: datetime
-    cluster_id: int | None
-    path: str
-    unit_id: int
-    area_name: str
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
 
 
-def _links(root_ids: set[int]) -> list[tuple[int, int]]:
-    """Pairs of linked cases among `root_ids` (the roots of the F0 rows)."""
-    linked = Case.objects.filter(pk__in=root_ids, traced_from__in=root_ids).values_list("pk", "traced_from")
-    pairs: list[tuple[int, int]] = [(a, b) for a, b in linked if b is not None]
+def closing_boundary(as_of: date) -> datetime:
+    """Clusters whose last case is older than this instant are closed (the tracing horizon)."""
+    return at_local(as_of - timedelta(days=rule_at(as_of).horizon_days), time(0, 0))
+
+
+# Reading the links -----------------------------------------------------------------------------------
+
+
+class _Root(NamedTuple):
+    traced_from: int | None
+    cluster: int | None  # the case's cluster followed to the one it was merged into
+    stale: bool  # the case still points at a cluster merged away
+
+
+def _roots(
+    cursor: Any, case_ids: Iterable[int] | None = None, *, trace: str | None = None
+) -> dict[int, _Root]:
+    """The current cases (roots of F0 rows, in `trace`): all of them, or those among `case_ids`."""
     t = _tables()
-    with connection.cursor() as cursor:
-        # Exposures between two F0s inside either one's window, probed from the F0s' side.
+    query = f"""
+        SELECT t.root_case_id, c.traced_from_id, k.id, k.merged_into_id
+        FROM {trace or t["trace"]} t
+        JOIN {t["case"]} c ON c.id = t.root_case_id
+        LEFT JOIN {t["cluster"]} k ON k.id = c.cluster_id
+        WHERE t.level = 0
+    """  # noqa: S608
+    rows: list[tuple[Any, ...]] = []
+    if case_ids is None:
+        cursor.execute(query)
+        rows = cursor.fetchall()
+    else:
+        for chunk in _chunks(case_ids):
+            cursor.execute(f"{query} AND t.root_case_id IN ({_marks(len(chunk))})", chunk)
+            rows.extend(cursor.fetchall())
+    return {
+        pk: _Root(traced_from, merged_into or cluster, merged_into is not None)
+        for pk, traced_from, cluster, merged_into in rows
+    }
+
+
+def _exposure_pairs(cursor: Any, trace: str) -> list[tuple[int, int]]:
+    """Every pair of current cases whose persons were exposed to each other inside either case's window,
+    once (read from the link's low end). Every link is read from the current cases' side through the
+    index on its end, so the links table is probed, never scanned."""
+    t = _tables()
+    cursor.execute(
+        f"""
+        SELECT a.root_case_id, b.root_case_id
+        FROM {trace} a
+        JOIN {t["exposure"]} e ON e.low_id = a.person_id
+        JOIN {trace} b ON b.person_id = e.high_id AND b.level = 0
+        WHERE a.level = 0
+          AND ((e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
+               OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until))
+        """  # noqa: S608
+    )
+    return list(cursor.fetchall())
+
+
+def _pairs_around(cursor: Any, case_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Pairs of cases linked to these: by an exposure inside either's window (both current cases, read
+    from both ends of the links) or by tracing (one traced from the other; the walk keeps the pairs whose
+    other end is a current case). One statement per chunk of cases."""
+    t = _tables()
+    exposed = """
+        SELECT a.root_case_id, b.root_case_id
+        FROM {trace} a
+        JOIN {exposure} e ON e.{one}_id = a.person_id
+        JOIN {trace} b ON b.person_id = e.{other}_id AND b.level = 0
+        WHERE a.level = 0 AND a.root_case_id IN ({marks})
+          AND ((e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
+               OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until))
+    """
+    found: list[tuple[int, int]] = []
+    for chunk in _chunks(case_ids, uses=4):
+        marks = _marks(len(chunk))
+        ends = [
+            exposed.format(trace=t["trace"], exposure=t["exposure"], one=one, other=other, marks=marks)
+            for one, other in (("low", "high"), ("high", "low"))
+        ]
+        traced = f"""
+            SELECT id, traced_from_id FROM {t["case"]}
+            WHERE traced_from_id IS NOT NULL AND (id IN ({marks}) OR traced_from_id IN ({marks}))
+        """  # noqa: S608
+        cursor.execute(" UNION ALL ".join([*ends, traced]), chunk * 4)
+        found.extend(cursor.fetchall())
+    return found
+
+
+def _grouping(roots: dict[int, _Root], pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """case → group, over `roots` joined by `pairs` and by the cluster each already belongs to."""
+    found = UnionFind()
+    for pk, root in roots.items():
+        found.find(pk)
+        if root.traced_from in roots:
+            found.union(pk, root.traced_from)
+        if root.cluster is not None:
+            found.union(pk, -root.cluster)  # clusters are nodes too (negative), so they never split
+    for a, b in pairs:
+        if a in roots and b in roots:
+            found.union(a, b)
+    return {pk: found.find(pk) for pk in roots}
+
+
+def _unsettled(roots: dict[int, _Root], groups: dict[int, int]) -> dict[int, int]:
+    """The grouping less the groups already settled: all their cases in one cluster, which stays."""
+    clusters_of: dict[int, set[int | None]] = {}
+    for pk, group in groups.items():
+        clusters_of.setdefault(group, set()).add(None if roots[pk].stale else roots[pk].cluster)
+    settled = {group for group, found in clusters_of.items() if len(found) == 1 and None not in found}
+    return {pk: group for pk, group in groups.items() if group not in settled}
+
+
+def _walk(cursor: Any, seeds: set[int]) -> tuple[dict[int, _Root], dict[int, int]]:
+    """The current cases linked, directly or through others, to the seed cases, and their groups: a
+    walk outward from the seeds (a few index probes per case met, one statement per step), not a scan."""
+    roots = _roots(cursor, seeds)
+    pairs: list[tuple[int, int]] = []
+    frontier = set(roots)
+    while frontier:
+        step = _pairs_around(cursor, sorted(frontier))
+        pairs.extend(step)
+        unseen = {pk for pair in step for pk in pair} - roots.keys()
+        met = _roots(cursor, unseen) if unseen else {}
+        roots.update(met)
+        frontier = set(met)
+    return roots, _grouping(roots, pairs)
+
+
+# Persisting -----------------------------------------------------------------------------------------
+
+
+def _flatten_merges(cursor: Any) -> None:
+    """Point every merged cluster straight at the cluster that survives (older rows may chain)."""
+    k = _tables()["cluster"]
+    for _ in range(20):
         cursor.execute(
             f"""
-            SELECT a.root_case_id, b.root_case_id
-            FROM {t["trace"]} a
-            JOIN {t["exposure"]} e ON e.low_id = a.person_id
-            JOIN {t["trace"]} b ON b.person_id = e.high_id AND b.level = 0
-            WHERE a.level = 0
-              AND ((e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
-                   OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until))
+            UPDATE {k}
+            SET merged_into_id = (SELECT p.merged_into_id FROM {k} p WHERE p.id = {k}.merged_into_id)
+            WHERE merged_into_id IN (SELECT id FROM {k} WHERE merged_into_id IS NOT NULL)
             """  # noqa: S608
         )
-        pairs.extend((a, b) for a, b in cursor.fetchall() if a in root_ids and b in root_ids)
-    return pairs
+        if cursor.rowcount == 0:
+            return
+
+
+def _stage(cursor: Any, groups: dict[int, int]) -> None:
+    """The work table (kept for the connection's life), emptied, with the grouping written into it."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {WORK} "
+        "(step VARCHAR(5) NOT NULL, a BIGINT NOT NULL, b BIGINT NOT NULL, PRIMARY KEY (step, a))"
+    )
+    cursor.execute(f"DELETE FROM {WORK}")  # noqa: S608
+    for chunk in _chunks(groups.items(), uses=2):
+        cursor.execute(
+            f"INSERT INTO {WORK} (step, a, b) VALUES {', '.join([f'({MAP}, %s, %s)'] * len(chunk))}",  # noqa: S608
+            [value for row in chunk for value in row],
+        )
+    if len(groups) > MANY:
+        cursor.execute(f"ANALYZE {WORK}")  # PostgreSQL then plans the joins below with its real size
+
+
+def _persist(
+    cursor: Any, roots: dict[int, _Root], groups: dict[int, int], *, label_trace: bool = True
+) -> set[int]:
+    """Give each group its cluster (kept, merged or new) and label its cases and (unless the caller
+    labels them itself) their traced persons; return the clusters kept or made.
+
+    Which steps are needed is known beforehand from the clusters the groups' cases are in: merging only
+    when a group spans several clusters, creating only when a group has none.
+    """
+    t = _tables()
+    case, cluster, trace = t["case"], t["cluster"], t["trace"]
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    clusters_of: dict[int, set[int]] = {group: set() for group in groups.values()}
+    for pk, group in groups.items():
+        found = roots[pk].cluster
+        if found is not None:
+            clusters_of[group].add(found)
+    _stage(cursor, groups)
+    # Each group keeps the oldest of the clusters its cases are in.
+    clusters_in = f"""
+        {WORK} m
+        JOIN {case} c ON c.id = m.a
+        JOIN {cluster} k0 ON k0.id = c.cluster_id
+        JOIN {cluster} k ON k.id = COALESCE(k0.merged_into_id, k0.id)
+    """
+    if any(clusters_of.values()):
+        cursor.execute(
+            f"""
+            INSERT INTO {WORK} (step, a, b)
+            SELECT {PICK}, grp, id FROM (
+                SELECT m.b AS grp, k.id,
+                       ROW_NUMBER() OVER (PARTITION BY m.b ORDER BY k.first_case_at, k.id) AS rn
+                FROM {clusters_in} WHERE m.step = {MAP}
+            ) ranked WHERE rn = 1
+            """  # noqa: S608
+        )
+    if any(len(found) > 1 for found in clusters_of.values()):
+        cursor.execute(
+            f"""
+            INSERT INTO {WORK} (step, a, b)
+            SELECT DISTINCT {MERGE}, k.id, p.b
+            FROM {clusters_in} JOIN {WORK} p ON p.step = {PICK} AND p.a = m.b
+            WHERE m.step = {MAP} AND k.id <> p.b
+            """  # noqa: S608
+        )
+        # Merged clusters point at their survivor; their cases and contacts move to it.
+        cursor.execute(
+            f"""
+            UPDATE {cluster} SET status = %s, merged_into_id = g.b, closed_at = NULL, updated_at = %s
+            FROM {WORK} g WHERE g.step = {MERGE} AND {cluster}.id = g.a
+            """,  # noqa: S608
+            [Cluster.Status.MERGED, moment],
+        )
+        moved = [(cluster, "merged_into_id"), (case, "cluster_id")]
+        if label_trace:
+            moved.append((trace, "cluster_id"))
+        for table, column in moved:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = g.b FROM {WORK} g "  # noqa: S608
+                f"WHERE g.step = {MERGE} AND {table}.{column} = g.a"
+            )
+    if not all(clusters_of.values()):
+        _create_clusters(cursor, moment)
+    # Every case of a group in its group's cluster, and every person traced from it too.
+    join_pick = f"FROM {WORK} m JOIN {WORK} p ON p.step = {PICK} AND p.a = m.b WHERE m.step = {MAP}"
+    cursor.execute(
+        f"""
+        UPDATE {case} SET cluster_id = p.b {join_pick}
+          AND {case}.id = m.a AND ({case}.cluster_id IS NULL OR {case}.cluster_id <> p.b)
+        """  # noqa: S608
+    )
+    if cursor.rowcount > MANY:
+        cursor.execute(f"ANALYZE {case}")  # the counts join on the cases' clusters, now set
+    if label_trace:
+        cursor.execute(
+            f"""
+            UPDATE {trace} SET cluster_id = p.b {join_pick}
+              AND {trace}.root_case_id = m.a AND ({trace}.cluster_id IS NULL OR {trace}.cluster_id <> p.b)
+            """  # noqa: S608
+        )
+    cursor.execute(f"SELECT b FROM {WORK} WHERE step = {PICK}")  # noqa: S608
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _create_clusters(cursor: Any, moment: Any) -> None:
+    """A new cluster for each group without one, coded and named after its first case."""
+    t = _tables()
+    case, cluster = t["case"], t["cluster"]
+    cursor.execute(
+        f"""
+        INSERT INTO {WORK} (step, a, b)
+        SELECT {FIRST}, grp, case_id FROM (
+            SELECT m.b AS grp, m.a AS case_id,
+                   ROW_NUMBER() OVER (PARTITION BY m.b ORDER BY c.confirmed_at, c.id) AS rn
+            FROM {WORK} m JOIN {case} c ON c.id = m.a
+            WHERE m.step = {MAP} AND NOT EXISTS (SELECT 1 FROM {WORK} p WHERE p.step = {PICK} AND p.a = m.b)
+        ) ranked WHERE rn = 1
+        """  # noqa: S608
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {cluster} (created_at, updated_at, code, name, unit_id, path, first_case_at,
+                               last_case_at, cases_count, contacts_count, status, merged_into_id, closed_at)
+        SELECT %s, %s, %s || CAST(c.id AS VARCHAR(20)), %s || a.name, c.residence_unit_id, c.path,
+               c.confirmed_at, c.confirmed_at, 0, 0, %s, NULL, NULL
+        FROM {WORK} f
+        JOIN {case} c ON c.id = f.b
+        JOIN {t["area"]} a ON a.id = c.residence_area_id
+        WHERE f.step = {FIRST}
+        """,  # noqa: S608
+        [moment, moment, CODE_PREFIX, NAME_PREFIX, Cluster.Status.ACTIVE],
+    )
+    if cursor.rowcount > MANY:
+        cursor.execute(f"ANALYZE {cluster}")  # so that the statements below see the table's new size
+    cursor.execute(
+        f"""
+        INSERT INTO {WORK} (step, a, b)
+        SELECT {PICK}, f.a, k.id FROM {WORK} f JOIN {cluster} k ON k.code = %s || CAST(f.b AS VARCHAR(20))
+        WHERE f.step = {FIRST}
+        """,  # noqa: S608
+        [CODE_PREFIX],
+    )
+
+
+def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[int] | None = None) -> None:
+    """Clusters' counts, dates and status from their cases and traced persons, in one UPDATE that writes
+    only the rows that change: every cluster not merged away (closed when its last case is older than
+    `closing_before`), or `only` these (active)."""
+    t = _tables()
+    cluster = t["cluster"]
+    boundary = connection.ops.adapt_datetimefield_value(closing_before) if closing_before else None
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    status = "CASE WHEN agg.last_at < %s THEN %s ELSE %s END"
+    statuses = [boundary, Cluster.Status.CLOSED, Cluster.Status.ACTIVE]
+    for chunk in [None] if only is None else _chunks(sorted(only), uses=2):
+        among = "cluster_id IS NOT NULL" if chunk is None else f"cluster_id IN ({_marks(len(chunk))})"
+        ids = chunk or []
+        cursor.execute(
+            f"""
+            UPDATE {cluster} SET
+                cases_count = agg.n, first_case_at = agg.first_at, last_case_at = agg.last_at,
+                contacts_count = COALESCE(ct.n, 0), status = {status},
+                closed_at = CASE WHEN agg.last_at < %s THEN COALESCE({cluster}.closed_at, %s) ELSE NULL END,
+                updated_at = %s
+            FROM (
+                SELECT cluster_id, COUNT(*) AS n, MIN(confirmed_at) AS first_at, MAX(confirmed_at) AS last_at
+                FROM {t["case"]} WHERE {among} GROUP BY cluster_id
+            ) agg
+            LEFT JOIN (
+                SELECT cluster_id, COUNT(*) AS n FROM {t["trace"]} WHERE level > 0 AND {among}
+                GROUP BY cluster_id
+            ) ct ON ct.cluster_id = agg.cluster_id
+            WHERE {cluster}.id = agg.cluster_id AND {cluster}.status <> %s
+              AND ({cluster}.cases_count <> agg.n OR {cluster}.first_case_at <> agg.first_at
+                   OR {cluster}.last_case_at <> agg.last_at OR {cluster}.contacts_count <> COALESCE(ct.n, 0)
+                   OR {cluster}.status <> {status})
+            """,  # noqa: S608
+            [*statuses, boundary, moment, moment, *ids, *ids, Cluster.Status.MERGED, *statuses],
+        )
+
+
+# Entry points ---------------------------------------------------------------------------------------
+
+
+def persist_all(cursor: Any, *, trace: str | None = None) -> None:
+    """Group every current case and persist the groups that are not settled yet, without the counts.
+
+    The full rebuild passes the F0 rows it is building (`trace`, a table of the trace table's shape):
+    the cases are labelled, and it labels its rows itself (the next levels carry their root case's
+    cluster as they are inserted) before refreshing the counts. Otherwise the trace table's rows are
+    read and labelled.
+    """
+    _flatten_merges(cursor)
+    trace = trace or _tables()["trace"]
+    roots = _roots(cursor, trace=trace)
+    groups = _unsettled(roots, _grouping(roots, _exposure_pairs(cursor, trace)))
+    if groups:
+        _persist(cursor, roots, groups, label_trace=trace == _tables()["trace"])
+
+
+def refresh_all(cursor: Any, as_of: date) -> int:
+    """Every cluster's counts and status as of `as_of`; returns how many are active."""
+    _refresh(cursor, closing_before=closing_boundary(as_of))
+    return Cluster.objects.filter(status=Cluster.Status.ACTIVE).count()
 
 
 def assign_all_clusters(as_of: date) -> int:
     """Group every F0 of the current derivation into clusters; return how many active clusters."""
-    roots = set(TraceLevel.objects.filter(level=0).values_list("root_case_id", flat=True))
-    found = UnionFind()
-    for pk in roots:
-        found.find(pk)
-    for a, b in _links(roots):
-        found.union(a, b)
-    with transaction.atomic():
-        _persist(found.groups())
-        horizon = as_of - timedelta(days=rule_at(as_of).horizon_days)
-        Cluster.objects.filter(status=Cluster.Status.ACTIVE, last_case_at__date__lt=horizon).update(
-            status=Cluster.Status.CLOSED
-        )
-    return Cluster.objects.filter(status=Cluster.Status.ACTIVE).count()
+    with transaction.atomic(), connection.cursor() as cursor:
+        persist_all(cursor)
+        return refresh_all(cursor, as_of)
 
 
 def assign_clusters_for(case_ids: Iterable[int]) -> None:
-    """Re-group the connected groups containing these cases (after a new case or new contacts)."""
-    component = _component(set(case_ids))
-    if component:
-        with transaction.atomic():
-            _persist([sorted(component)], label_all=False)
-
-
-def _component(seeds: set[int]) -> set[int]:
-    """The current F0s linked, directly or through others, to the seed cases (a walk, not a scan)."""
-    roots = set(
-        TraceLevel.objects.filter(level=0, root_case_id__in=seeds).values_list("root_case_id", flat=True)
-    )
-    seen, frontier = set(roots), set(roots)
-    while frontier:
-        near: set[int] = {
-            pk
-            for pk in Case.objects.filter(pk__in=frontier).values_list("traced_from", flat=True)
-            if pk is not None
-        }
-        near |= set(Case.objects.filter(traced_from__in=frontier).values_list("pk", flat=True))
-        near |= _exposed_roots(frontier)
-        near = set(
-            TraceLevel.objects.filter(level=0, root_case_id__in=near - seen).values_list(
-                "root_case_id", flat=True
-            )
-        )
-        frontier = near - seen
-        seen |= frontier
-    return seen
-
-
-def _exposed_roots(case_ids: set[int]) -> set[int]:
-    """The F0s exposed to these cases' persons inside either one's window."""
-    mine = {
-        row.person_id: row
-        for row in TraceLevel.objects.filter(level=0, root_case_id__in=case_ids).only(
-            "person_id", "root_case_id", "next_from", "next_until"
-        )
-    }
-    links = links_touching(list(mine))
-    by_other: dict[Any, list[tuple[Any, date]]] = {}
-    for one, other, on in links:
-        by_other.setdefault(other, []).append((one, on))
-    found = set()
-    for row in TraceLevel.objects.filter(level=0, person_id__in=list(by_other)).only(
-        "person_id", "root_case_id", "next_from", "next_until"
-    ):
-        for one, on in by_other[row.person_id]:
-            source = mine[one]
-            if source.next_from <= on <= source.next_until or row.next_from <= on <= row.next_until:
-                found.add(row.root_case_id)
-    return found
-
-
-def _infos(case_ids: list[int]) -> dict[int, _CaseInfo]:
-    rows = Case.objects.filter(pk__in=case_ids).values_list(
-        "pk", "confirmed_at", "cluster_id", "path", "residence_unit_id", "residence_area__name"
-    )
-    return {row[0]: _CaseInfo(*row) for row in rows}
-
-
-def _surviving(cluster_ids: set[int]) -> dict[int, Cluster]:
-    """The clusters named, with merged ones followed to the cluster they were merged into."""
-    clusters = {c.pk: c for c in Cluster.objects.filter(pk__in=cluster_ids)}
-    result = {}
-    for pk, cluster in clusters.items():
-        seen = 0
-        while cluster.merged_into_id is not None and seen < 100:
-            cluster = Cluster.objects.get(pk=cluster.merged_into_id)
-            seen += 1
-        result[pk] = cluster
-    return result
-
-
-def _persist(groups: list[list[int]], *, label_all: bool = True) -> None:
-    """Give each group its cluster (kept, merged or new), set-wise: a handful of statements whatever the
-    number of groups."""
-    infos = _infos([pk for group in groups for pk in group])
-    existing = _surviving({i.cluster_id for i in infos.values() if i.cluster_id is not None})
-    plans: list[tuple[list[_CaseInfo], Cluster | None]] = []
-    merged: dict[int, int] = {}
-    fresh: list[Cluster] = []
-    for group in groups:
-        members = [infos[pk] for pk in group if pk in infos]
-        if not members:
-            continue
-        owners = sorted(
-            {
-                existing[i.cluster_id].pk: existing[i.cluster_id] for i in members if i.cluster_id in existing
-            }.values(),
-            key=lambda c: (c.first_case_at, c.pk),
-        )
-        if owners:
-            merged.update({other.pk: owners[0].pk for other in owners[1:]})
-            plans.append((members, owners[0]))
-        else:
-            first = min(members, key=lambda i: (i.confirmed_at, i.pk))
-            cluster = Cluster(
-                code=f"OD-{first.confirmed_at:%Y%m%d}-{first.pk}",
-                name=f"Ổ dịch {first.area_name}",
-                unit_id=first.unit_id,
-                path=first.path,
-                first_case_at=first.confirmed_at,
-                last_case_at=max(i.confirmed_at for i in members),
-            )
-            fresh.append(cluster)
-            plans.append((members, cluster))
-    Cluster.objects.bulk_create(fresh, batch_size=2000)
-    for old, survivor in merged.items():
-        Cluster.objects.filter(pk=old).update(status=Cluster.Status.MERGED, merged_into_id=survivor)
-    moved = [
-        Case(pk=i.pk, cluster_id=cluster.pk)
-        for members, cluster in plans
-        if cluster is not None
-        for i in members
-        if i.cluster_id != cluster.pk
-    ]
-    Case.objects.bulk_update(moved, ["cluster"], batch_size=2000)
-    _refresh_counts(
-        None if label_all else {cluster.pk for _m, cluster in plans if cluster is not None} - set(merged)
-    )
-    if label_all:
-        _label_trace_rows()
-    else:
-        cluster_of_root = Case.objects.filter(pk=OuterRef("root_case_id")).values("cluster_id")[:1]
-        for group in groups:
-            TraceLevel.objects.filter(root_case_id__in=group).update(cluster_id=Subquery(cluster_of_root))
-
-
-def _refresh_counts(cluster_ids: set[int] | None) -> None:
-    """Each cluster's dates and counts from its cases and their traced contacts, in one UPDATE
-    (all clusters not merged away when `cluster_ids` is None)."""
-    cases = Case.objects.filter(cluster_id=OuterRef("pk")).order_by().values("cluster_id")
-    contacts = (
-        TraceLevel.objects.filter(level__gt=0, root_case__cluster_id=OuterRef("pk"))
-        .order_by()
-        .values("root_case__cluster_id")
-    )
-    targets = Cluster.objects.exclude(status=Cluster.Status.MERGED)
-    if cluster_ids is not None:
-        targets = targets.filter(pk__in=list(cluster_ids))
-    targets.filter(Exists(cases)).update(
-        cases_count=Subquery(cases.annotate(n=Count("pk")).values("n")),
-        first_case_at=Subquery(cases.annotate(first=Min("confirmed_at")).values("first")),
-        last_case_at=Subquery(cases.annotate(last=Max("confirmed_at")).values("last")),
-        contacts_count=Coalesce(Subquery(contacts.annotate(n=Count("person_id")).values("n")), 0),
-        status=Cluster.Status.ACTIVE,
-    )
-
-
-def _label_trace_rows() -> None:
-    """Every traced person carries the cluster of the case they derive from."""
-    t = _tables()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {t["trace"]} SET cluster_id = (
-                SELECT c.cluster_id FROM {t["case"]} c WHERE c.id = {t["trace"]}.root_case_id
-            )
-            """  # noqa: S608
-        )
+    """Re-group the connected groups containing these cases (after a new case or new contacts), then
+    refresh their clusters' counts. Callers hold a transaction (every service does)."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        roots, groups = _walk(cursor, set(case_ids))
+        unsettled = _unsettled(roots, groups)
+        settled = groups.keys() - unsettled.keys()
+        touched = {cluster for pk in settled if (cluster := roots[pk].cluster) is not None}
+        if unsettled:
+            touched |= _persist(cursor, roots, unsettled)
+        if touched:
+            _refresh(cursor, only=touched)
 
 
 def graph(cluster: Cluster) -> dict[str, Any]:
