@@ -333,7 +333,7 @@ def timing_derivation(spent: list[float]) -> Iterator[None]:
     """Add to `spent` the time the services spend re-deriving (levels, then clusters)."""
     from phaodai.cases import clusters, tracing
 
-    originals = [(tracing, "place_case"), (tracing, "derive_from"), (clusters, "assign_clusters_for")]
+    originals = [(tracing, "derive_around"), (clusters, "assign_clusters_for")]
     saved = [getattr(module, name) for module, name in originals]
 
     def timed(function: Any) -> Any:

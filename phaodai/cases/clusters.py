@@ -445,18 +445,27 @@ def assign_clusters_for(case_ids: Iterable[int]) -> None:
             _refresh(cursor, only=touched)
 
 
+GRAPH_LIMIT = 3000  # persons drawn at most: the cases first, then F1s, then F2s (a page stays usable)
+
+
 def graph(cluster: Cluster) -> dict[str, Any]:
-    """The cluster's transmission graph: its cases and traced persons, and the links between them."""
+    """The cluster's transmission graph: its cases and traced persons (the nearest first, at most
+    GRAPH_LIMIT), who was traced through whom, and how many links there are between its persons."""
+    members = TraceLevel.objects.filter(cluster=cluster)
     rows = list(
-        TraceLevel.objects.filter(cluster=cluster).values_list("person_id", "level", "via_id", "exposed_on")
+        members.order_by("level", "exposed_on", "person_id").values_list(
+            "person_id", "level", "via_id", "exposed_on"
+        )[:GRAPH_LIMIT]
     )
-    ids = [r[0] for r in rows]
+    shown = {pid for pid, *_rest in rows}
+    persons = members.values("person_id")  # a subquery: no parameter per person
     return {
         "nodes": [{"id": str(pid), "level": level} for pid, level, _via, _on in rows],
         "edges": [
             {"from": str(via), "to": str(pid), "exposed_on": on.isoformat()}
             for pid, _level, via, on in rows
-            if via is not None
+            if via is not None and via in shown
         ],
-        "exposures": Exposure.objects.filter(low_id__in=ids, high_id__in=ids).count(),
+        "persons": members.count() if len(rows) == GRAPH_LIMIT else len(rows),
+        "exposures": Exposure.objects.filter(low_id__in=persons, high_id__in=persons).count(),
     }

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -28,6 +29,21 @@ class DuplicateCase(Duplicate):
 class CaseChanged(Conflict):
     code = "case_changed"
     message = gettext_lazy("The case was changed meanwhile; read it again before changing it.")
+
+
+class NoRuleInForce(InvalidInput):
+    code = "no_tracing_rule"
+    message = gettext_lazy("No tracing rule was in force on that day.")
+
+    def __init__(self, day: date) -> None:
+        super().__init__(
+            _(
+                "No tracing rule was in force on %(day)s: cases and contacts are traced only from the "
+                "first rule's start."
+            )
+            % {"day": f"{day:%d/%m/%Y}"},
+            field="confirmed_at",
+        )
 
 
 class NoTestNorReason(InvalidInput):

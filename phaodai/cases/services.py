@@ -172,9 +172,9 @@ def record_case(
             if winner is not None and (_same_case(winner, facts) or same_key):
                 return winner, False
             raise DuplicateCase(existing=winner.pk if winner else None) from None
-        tracing.place_case(case)
-        tracing.derive_from([person.pk], confirmed_on)
-        clusters.assign_clusters_for([case.pk])
+        # As of today, not the confirmation day: links recorded since then count too.
+        roots = tracing.derive_around([person.pk], local_date(moment))
+        clusters.assign_clusters_for(roots | {case.pk})
         case.refresh_from_db()
         audit.record(
             actor=by,
@@ -380,22 +380,18 @@ def add_contacts(
         )
         added = len(links) - len(known)
         if added:
-            tracing.derive_from([source.pk, *(p.pk for p in persons)], today)
-            roots = set(
-                TraceLevel.objects.filter(person_id__in=[source.pk, *(p.pk for p in persons)]).values_list(
-                    "root_case_id", flat=True
-                )
-            )
+            roots = tracing.derive_around([source.pk, *(p.pk for p in persons)], today)
             clusters.assign_clusters_for(roots)
-        audit.record(
-            actor=by,
-            action="cases.add_contacts",
-            object_type="people.person",
-            object_id=source.pk,
-            unit_path=source.unit_path,
-            after={"added": added, "known": len(known), "registered": registered},
-            clock=clock,
-        )
+        if added or registered:  # a retry that changes nothing leaves no trace either
+            audit.record(
+                actor=by,
+                action="cases.add_contacts",
+                object_type="people.person",
+                object_id=source.pk,
+                unit_path=source.unit_path,
+                after={"added": added, "known": len(known), "registered": registered},
+                clock=clock,
+            )
     return ContactsAdded(added, len(known), registered, tuple(persons))
 
 

@@ -5,24 +5,26 @@ level (F0 from the cases still within the tracing horizon, F1 from exposures to 
 window, F2 from exposures to an F1 after their own exposure and within the chain window…), into a
 temporary table; clusters are grouped right after the F0s (they depend on the F0 rows alone), so every
 later level is inserted already labelled with its root case's cluster; then only the rows that differ
-from the stored derivation are deleted, updated or inserted. `derive_from` relaxes levels outward from
-a few persons (a new case, new contacts): levels only ever move up (towards F0) there, so a new F0 with
-50 contacts touches a few hundred rows, not the whole graph. The full rebuild (nightly, or after a
-correction that lowers a level) is the reference; both give every person the same level.
+from the stored derivation are deleted, updated or inserted. `derive_around` re-derives, the same way,
+only the persons a change can reach (a new case, new links: everyone within `depth` links of them), so a
+new F0 with 50 contacts touches a few hundred rows, not the whole graph; the full rebuild (nightly:
+`phaodai cases_rederive`, since time alone moves cases out of the horizon) is the reference, and both
+give every person the same row.
 
 Plain SQL over plain columns (dates, ids), no date arithmetic and only window functions that SQLite and
 PostgreSQL both have, so one code path serves both.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Field, OuterRef, Subquery
+from django.db.models import Field
 
+from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
 
 
@@ -54,7 +56,7 @@ def rule_at(day: date) -> TracingRule:
         .first()
     )
     if rule is None:
-        raise LookupError(f"no tracing rule in force on {day}")
+        raise NoRuleInForce(day)
     return rule
 
 
@@ -88,6 +90,7 @@ def derive_all(as_of: date) -> Derivation:
     t = _tables()
     horizon = as_of - timedelta(days=rule.horizon_days)
     with transaction.atomic(), connection.cursor() as cursor:
+        serialize()
         _create_new(cursor)
         # F0: each person's latest case still within the horizon.
         cursor.execute(
@@ -223,7 +226,7 @@ def _insert_level(cursor: Any, t: dict[str, str], level: int, as_of: date) -> No
 # Incremental ----------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Row:
     level: int
     via: Any
@@ -231,117 +234,153 @@ class _Row:
     exposed_on: date
     next_from: date
     next_until: date
+    path: str
+    cluster: int | None
+    chain_end: date  # the root case's chain window end: where the next level's window closes
+
+    def stored(self) -> tuple[Any, ...]:
+        return (self.level, self.via, self.root_case, self.exposed_on, self.next_from, self.next_until,
+                self.path, self.cluster)  # fmt: skip
 
 
-def place_case(case: Case) -> None:
-    """Make the case's person F0 (replacing whatever level they had), rooted at this case: one upsert."""
-    _upsert(
-        [
-            TraceLevel(
-                person_id=case.person_id,
-                level=0,
-                via=None,
-                root_case=case,
-                exposed_on=case.confirmed_on,
-                next_from=case.window_start,
-                next_until=case.window_end,
-                path=case.path,  # as the full rebuild's F0 rows: the residence path the case recorded
-                cluster_id=case.cluster_id,
-            )
-        ]
-    )
+def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
+    """Re-derive, as the full rebuild would as of `as_of`, every level a change at `seeds` (persons
+    with a new case, or new links) can reach; return the root cases of the rows met, before and after.
 
-
-def _upsert(rows: list[TraceLevel]) -> None:
-    TraceLevel.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["person"],
-        update_fields=[f.name for f in TraceLevel._meta.concrete_fields if not f.primary_key],
-    )
-
-
-def derive_from(seeds: Iterable[Any], as_of: date) -> int:
-    """Relax levels outward from the traced persons among `seeds` (person ids); return rows changed.
-
-    Three statements per level reached: the links of the frontier, the levels and residence paths of
-    the persons they reach, and one upsert of the rows that move up.
+    A person's row depends only on the rows one level up among their neighbours, so a change at a
+    person moves rows at most `depth` links away. That region (seeds and everyone within `depth`
+    links) is recomputed level by level from the links touching it and its neighbours' stored rows,
+    exactly like the rebuild (earliest exposure, then lowest via id); only the rows that differ are
+    written. Unlike relaxing outward, this also lowers levels: an F1 who turns positive loses the F2s
+    exposed before their own window. About ten statements, whatever the graph's size.
     """
     rule = rule_at(as_of)
-    frontier: dict[Any, _Row] = {}
-    # Each root case's chain window end (the window of the levels below it) and cluster.
-    roots: dict[int, tuple[date, int | None]] = {}
-    found = TraceLevel.objects.filter(person_id__in=list(seeds), level__lt=rule.depth).values_list(
-        *("person_id", "level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until"),
-        *("root_case__chain_window_end", "root_case__cluster_id"),
-    )
-    for pid, *facts, chain_end, cluster in found:
-        frontier[pid] = _Row(*facts)
-        roots[frontier[pid].root_case] = (chain_end, cluster)
-    changed = 0
-    while frontier:
-        candidates = _candidates(frontier, as_of, {pk: end for pk, (end, _c) in roots.items()})
-        if not candidates:
+    serialize()
+    region, adjacency = _region(set(seeds), rule.depth)
+    if not region:
+        return set()
+    neighbours = {other for links in adjacency.values() for other, _day in links} - region
+    stored = _stored_rows(region | neighbours)
+    new = _first_cases(region, as_of - timedelta(days=rule.horizon_days), as_of)
+    paths = _paths(region - new.keys())
+    for level in range(1, rule.depth + 1):
+        found = {}
+        for person in region - new.keys():
+            best: tuple[date, Any] | None = None
+            for other, day in adjacency.get(person, ()):
+                source = new.get(other) if other in region else stored.get(other)
+                if source is None or source.level != level - 1 or day > as_of:
+                    continue
+                if source.next_from <= day <= source.next_until and (best is None or (day, other) < best):
+                    best = (day, other)
+            if best is not None:
+                day, via = best
+                source = new[via] if via in region else stored[via]
+                found[person] = _Row(level, via, source.root_case, day, day, source.chain_end, paths[person],
+                                     source.cluster, source.chain_end)  # fmt: skip
+        new.update(found)
+    _write_region(region, stored, new)
+    return {row.root_case for person in region for row in (stored.get(person), new.get(person)) if row}
+
+
+def serialize() -> None:
+    """One derivation at a time (PostgreSQL: a transaction-scoped advisory lock; SQLite serializes
+    writers itself): two officers adding contacts at once would otherwise each derive from a graph
+    missing the other's links, and write over each other's rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DERIVATION_LOCK])
+
+
+DERIVATION_LOCK = 20210723  # any constant shared by every derivation (the date of Directive 17/CT-UBND)
+
+
+def _region(seeds: set[Any], depth: int) -> tuple[set[Any], dict[Any, list[tuple[Any, date]]]]:
+    """Seeds and everyone within `depth` links of them, with every link touching them (person →
+    [(other, day)]): depth + 1 reads of the links, each probing both ends' indexes."""
+    region, frontier = set(seeds), set(seeds)
+    adjacency: dict[Any, list[tuple[Any, date]]] = {}
+    for hop in range(depth + 1):
+        links = links_touching(sorted(frontier, key=str))
+        for one, other, day in links:
+            adjacency.setdefault(one, []).append((other, day))
+        if hop == depth:
             break
-        current_level = Subquery(TraceLevel.objects.filter(person_id=OuterRef("pk")).values("level")[:1])
-        reached = {
-            pk: (path, current)
-            for pk, path, current in apps.get_model("people", "Person")
-            .objects.filter(pk__in=list(candidates))
-            .annotate(current=current_level)
-            .values_list("pk", "unit_path", "current")
-        }
-        better = {
-            pid: row
-            for pid, row in candidates.items()
-            if reached[pid][1] is None or reached[pid][1] > row.level
-        }
-        _write(better, {pid: reached[pid][0] for pid in better}, roots)
-        changed += len(better)
-        frontier = {pid: row for pid, row in better.items() if row.level < rule.depth}
-    return changed
+        frontier = {other for _one, other, _day in links} - region
+        if not frontier:
+            break
+        region |= frontier
+    return region, adjacency
 
 
-def _candidates(frontier: dict[Any, _Row], as_of: date, chain_ends: dict[int, date]) -> dict[Any, _Row]:
-    """The best new row for each person exposed to the frontier inside the frontier person's window."""
-    links = links_touching(list(frontier))
-    best: dict[Any, _Row] = {}
-    for one, other, exposed_on in links:
-        source = frontier[one]
-        if not (source.next_from <= exposed_on <= source.next_until) or exposed_on > as_of:
-            continue
-        row = _Row(
-            source.level + 1, one, source.root_case, exposed_on, exposed_on, chain_ends[source.root_case]
+def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
+    listed = sorted(items, key=str)
+    for start in range(0, len(listed), 5000):  # SQLite limits the parameters of one statement
+        yield listed[start : start + 5000]
+
+
+def _stored_rows(persons: set[Any]) -> dict[Any, _Row]:
+    rows: dict[Any, _Row] = {}
+    for chunk in _chunked(persons):
+        found = TraceLevel.objects.filter(person_id__in=chunk).values_list(
+            *("person_id", "level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until"),
+            *("path", "cluster_id", "root_case__chain_window_end"),
         )
-        current = best.get(other)
-        if current is None or (row.level, row.exposed_on, str(row.via)) < (
-            current.level,
-            current.exposed_on,
-            str(current.via),
-        ):
-            best[other] = row
-    return best
+        rows.update({pid: _Row(*facts) for pid, *facts in found})
+    return rows
 
 
-def _write(rows: dict[Any, _Row], paths: dict[Any, str], roots: dict[int, tuple[date, int | None]]) -> None:
-    """The rows that move up, labelled with their root case's cluster (re-grouping relabels them if
-    that cluster changes)."""
-    if rows:
-        _upsert(
-            [
-                TraceLevel(
-                    person_id=pid,
-                    level=row.level,
-                    via_id=row.via,
-                    root_case_id=row.root_case,
-                    exposed_on=row.exposed_on,
-                    next_from=row.next_from,
-                    next_until=row.next_until,
-                    path=paths[pid],
-                    cluster_id=roots[row.root_case][1],
-                )
-                for pid, row in rows.items()
-            ]
+def _first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, _Row]:
+    """F0 rows: each person's latest case confirmed within the horizon (as the rebuild's first step)."""
+    rows: dict[Any, _Row] = {}
+    for chunk in _chunked(region):
+        cases = (
+            Case.objects.filter(person_id__in=chunk, confirmed_on__gte=horizon, confirmed_on__lte=as_of)
+            .order_by("person_id", "-confirmed_on", "-pk")
+            .values_list(
+                *("person_id", "pk", "confirmed_on", "window_start", "window_end", "path"),
+                *("cluster_id", "chain_window_end"),
+            )
+        )
+        for pid, pk, confirmed_on, start, end, path, cluster, chain_end in cases:
+            if pid not in rows:
+                rows[pid] = _Row(0, None, pk, confirmed_on, start, end, path, cluster, chain_end)
+    return rows
+
+
+def _paths(persons: set[Any]) -> dict[Any, str]:
+    person = apps.get_model("people", "Person")
+    paths: dict[Any, str] = {}
+    for chunk in _chunked(persons):
+        paths.update(person.objects.filter(pk__in=chunk).values_list("pk", "unit_path"))
+    return paths
+
+
+def _write_region(region: set[Any], stored: dict[Any, _Row], new: dict[Any, _Row]) -> None:
+    gone = [person for person in region if person in stored and person not in new]
+    for chunk in _chunked(gone):
+        TraceLevel.objects.filter(person_id__in=chunk).delete()
+    changed = [
+        TraceLevel(
+            person_id=person,
+            level=row.level,
+            via_id=row.via,
+            root_case_id=row.root_case,
+            exposed_on=row.exposed_on,
+            next_from=row.next_from,
+            next_until=row.next_until,
+            path=row.path,
+            cluster_id=row.cluster,
+        )
+        for person, row in new.items()
+        if person not in stored or stored[person].stored() != row.stored()
+    ]
+    if changed:
+        TraceLevel.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["person"],
+            update_fields=[f.name for f in TraceLevel._meta.concrete_fields if not f.primary_key],
         )
 
 
