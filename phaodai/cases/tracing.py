@@ -16,7 +16,7 @@ PostgreSQL both have, so one code path serves both.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -234,53 +234,120 @@ class _Row:
     exposed_on: date
     next_from: date
     next_until: date
-    path: str
+    path: str = field(compare=False)  # read only when written: the person's residence, or the case's
     cluster: int | None
     chain_end: date  # the root case's chain window end: where the next level's window closes
 
-    def stored(self) -> tuple[Any, ...]:
-        return (self.level, self.via, self.root_case, self.exposed_on, self.next_from, self.next_until,
-                self.path, self.cluster)  # fmt: skip
-
 
 def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
-    """Re-derive, as the full rebuild would as of `as_of`, every level a change at `seeds` (persons
-    with a new case, or new links) can reach; return the root cases of the rows met, before and after.
+    """Re-derive, exactly as the full rebuild would as of `as_of`, every row a change at `seeds`
+    (persons with a new case, or new links) reaches; return the root cases of the rows met, before
+    and after.
 
-    A person's row depends only on the rows one level up among their neighbours, so a change at a
-    person moves rows at most `depth` links away. That region (seeds and everyone within `depth`
-    links) is recomputed level by level from the links touching it and its neighbours' stored rows,
-    exactly like the rebuild (earliest exposure, then lowest via id); only the rows that differ are
-    written. Unlike relaxing outward, this also lowers levels: an F1 who turns positive loses the F2s
-    exposed before their own window. About ten statements, whatever the graph's size.
+    The rebuild gives each person the least (level, exposure day, via id) over their neighbours one
+    level up whose window holds the exposure, or F0 for a case within the horizon. So a person's row
+    can change only when their own case or links change (the seeds, recomputed from all their links)
+    or a neighbour's row changes: then, if that neighbour was their via, they are recomputed from all
+    their links; otherwise the changed neighbour can only offer a better row than the one they keep.
+    Changes spread outward round by round (one read of links and one of rows per round, a handful in
+    all) and levels move both ways: an F1 who turns positive loses the F2s exposed before their own
+    window.
     """
     rule = rule_at(as_of)
     serialize()
-    region, adjacency = _region(set(seeds), rule.depth)
-    if not region:
-        return set()
-    neighbours = {other for links in adjacency.values() for other, _day in links} - region
-    stored = _stored_rows(region | neighbours)
-    new = _first_cases(region, as_of - timedelta(days=rule.horizon_days), as_of)
-    paths = _paths(region - new.keys())
-    for level in range(1, rule.depth + 1):
-        found = {}
-        for person in region - new.keys():
-            best: tuple[date, Any] | None = None
-            for other, day in adjacency.get(person, ()):
-                source = new.get(other) if other in region else stored.get(other)
-                if source is None or source.level != level - 1 or day > as_of:
-                    continue
-                if source.next_from <= day <= source.next_until and (best is None or (day, other) < best):
-                    best = (day, other)
-            if best is not None:
-                day, via = best
-                source = new[via] if via in region else stored[via]
-                found[person] = _Row(level, via, source.root_case, day, day, source.chain_end, paths[person],
-                                     source.cluster, source.chain_end)  # fmt: skip
-        new.update(found)
-    _write_region(region, stored, new)
-    return {row.root_case for person in region for row in (stored.get(person), new.get(person)) if row}
+    seeds = set(seeds)
+    near = _Neighbourhood(as_of)
+    firsts = _first_cases(seeds, as_of - timedelta(days=rule.horizon_days), as_of)
+    before: dict[Any, _Row | None] = {}  # each changed person's stored row
+    recompute: set[Any] = set(seeds)
+    offers: dict[Any, list[tuple[Any, date]]] = {}
+    for _round in range(4 * (rule.depth + 2)):
+        if not recompute and not offers:
+            break
+        near.load(links_of=recompute, rows_of=recompute | offers.keys())
+        changed: dict[Any, _Row | None] = {}
+        for person in recompute | offers.keys():
+            kept = near.rows.get(person)
+            if person in seeds:
+                row = firsts.get(person) or near.best(person, near.links[person], rule.depth)
+            elif kept is not None and kept.level == 0:
+                row = kept  # a case: only a change to the person's own cases moves it
+            elif person in recompute:
+                row = near.best(person, near.links[person], rule.depth)
+            else:
+                row = near.best(person, offers[person], rule.depth, keep=kept)
+            if row != kept:
+                changed[person] = row
+        for person in changed:
+            before.setdefault(person, near.rows.get(person))
+        recompute, offers = near.spread(changed, rule.depth)
+    else:
+        raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
+    _write_changes(before, near.rows)
+    met = before.keys() | seeds
+    return {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
+
+
+class _Neighbourhood:
+    """The links and stored rows read so far around a change, and the rows as they are re-derived."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.links: dict[Any, list[tuple[Any, date]]] = {}
+        self.rows: dict[Any, _Row | None] = {}
+
+    def load(self, *, links_of: set[Any], rows_of: set[Any]) -> None:
+        """Read the links of `links_of` not read yet, then the rows of everyone those links reach and
+        of `rows_of` (two statements at most)."""
+        missing = links_of - self.links.keys()
+        for person in missing:
+            self.links[person] = []
+        for one, other, day in links_touching(sorted(missing, key=str)) if missing else ():
+            self.links[one].append((other, day))
+        reached = {other for person in links_of for other, _day in self.links[person]}
+        unread = (reached | rows_of) - self.rows.keys()
+        found = _stored_rows(unread) if unread else {}
+        self.rows.update({person: found.get(person) for person in unread})
+
+    def best(
+        self, person: Any, links: Iterable[tuple[Any, date]], depth: int, keep: "_Row | None" = None
+    ) -> "_Row | None":
+        """The least row these links offer the person (or `keep`, if it is less)."""
+        found = keep
+        for other, day in links:
+            source = self.rows.get(other)
+            if source is None or source.level >= depth or day > self.as_of:
+                continue
+            if not source.next_from <= day <= source.next_until:
+                continue
+            key = (source.level + 1, day, other)
+            if found is None or key < (found.level, found.exposed_on, found.via):
+                found = _Row(source.level + 1, other, source.root_case, day, day, source.chain_end, "",
+                             source.cluster, source.chain_end)  # fmt: skip
+        return found
+
+    def spread(
+        self, changed: dict[Any, "_Row | None"], depth: int
+    ) -> tuple[set[Any], dict[Any, list[tuple[Any, date]]]]:
+        """Apply this round's changes; return who to recompute (their via changed) and who to offer the
+        changed rows to (everyone else next to a changed person who had or has children's levels)."""
+        recompute: set[Any] = set()
+        offers: dict[Any, list[tuple[Any, date]]] = {}
+        parents = []
+        for person, row in changed.items():
+            old = self.rows.get(person)
+            self.rows[person] = row
+            if any(r is not None and r.level < depth for r in (old, row)):
+                parents.append(person)
+        self.load(links_of=set(parents), rows_of=set())
+        for parent in parents:
+            for other, day in self.links[parent]:
+                current = self.rows.get(other)
+                if current is not None and current.via == parent:
+                    recompute.add(other)
+                else:
+                    offers.setdefault(other, []).append((parent, day))
+        return recompute, {person: links for person, links in offers.items() if person not in recompute}
 
 
 def serialize() -> None:
@@ -293,24 +360,6 @@ def serialize() -> None:
 
 
 DERIVATION_LOCK = 20210723  # any constant shared by every derivation (the date of Directive 17/CT-UBND)
-
-
-def _region(seeds: set[Any], depth: int) -> tuple[set[Any], dict[Any, list[tuple[Any, date]]]]:
-    """Seeds and everyone within `depth` links of them, with every link touching them (person →
-    [(other, day)]): depth + 1 reads of the links, each probing both ends' indexes."""
-    region, frontier = set(seeds), set(seeds)
-    adjacency: dict[Any, list[tuple[Any, date]]] = {}
-    for hop in range(depth + 1):
-        links = links_touching(sorted(frontier, key=str))
-        for one, other, day in links:
-            adjacency.setdefault(one, []).append((other, day))
-        if hop == depth:
-            break
-        frontier = {other for _one, other, _day in links} - region
-        if not frontier:
-            break
-        region |= frontier
-    return region, adjacency
 
 
 def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
@@ -356,10 +405,14 @@ def _paths(persons: set[Any]) -> dict[Any, str]:
     return paths
 
 
-def _write_region(region: set[Any], stored: dict[Any, _Row], new: dict[Any, _Row]) -> None:
-    gone = [person for person in region if person in stored and person not in new]
+def _write_changes(before: dict[Any, "_Row | None"], rows: dict[Any, "_Row | None"]) -> None:
+    """Delete the rows that went, upsert those that changed (with the residence path of the persons
+    traced: an F0 row keeps the path its case recorded)."""
+    final = {person: rows[person] for person in before if rows[person] != before[person]}
+    gone = [person for person, row in final.items() if row is None]
     for chunk in _chunked(gone):
         TraceLevel.objects.filter(person_id__in=chunk).delete()
+    paths = _paths({person for person, row in final.items() if row is not None and row.level > 0})
     changed = [
         TraceLevel(
             person_id=person,
@@ -369,11 +422,11 @@ def _write_region(region: set[Any], stored: dict[Any, _Row], new: dict[Any, _Row
             exposed_on=row.exposed_on,
             next_from=row.next_from,
             next_until=row.next_until,
-            path=row.path,
+            path=row.path if row.level == 0 else paths[person],
             cluster_id=row.cluster,
         )
-        for person, row in new.items()
-        if person not in stored or stored[person].stored() != row.stored()
+        for person, row in final.items()
+        if row is not None
     ]
     if changed:
         TraceLevel.objects.bulk_create(
