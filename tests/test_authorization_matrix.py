@@ -19,6 +19,7 @@ from tests.matrix_business import build_business, business_matrix
 from tests.matrix_cases_api import build_cases_api, cases_api_matrix
 from tests.matrix_cases_isolation import build_cases_isolation, cases_isolation_matrix
 from tests.matrix_cases_lockdowns import build_cases_lockdowns, cases_lockdowns_matrix
+from tests.matrix_cases_recording import build_cases_recording, cases_recording_matrix
 from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
@@ -263,6 +264,8 @@ LAZY_BUILDERS["cases_isolation"] = build_cases_isolation
 MATRIX.update(cases_isolation_matrix(Req))
 LAZY_BUILDERS["cases_lockdowns"] = build_cases_lockdowns
 MATRIX.update(cases_lockdowns_matrix(Req))
+LAZY_BUILDERS["cases_recording"] = build_cases_recording
+MATRIX.update(cases_recording_matrix(Req))
 LAZY_BUILDERS["inspections_pages"] = build_inspections_pages
 MATRIX.update(inspections_pages_matrix(Req))
 LAZY_BUILDERS["inspections_api"] = build_inspections_api

@@ -20,7 +20,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
-from phaodai.cases import isolation, kpis, services
+from phaodai.cases import isolation, kpis, recording, services
 from phaodai.cases.models import TraceLevel
 from phaodai.cases.tests.conftest import name_of
 from phaodai.core.clock import hanoi
@@ -280,6 +280,7 @@ def test_community_cases_in_14_days_come_from_the_cases_recorded_and_move_with_t
     resident: Callable[..., Any],
     health_worker_bo_de: Any,
     ward_officer_bo_de: Any,
+    unit: Callable[[str], Any],
 ) -> None:
     tdp5, tdp6 = areas["tdp5"], areas["tdp6"]
     evening = hanoi(2021, 9, 10, 18)
@@ -291,6 +292,10 @@ def test_community_cases_in_14_days_come_from_the_cases_recorded_and_move_with_t
         clock=at(hanoi(2021, 9, 9, 19)),
     )
     assert zoning_at([tdp5], evening)[tdp5.pk]["community_cases_14d"] == 5
+    # The ward starts keeping its cases here (from 1/8): from then on the figures come from them.
+    recording.start_recording(
+        by=ward_officer_bo_de, ward=unit("00139"), since=date(2021, 8, 1), clock=at(hanoi(2021, 8, 1))
+    )
 
     def case(
         n: int, confirmed_at: datetime, detected_in: str = "community", source_known: bool = True

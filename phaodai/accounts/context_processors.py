@@ -27,6 +27,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Isolation"), "cases:isolation", frozenset({Perm.ORDER_ISOLATION})),
     (_("Lockdowns"), "cases:lockdowns", frozenset({Perm.DECLARE_LOCKDOWN, Perm.TRACE, Perm.ORDER_ISOLATION})),
     (_("KPIs"), "cases:kpis", frozenset({Perm.TRACE, Perm.ORDER_ISOLATION})),
+    (_("Cases kept here"), "cases:recording", frozenset({Perm.TRACE})),
     (_("Quarantine"), "quarantine:home", frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})),
     (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
 ]

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import model_validator
 
@@ -25,7 +26,7 @@ from phaodai.cases import isolation_selectors as selectors
 from phaodai.cases.isolation_errors import UnknownPerson
 from phaodai.cases.models import FollowUp, IsolationOrder
 from phaodai.cases.selectors import case_for
-from phaodai.core.clock import HANOI, local_date, now
+from phaodai.core.clock import FIRST_YEAR, HANOI, LAST_YEAR, local_date, now
 from phaodai.core.errors import InvalidInput
 from phaodai.core.jurisdiction import covers, log_out_of_scope
 from phaodai.core.schemas import Strict
@@ -147,7 +148,13 @@ class WorkItemOut(Schema):
     test_due: bool
     checked: str | None = Field(description="The day's check result, once recorded")
     lost: str | None = Field(description="not_checked or unreachable when lost to follow-up")
-    next_step: str = Field(description="monitoring or release when due, else empty")
+    next_step: str = Field(
+        description="monitoring or release when due; left_facility when the facility discharged the person "
+        "before the isolation's end (release, or keep following at home); else empty"
+    )
+    left_facility_at: datetime | None = Field(
+        None, description="When the facility discharged the person, for a facility order still open"
+    )
 
 
 class AreaWorkOut(Schema):
@@ -233,6 +240,7 @@ def _work_item(item: selectors.WorkItem) -> dict[str, Any]:
         "checked": item.check.result if item.check else None,
         "lost": item.lost,
         "next_step": item.next_step,
+        "left_facility_at": item.left_facility_at,
     }
 
 
@@ -385,6 +393,18 @@ def record_follow_up(request: HttpRequest, pk: int, payload: FollowUpIn) -> tupl
     return (201 if created else 200), _follow_up(check)
 
 
+def _day(day: date | None) -> date:
+    """The day asked about (default today); a year outside those phaodai reasons about is refused."""
+    if day is None:
+        return local_date(now())
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(
+            _("Give a day between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field="day",
+        )
+    return day
+
+
 def _scoped_area(user: Any, code: str) -> Any:
     if not code:
         return None
@@ -405,7 +425,7 @@ def _scoped_area(user: Any, code: str) -> Any:
 )
 def worklist(request: HttpRequest, day: date | None = None, area: str = "") -> dict[str, Any]:
     user = _isolator(request)
-    day = day or local_date(now())
+    day = _day(day)
     chosen = _scoped_area(user, area)
     counts = selectors.worklist_areas(user, day)
     too_many = chosen is None and sum(row.people for row in counts) > selectors.WORKLIST_MAX
@@ -426,7 +446,7 @@ def worklist(request: HttpRequest, day: date | None = None, area: str = "") -> d
 )
 def lost(request: HttpRequest, day: date | None = None) -> list[dict[str, Any]]:
     user = _isolator(request)
-    return [_work_item(item) for item in selectors.lost_to_follow_up(user, day or local_date(now()))]
+    return [_work_item(item) for item in selectors.lost_to_follow_up(user, _day(day))]
 
 
 @router.get(
@@ -437,5 +457,5 @@ def lost(request: HttpRequest, day: date | None = None) -> list[dict[str, Any]]:
 )
 def counts(request: HttpRequest, day: date | None = None) -> dict[str, Any]:
     user = _isolator(request)
-    day = day or local_date(now())
+    day = _day(day)
     return {"day": day, "counts": selectors.isolation_counts_for(user, day)}

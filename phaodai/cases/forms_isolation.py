@@ -6,6 +6,7 @@ as their id.
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phaodai.cases.isolation import DECISION_MAX, HIGHEST, LOWEST, NOTE_MAX, REASON_MAX, Symptom
 from phaodai.cases.models import FollowUp, IsolationOrder, IsolationRule
+from phaodai.core.clock import FIRST_YEAR, LAST_YEAR
 from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.core.identity import parse_cccd
 
@@ -176,6 +178,14 @@ class WorklistForm(forms.Form):
 
     day = forms.DateField(required=False, input_formats=[ISO_DATE, "%d/%m/%Y"])
     area = forms.CharField(required=False, max_length=40)
+
+    def clean_day(self) -> date | None:
+        day: date | None = self.cleaned_data["day"]
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Give a day between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return day
 
 
 class OrdersFilterForm(forms.Form):

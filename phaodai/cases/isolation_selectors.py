@@ -10,11 +10,23 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case as Choose
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from phaodai.accounts.roles import Perm
@@ -201,12 +213,41 @@ def tests_due(order: IsolationOrder) -> tuple[date, ...]:
     ).tests_due
 
 
-def followed_from(order: IsolationOrder) -> date:
+def followed_from(order: IsolationOrder, left_facility_at: datetime | None = None) -> date:
     """The first day the ward checks the person: at once at home; after a facility or hospital, when the
-    monitoring at home begins (until then the facility follows them)."""
+    monitoring at home begins (until then the facility follows them), or from the day the facility
+    discharged them, if earlier."""
     if order.setting == Setting.HOME:
         return local_date(order.starts_at)
-    return local_date(order.isolation_ends_at)
+    ends = local_date(order.isolation_ends_at)
+    return min(ends, local_date(left_facility_at)) if left_facility_at is not None else ends
+
+
+# Facility orders and the stays carrying them out ------------------------------------------------------
+# A facility order counts "in a facility" only while the person's stay there is open: once the facility
+# discharges them (its own release, a transfer to hospital…), an order still running is the ward's to
+# follow at home and to move on (to monitoring when the isolation is over, else release or keep at home).
+# An order whose stay was never kept here (no facility_ref) is taken at its word.
+
+
+def _in_facility(end: datetime) -> Exists:
+    """Whether the order's person has a facility stay open at `end`."""
+    return Exists(quarantine.stays_open_at(end).filter(person_id=OuterRef("person_id")))
+
+
+def _left_facility(end: datetime) -> Q:
+    """Facility orders whose person was discharged by `end` (and not admitted again)."""
+    return Q(setting=Setting.FACILITY) & ~Q(facility_ref="") & ~Q(_in_facility(end))
+
+
+def _left_facility_at(end: datetime) -> Subquery:
+    """When the facility discharged the order's person last before `end` (after the order started)."""
+    return Subquery(
+        quarantine.discharges_before(end)
+        .filter(person_id=OuterRef("person_id"), discharged_at__gte=OuterRef("starts_at"))
+        .order_by("-discharged_at")
+        .values("discharged_at")[:1]
+    )
 
 
 def lost_reason(checks: Mapping[date, str], since: date, day: date) -> str | None:
@@ -240,7 +281,10 @@ class WorkItem:
     test_due: bool
     check: FollowUp | None  # the day's check, once recorded
     lost: str | None  # NOT_CHECKED, UNREACHABLE or None
-    next_step: str  # "", "monitoring" (isolation over) or "release" (monitoring over)
+    # "", "monitoring" (isolation over), "release" (monitoring over) or "left_facility" (discharged by
+    # the facility before the isolation's end: release, or keep following at home until then)
+    next_step: str
+    left_facility_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -257,12 +301,15 @@ def _followed_q(user: Any, day: date, area: Any = None) -> Q:
         Q(setting=Setting.HOME)
         | Q(status=Status.MONITORING)
         | Q(status=Status.RELEASED, isolation_ends_at__lt=end)
+        | _left_facility(end)
     )
     condition = scope_q(user, "path", PERM) & open_then & at_home & Q(starts_at__lt=end)
     return condition & Q(area=area) if area is not None else condition
 
 
-def _work_item(order: IsolationOrder, day: date, checks: list[FollowUp]) -> WorkItem:
+def _work_item(
+    order: IsolationOrder, day: date, checks: list[FollowUp], left_facility_at: datetime | None = None
+) -> WorkItem:
     by_day = {check.day: check for check in checks}
     iso_end, mon_end = local_date(order.isolation_ends_at), local_date(order.monitoring_ends_at)
     monitoring = order.status == Status.MONITORING or (order.status == Status.RELEASED and day >= iso_end)
@@ -271,9 +318,12 @@ def _work_item(order: IsolationOrder, day: date, checks: list[FollowUp]) -> Work
         next_step = "release"
     elif order.status == Status.ACTIVE and day >= iso_end:
         next_step = "monitoring"
+    elif order.status == Status.ACTIVE and left_facility_at is not None:
+        next_step = "left_facility"
     lost = None
     if order.status in OPEN:
-        lost = lost_reason({d: c.result for d, c in by_day.items()}, followed_from(order), day)
+        since = followed_from(order, left_facility_at)
+        lost = lost_reason({d: c.result for d, c in by_day.items()}, since, day)
     return WorkItem(
         order=order,
         day_number=(day - local_date(order.starts_at)).days + 1,
@@ -282,6 +332,7 @@ def _work_item(order: IsolationOrder, day: date, checks: list[FollowUp]) -> Work
         check=by_day.get(day),
         lost=lost,
         next_step=next_step,
+        left_facility_at=left_facility_at,
     )
 
 
@@ -291,8 +342,14 @@ def worklist(user: Any, day: date, area: Any = None) -> list[AreaWorklist]:
     Two queries whatever the size: the orders with their persons and areas, then their recent checks.
     """
     require_isolator(user)
+    _start, end = local_day_bounds(day)
     orders = list(
         IsolationOrder.objects.filter(_followed_q(user, day, area))
+        .annotate(
+            left_facility_at=Choose(
+                When(_left_facility(end), then=_left_facility_at(end)), output_field=DateTimeField()
+            )
+        )
         .select_related("person", "person__household", "area", "area__ward", "rule")
         .order_by("area__code", "person__name_key", "pk")
     )
@@ -305,7 +362,8 @@ def worklist(user: Any, day: date, area: Any = None) -> list[AreaWorklist]:
     groups: dict[int, AreaWorklist] = {}
     for order in orders:
         group = groups.setdefault(order.area_id, AreaWorklist(order.area, []))
-        group.items.append(_work_item(order, day, checks[order.pk]))
+        left = getattr(order, "left_facility_at", None)
+        group.items.append(_work_item(order, day, checks[order.pk], left))
     return list(groups.values())
 
 
@@ -354,8 +412,13 @@ class IsolationCount:
 def _counts(day: date, condition: Q) -> list[IsolationCount]:
     _start, end = local_day_bounds(day)
     after_isolation = Q(status__in=[Status.MONITORING, Status.RELEASED], isolation_ends_at__lte=end)
+    left = _left_facility(end)
     kind = Choose(
-        When(after_isolation, then=Value("monitoring")), default=F("setting"), output_field=CharField()
+        When(after_isolation, then=Value("monitoring")),
+        When(left & Q(isolation_ends_at__lte=end), then=Value("monitoring")),
+        When(left, then=Value(Setting.HOME.value)),  # discharged early: at home until the ward decides
+        default=F("setting"),
+        output_field=CharField(),
     )
     rows = (
         IsolationOrder.objects.filter(condition, starts_at__lt=end)

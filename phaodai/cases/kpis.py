@@ -5,7 +5,9 @@
 - Of the F1 of the day's F0 (living in the unit): the share isolated within 24 hours of their F0's
   confirmation, and the median hours it took. An F1's delay runs from the F0's confirmation to the start of
   their first isolation order after it; an F1 already isolated at that moment counts as 0 hours; one not
-  isolated yet counts as late. Cancelled orders do not count.
+  isolated yet counts as late. Cancelled orders do not count. Who is an F1 of the day is read from the
+  exposures in each case's window as they stood at the confirmation (not from the derived levels, which
+  change when an F1 tests positive later), so a past day's figure stays put.
 - People under an isolation order at the end of the day, by setting, and those monitored at home after
   their isolation (isolation_selectors.isolation_counts: cancelled orders never count).
 - Facility occupancy, from the quarantine app.
@@ -20,11 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery, Value
 
 from phaodai.cases import rules
 from phaodai.cases.isolation_selectors import isolation_counts
-from phaodai.cases.lockdown_selectors import declaring_paths
 from phaodai.cases.models import Case, Exposure, IsolationOrder, TraceLevel
 from phaodai.core.clock import Clock, local_date, local_day_bounds, now
 from phaodai.core.jurisdiction import common_path
@@ -189,25 +190,97 @@ def _delay(confirmed_at: datetime, orders: Iterable[tuple[datetime, datetime | N
     return None if first_after is None else rules.hours_between(confirmed_at, first_after)
 
 
-def timeliness_by_path(prefix: str, day: date, as_of: datetime) -> dict[str, Timeliness]:
-    """The isolation delays of the F1 (living under `prefix`) of the F0 confirmed on `day`, by ward."""
-    cohort = TraceLevel.objects.filter(
-        level=1, path__startswith=prefix, root_case__confirmed_on=day, root_case__confirmed_at__lte=as_of
+def _day_f0_confirmed(side: str, day: date, as_of: datetime) -> Subquery:
+    """When the person at `side` of an exposure was confirmed as an F0 on `day`, if the exposure falls in
+    that case's window (the F0 side of a link that makes the other person their F1)."""
+    return Subquery(
+        Case.objects.filter(
+            person_id=OuterRef(side),
+            confirmed_on=day,
+            confirmed_at__lte=as_of,
+            window_start__lte=OuterRef("exposed_on"),
+            window_end__gte=OuterRef("exposed_on"),
+        ).values("confirmed_at")[:1]
     )
-    members = list(cohort.values_list("person_id", "path", "root_case__confirmed_at"))
-    if not members:
-        return {}
-    orders: dict[Any, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    rows = (
-        IsolationOrder.objects.filter(person_id__in=cohort.values("person_id"), starts_at__lte=as_of)
+
+
+def _day_f1(prefix: str, day: date, as_of: datetime) -> dict[Any, tuple[str, datetime]]:
+    """The F1 of the F0 confirmed on `day` (by `as_of`), living under `prefix`: person -> (ward path, the
+    earliest of their F0's confirmations). One query.
+
+    Read from the exposures within each case's window, not from the derived levels: those move as tracing
+    goes on (an F1 who tests positive later becomes an F0 and would leave the cohort of the day they were
+    traced on), so a past day's figure would change. Whoever was a case already at the F0's confirmation
+    is left out afterwards (see `_was_a_case`).
+    """
+    day_f0 = Case.objects.filter(confirmed_on=day, confirmed_at__lte=as_of).values("person_id")
+    links = (
+        Exposure.objects.filter(Q(low_id__in=day_f0) | Q(high_id__in=day_f0))
+        .annotate(
+            low_f0=_day_f0_confirmed("low_id", day, as_of), high_f0=_day_f0_confirmed("high_id", day, as_of)
+        )
+        .filter(
+            Q(low_f0__isnull=False, high__unit_path__startswith=prefix)
+            | Q(high_f0__isnull=False, low__unit_path__startswith=prefix)
+        )
+        .values_list("low_id", "high_id", "low__unit_path", "high__unit_path", "low_f0", "high_f0")
+    )
+    cohort: dict[Any, tuple[str, datetime]] = {}
+    for low, high, low_path, high_path, low_f0, high_f0 in links:
+        for person, path, confirmed_at in ((high, high_path, low_f0), (low, low_path, high_f0)):
+            if confirmed_at is None or not path.startswith(prefix):
+                continue
+            known = cohort.get(person)
+            if known is None or confirmed_at < known[1]:
+                cohort[person] = (path, confirmed_at)
+    return cohort
+
+
+Spans = dict[Any, list[tuple[datetime, datetime | None]]]
+
+
+def _orders_and_cases(persons: Sequence[Any], as_of: datetime) -> tuple[Spans, Spans]:
+    """The persons' isolation orders started by `as_of` (not cancelled) and their cases confirmed by then,
+    each as (from, until); one query."""
+    orders = (
+        IsolationOrder.objects.filter(person_id__in=persons, starts_at__lte=as_of)
         .exclude(status=IsolationOrder.Status.CANCELLED)
-        .values_list("person_id", "starts_at", "released_at")
+        .annotate(kind=Value("order", output_field=CharField()))
+        .order_by()
+        .values_list("person_id", "starts_at", "released_at", "kind")
     )
-    for person_id, starts_at, released_at in rows:
-        orders[person_id].append((starts_at, released_at))
+    cases = (
+        Case.objects.filter(person_id__in=persons, confirmed_at__lte=as_of)
+        .annotate(kind=Value("case", output_field=CharField()))
+        .order_by()
+        .values_list("person_id", "confirmed_at", "outcome_at", "kind")
+    )
+    found: dict[str, Spans] = {"order": defaultdict(list), "case": defaultdict(list)}
+    for person_id, start, end, kind in orders.union(cases, all=True):
+        found[kind][person_id].append((start, end))
+    return found["order"], found["case"]
+
+
+def _was_a_case(cases: Iterable[tuple[datetime, datetime | None]], moment: datetime) -> bool:
+    """Whether the person was an F0 (confirmed, not yet recovered) at `moment`."""
+    return any(start <= moment and (end is None or end > moment) for start, end in cases)
+
+
+def timeliness_by_path(prefix: str, day: date, as_of: datetime) -> dict[str, Timeliness]:
+    """The isolation delays of the F1 (living under `prefix`) of the F0 confirmed on `day`, by ward.
+
+    Two queries. The cohort is fixed by what happened up to the F0's confirmation (see `_day_f1`), so a
+    past day's figure moves only when a contact of that day is found later, never because one of them
+    tested positive since.
+    """
+    cohort = _day_f1(prefix, day, as_of)
+    if not cohort:
+        return {}
+    orders, cases = _orders_and_cases(list(cohort), as_of)
     delays: dict[str, list[float | None]] = defaultdict(list)
-    for person_id, path, confirmed_at in members:
-        delays[path].append(_delay(confirmed_at, orders.get(person_id, ())))
+    for person_id, (path, confirmed_at) in cohort.items():
+        if not _was_a_case(cases.get(person_id, ()), confirmed_at):
+            delays[path].append(_delay(confirmed_at, orders.get(person_id, ())))
     return {path: Timeliness(tuple(found)) for path, found in delays.items()}
 
 
@@ -230,18 +303,6 @@ def traced_f1_by_path(prefix: str, start: datetime, end: datetime) -> dict[str, 
         .annotate(n=Count("pk"))
     )
     return dict(rows)
-
-
-def recording_paths(at: datetime) -> set[str]:
-    """Ward paths whose cases (or lockdowns) are kept in phaodai by `at`.
-
-    Providers answer only for these wards: elsewhere the values a ward enters by hand still count, so
-    a ward that has not started recording cases here is not shown as free of them.
-    """
-    with_cases = (
-        Case.objects.filter(confirmed_on__lte=local_date(at)).order_by().values_list("path", flat=True)
-    )
-    return set(with_cases.distinct()) | declaring_paths(at)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,3 @@ def in_force(area_ids: Iterable[int], at: datetime) -> set[int]:
     locked = Lockdown.objects.filter(in_force_q(at)).values_list("area_id", flat=True).distinct()
     return wanted.intersection(locked)
 
-
-def declaring_paths(at: datetime) -> set[str]:
-    """Ward paths with a lockdown started by `at`: wards whose lockdowns are kept in phaodai."""
-    return set(Lockdown.objects.filter(starts_at__lte=at).values_list("path", flat=True).distinct())

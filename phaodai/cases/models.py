@@ -251,7 +251,7 @@ class Exposure(TimeStampedModel):
 class TraceLevel(models.Model):
     """A person's derived F-level (0 = F0, 1 = F1…), the link it came through and its root case.
 
-    Rebuilt by tracing.derive_all and kept current by tracing.derive_from; never edited by hand.
+    Rebuilt by tracing.derive_all and kept current by tracing.derive_around; never edited by hand.
     """
 
     person = models.OneToOneField(
@@ -401,3 +401,26 @@ class Lockdown(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.scope} {self.status}"
+
+
+class CaseRecording(models.Model):
+    """A ward keeps its cases in phaodai from `since` on (an explicit choice, recording.start_recording).
+
+    From that day zoning's case indicators and the situation report's case figures of the ward come from
+    its cases; before it, and in wards that never chose to, the values the ward enters by hand stand.
+    """
+
+    unit = models.OneToOneField("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=64, help_text=_("The ward's path (jurisdiction)"))
+    since = models.DateField(help_text=_("The first day whose cases are all kept here"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("case recording")
+        verbose_name_plural = _("case recordings")
+        indexes = [models.Index(fields=["since"], name="case_recording_since")]
+
+    def __str__(self) -> str:
+        return f"{self.path} since {self.since}"

@@ -1,7 +1,10 @@
 """What the cases app tells other apps: zoning's indicators per area, the situation report's figures per unit.
 
-Both answer only for wards whose cases are kept in phaodai (kpis.recording_paths): a ward that still
-enters its figures by hand keeps them, rather than being shown as free of cases. Registered in apps.py.
+Both answer only for wards that chose to keep their cases here, from the day they chose on
+(recording.py): a ward that still enters its figures by hand keeps them, rather than being shown as free
+of cases. Nothing else makes a ward "recording" — not a lockdown declared here, not a case of its
+resident found in another ward. A district (or the city) is prefilled only when every one of its wards
+records: a sum over some of them would understate it. Registered in apps.py.
 """
 
 from collections.abc import Mapping, Sequence
@@ -10,9 +13,11 @@ from typing import Any
 
 from phaodai.cases import kpis
 from phaodai.cases.lockdown_selectors import in_force
+from phaodai.cases.recording import recording_paths
 from phaodai.core.clock import local_date
 from phaodai.core.jurisdiction import common_path
 from phaodai.sitreps import prefill
+from phaodai.territory import selectors as territory
 from phaodai.zoning import indicators
 
 ZONING_INDICATORS = frozenset(
@@ -43,7 +48,7 @@ def _ward_codes(paths: set[str]) -> set[str]:
 
 def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[str, Any]]:
     """Community cases in 7 and 14 days, of unknown source in 14, days since the last, lockdown in force."""
-    recording = _ward_codes(kpis.recording_paths(at))
+    recording = _ward_codes(recording_paths(local_date(at)))
     asked = [area.id for area in areas if _ward_code(area.code) in recording]
     if not asked:
         return {}
@@ -67,8 +72,9 @@ def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[st
 def report_values(units: Sequence[Any], start: datetime, end: datetime) -> dict[int, dict[str, Any]]:
     """New F0 in the community and in quarantine or lockdown, F1 traced, over [start, end); people in
     concentrated quarantine and isolating at home at the end of the slot's day."""
-    recording = kpis.recording_paths(end)
-    live = [unit for unit in units if any(path.startswith(unit.path) for path in recording)]
+    # The whole period must be recorded: a ward that starts today leaves today's report to its reporter.
+    recording = recording_paths(local_date(start))
+    live = _recorded_units(units, recording)
     if not live:
         return {}
     prefix = common_path([unit.path for unit in live])
@@ -87,6 +93,21 @@ def report_values(units: Sequence[Any], start: datetime, end: datetime) -> dict[
             "quarantine_home": isolated.home,
         }
     return values
+
+
+def _recorded_units(units: Sequence[Any], recording: set[str]) -> list[Any]:
+    """The units all of whose wards record (a ward: itself). Two queries when a district is asked."""
+    some = [unit for unit in units if any(path.startswith(unit.path) for path in recording)]
+    wider = [unit for unit in some if unit.path not in recording]
+    if not wider:
+        return some
+    root = territory.unit_by_path(common_path([unit.path for unit in wider]))
+    wards = set(territory.within(root).filter(level="ward").values_list("path", flat=True)) if root else set()
+    return [
+        unit
+        for unit in some
+        if unit.path in recording or all(ward in recording for ward in wards if ward.startswith(unit.path))
+    ]
 
 
 def register() -> None:

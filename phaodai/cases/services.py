@@ -138,13 +138,16 @@ def record_case(
     with transaction.atomic():
         episode = _episode(person, confirmed_on, spec)
         traced = TraceLevel.objects.filter(person_id=person.pk, level__gt=0).first()
+        # Someone traced before testing positive may have passed it on since their own exposure:
+        # their window opens then, so everyone downstream (their F2s) moves up to F1 of this case.
+        window_start = min(window.start, traced.exposed_on) if traced else window.start
         try:
             with transaction.atomic():
                 case = Case.objects.create(
                     **facts,
                     episode=episode,
                     confirmed_on=confirmed_on,
-                    window_start=window.start,
+                    window_start=window_start,
                     window_end=window.end,
                     chain_window_end=window.chain_end,
                     source_note=nfc(source_note or "").strip(),

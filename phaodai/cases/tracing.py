@@ -250,8 +250,8 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     or a neighbour's row changes: then, if that neighbour was their via, they are recomputed from all
     their links; otherwise the changed neighbour can only offer a better row than the one they keep.
     Changes spread outward round by round (one read of links and one of rows per round, a handful in
-    all) and levels move both ways: an F1 who turns positive loses the F2s exposed before their own
-    window.
+    all) and levels move both ways (an F1 who turns positive takes their F2s up to F1; another F0's
+    earlier exposure re-roots a contact, and the persons below them with it).
     """
     rule = rule_at(as_of)
     serialize()

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern
 
-from phaodai.cases import urls_isolation, urls_lockdowns, urls_tracing
+from phaodai.cases import urls_isolation, urls_lockdowns, urls_recording, urls_tracing
 
 app_name = "cases"
 
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     *urls_tracing.urlpatterns,
     *urls_isolation.urlpatterns,
     *urls_lockdowns.urlpatterns,
+    *urls_recording.urlpatterns,
 ]

@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from phaodai.accounts.roles import Role
-from phaodai.cases import lockdowns
+from phaodai.cases import lockdowns, recording
 from phaodai.cases.isolation_selectors import open_order_of
 from phaodai.demo.cases_outbreak import Cast, Link, Outbreak, Tally, moment
 from phaodai.demo.context import DemoContext
@@ -492,6 +492,33 @@ OUTBREAKS: tuple[tuple[str, Callable[[Outbreak, Cast, Scene], bool]], ...] = (
 )
 
 
+# Which wards keep their cases here (recording.py): Bồ Đề from 01/9, before its first case, so that its
+# areas classify from the cases as they did from the figures it typed in on 06/9; the other wards of the
+# outbreaks from the day after the classification (their figures of 06/9 were typed in and stand).
+RECORDING = (
+    (LONG_BIEN, (BO_DE,), day(1)),
+    (LONG_BIEN, (NGOC_LAM, GIA_THUY, SAI_DONG, THACH_BAN, PHUC_DONG, VIET_HUNG), day(7)),
+    (HA_DONG, (VAN_QUAN, MO_LAO, PHUC_LA), day(7)),
+)
+
+
+def _record_cases_here(ready: set[str]) -> None:
+    """Switch recording on for the wards of the outbreaks told, as their ward (Bồ Đề) or district would."""
+    for district, wards, since in RECORDING:
+        if district not in ready:
+            continue
+        for code in wards:
+            ward = territory.unit_by_code(code)
+            if ward is None or recording.recordings_of_ward(ward) is not None:
+                continue
+            by = (
+                official(Role.WARD_OFFICER, code)
+                if code == BO_DE
+                else official(Role.DISTRICT_OFFICER, district)
+            )
+            recording.start_recording(by=by, ward=ward, since=since, clock=at(moment(since, 7)))
+
+
 # The scene and the phase -----------------------------------------------------------------------------
 
 
@@ -576,6 +603,7 @@ def seed_cases(ctx: DemoContext) -> str:
     ready = {code for code, enough in ENOUGH_RESIDENTS.items() if _residents(code) >= enough}
     if LONG_BIEN not in ready:  # the scene is Bồ Đề's; Hà Đông's outbreak is told beside it
         return "skipped: too few residents in Long Biên (run the demo with more --persons)"
+    _record_cases_here(ready)
     tally, scene = Tally(), _scene()
     cast = Cast(official(Role.CITY_COMMANDER, CITY))
     outbreak = Outbreak(tally, ctx.seed)

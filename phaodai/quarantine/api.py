@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
-from phaodai.core.clock import HANOI, local_date, now
+from phaodai.core.clock import FIRST_YEAR, HANOI, LAST_YEAR, local_date, now, plausible
 from phaodai.core.errors import InvalidInput, NotPermitted
 from phaodai.core.schemas import Strict
 from phaodai.people import selectors as people
@@ -368,6 +368,11 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> tuple[int, d
 )
 def occupancy(request: HttpRequest, at: datetime | None = None) -> list[dict[str, Any]]:
     user = _reader(request)
+    if at is not None and not plausible(at):  # year 1 or 9999 would overflow; any year far off is a slip
+        raise InvalidInput(
+            _("Give a time between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field="at",
+        )
     groups = selectors.occupancy_by_district(user, _aware(at), today=local_date(now()))
     return [
         {

@@ -315,3 +315,16 @@ def last_discharge(person: Any) -> datetime | None:
 def person_label(admission: Admission) -> str:
     """How a stay names its person in lists and answers: family name and initials, never the CCCD."""
     return admission.person_label
+
+
+def stays_open_at(moment: datetime) -> QuerySet[Admission]:
+    """Stays begun before `moment` and not discharged by then (unscoped: for other apps' set-wise
+    counts, e.g. isolation orders carried out in a facility, joined on the person)."""
+    return Admission.objects.filter(admitted_at__lt=moment).filter(
+        Q(discharged_at__isnull=True) | Q(discharged_at__gte=moment)
+    )
+
+
+def discharges_before(moment: datetime) -> QuerySet[Admission]:
+    """Stays discharged before `moment` (unscoped, as `stays_open_at`)."""
+    return Admission.objects.filter(discharged_at__lt=moment)

@@ -259,3 +259,39 @@ def test_the_worklist_and_the_lost_as_json(api: Api, resident: Any, health_worke
 def test_roles_that_do_not_isolate_are_403_and_anonymous_401(client: Any, welfare_officer_bo_de: Any) -> None:
     assert client.get("/api/v1/isolation/worklist").status_code == 401
     assert Api(client, welfare_officer_bo_de).get("/worklist").status_code == 403
+
+
+# Implausible days: a clear 422, never a crash (API and pages alike) -------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/isolation/worklist", "/api/v1/isolation/lost", "/api/v1/isolation/counts"]
+)
+def test_an_implausible_day_is_refused_by_the_api(
+    client: Any, health_worker_bo_de: Any, path: str, day: str
+) -> None:
+    client.force_login(health_worker_bo_de)
+    answer = client.get(path, {"day": day})
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "invalid_input" and "1900" in answer.json()["message"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "31/12/9999"])
+@pytest.mark.parametrize("path", ["/cases/isolation/worklist/", "/cases/isolation/lost/"])
+def test_an_implausible_day_is_refused_by_the_pages(
+    client: Any, health_worker_bo_de: Any, path: str, day: str
+) -> None:
+    client.force_login(health_worker_bo_de)
+    assert client.get(path, {"day": day}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "2300-01-01T00:00:00+07:00"]
+)
+def test_an_implausible_occupancy_time_is_refused(client: Any, city_commander: Any, moment: str) -> None:
+    client.force_login(city_commander)
+    answer = client.get("/api/v1/quarantine/occupancy", {"at": moment})
+    assert answer.status_code == 422
+    assert (answer.json()["code"], answer.json()["field"]) == ("invalid_input", "at")
+    assert client.get("/api/v1/quarantine/occupancy", {"at": "2021-09-10T18:00:00"}).status_code == 200

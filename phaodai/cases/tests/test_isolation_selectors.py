@@ -207,3 +207,71 @@ def test_people_isolated_are_counted_by_kind_at_the_end_of_each_day(
         ("F2", "home", 1),
         ("F1", "facility", 1),
     }
+
+
+# Facility orders once the facility discharges ----------------------------------------------------------
+
+
+def discharge(by: Any, order: Any, when: Any, reason: str = "released") -> None:
+    from phaodai.quarantine import selectors as quarantine_selectors
+    from phaodai.quarantine import services as quarantine
+
+    stay = quarantine_selectors.current_admission(order.person)
+    quarantine.discharge(by=by, admission=stay, discharged_at=when, reason=reason, clock=at(when))
+
+
+def test_discharged_at_the_end_of_isolation_the_order_goes_to_the_ward_to_move_to_monitoring(
+    ward: dict[str, Any], health_worker_bo_de: Any, city_commander: Any
+) -> None:
+    dorm = ward["dorm"]
+    discharge(city_commander, dorm, day(24))  # the facility's own release, 14 days on
+    # 23/9: still in the facility, not on the ward's list; counted there
+    before = {item.order.pk for g in selectors.worklist(health_worker_bo_de, on(23)) for item in g.items}
+    assert dorm.pk not in before
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(23))["facility"] == 1
+    # 24/9 on: out of the facility, the order still open: the ward moves them to monitoring
+    items = {item.order.pk: item for g in selectors.worklist(health_worker_bo_de, on(24)) for item in g.items}
+    assert (items[dorm.pk].next_step, items[dorm.pk].phase) == ("monitoring", "isolation")
+    counts = selectors.isolation_counts_for(health_worker_bo_de, on(24))
+    assert (counts["facility"], counts["monitoring"]) == (0, 1)
+    assert {r.kind for r in selectors.isolation_counts(on(24), "/01/004/") if r.subject == "F1"} >= {
+        "monitoring"
+    }
+    # …and once moved, the same person in the same place
+    isolation.move_to_monitoring(by=health_worker_bo_de, order=dorm, clock=at(day(25)))
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(25))["monitoring"] == 1
+
+
+def test_discharged_early_the_person_is_followed_at_home_and_the_ward_told_to_decide(
+    ward: dict[str, Any], health_worker_bo_de: Any, city_commander: Any
+) -> None:
+    dorm = ward["dorm"]
+    discharge(city_commander, dorm, day(15, 10), reason="other")
+    counts = selectors.isolation_counts_for(health_worker_bo_de, on(15))
+    assert (counts["facility"], counts["home"]) == (0, 4)  # An, Bình, the F2 and now this F1
+    items = {item.order.pk: item for g in selectors.worklist(health_worker_bo_de, on(15)) for item in g.items}
+    item = items[dorm.pk]
+    assert (item.next_step, item.phase, item.left_facility_at) == ("left_facility", "isolation", day(15, 10))
+    assert selectors.worklist_areas(health_worker_bo_de, on(15))[0].people == 3  # Tổ 5: An, Bình, this F1
+    # Followed from the day of the discharge: not checked on 15 and 16/9, lost on 17/9.
+    lost = {i.order.pk: i.lost for i in selectors.lost_to_follow_up(health_worker_bo_de, on(17))}
+    assert lost[dorm.pk] == selectors.NOT_CHECKED
+    # The day before the discharge, the facility still had them.
+    assert dorm.pk not in {
+        i.order.pk for g in selectors.worklist(health_worker_bo_de, on(14)) for i in g.items
+    }
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(14))["facility"] == 1
+
+
+def test_a_transfer_to_another_facility_keeps_the_order_in_a_facility(
+    ward: dict[str, Any], health_worker_bo_de: Any, city_commander: Any, unit: Any
+) -> None:
+    from phaodai.quarantine import selectors as quarantine_selectors
+    from phaodai.quarantine import services as quarantine
+
+    other = facility(city_commander, unit, "Trường THCS Long Biên")
+    stay = quarantine_selectors.current_admission(ward["dorm"].person)
+    quarantine.transfer(by=city_commander, admission=stay, to_facility=other, at=day(15), clock=at(day(15)))
+    assert selectors.isolation_counts_for(health_worker_bo_de, on(16))["facility"] == 1
+    on_list = {i.order.pk for g in selectors.worklist(health_worker_bo_de, on(16)) for i in g.items}
+    assert ward["dorm"].pk not in on_list

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 import time_machine
 
-from phaodai.cases import lockdowns, services
+from phaodai.cases import lockdowns, recording, services
 from phaodai.cases.models import IsolationOrder, IsolationRule
 from phaodai.cases.tests.conftest import at
 from phaodai.core.clock import hanoi
 from phaodai.people.tests.conftest import make_area
 from phaodai.sitreps import prefill
+from phaodai.territory import selectors as territory
 from phaodai.zoning import indicators
 from phaodai.zoning import selectors as zoning_selectors
 from phaodai.zoning import services as zoning_services
@@ -36,10 +37,19 @@ def case(
     )[0]  # fmt: skip
 
 
+def record_here(by: Any, ward: Any, since: date = date(2021, 8, 1)) -> None:
+    """The ward keeps its cases in phaodai from `since` on (its own choice, recording.py)."""
+    recording.start_recording(
+        by=by, ward=ward, since=since, clock=at(hanoi(since.year, since.month, since.day))
+    )
+
+
 @pytest.fixture
-def cases_of_tdp5(resident: Any, health_worker_bo_de: Any) -> None:
-    """Tổ dân phố 5 (Bồ Đề): community cases 1, 3 and 6 days before AT (one of unknown source), 10 days
-    before, 20 days before (outside 14 days); one found in quarantine 2 days before (not community)."""
+def cases_of_tdp5(resident: Any, health_worker_bo_de: Any, ward_officer_bo_de: Any, unit: Any) -> None:
+    """Tổ dân phố 5 (Bồ Đề, which keeps its cases here since 01/8): community cases 1, 3 and 6 days before
+    AT (one of unknown source), 10 days before, 20 days before (outside 14 days); one found in quarantine
+    2 days before (not community)."""
+    record_here(ward_officer_bo_de, unit("00139"))
     hw = health_worker_bo_de
     case(hw, resident(1), AT - timedelta(days=1), known=False)
     case(hw, resident(2), AT - timedelta(days=3))
@@ -112,9 +122,9 @@ def test_the_classification_follows_real_cases_and_lockdowns(
 
 
 def test_lockdown_active_while_in_force_and_not_after_lifting(
-    bo_de_area: Any, ward_officer_bo_de: Any, resident: Any, health_worker_bo_de: Any
+    bo_de_area: Any, ward_officer_bo_de: Any, unit: Any
 ) -> None:
-    case(health_worker_bo_de, resident(1), hanoi(2021, 9, 9, 8, 0))  # Bồ Đề keeps its cases here
+    record_here(ward_officer_bo_de, unit("00139"))
     start = hanoi(2021, 9, 10, 12, 0)
     lockdown, _ = lockdowns.declare_lockdown(
         by=ward_officer_bo_de, area=bo_de_area, scope="building", place="Nhà A", reason="F0",
@@ -147,9 +157,14 @@ def test_gathering_many_areas_costs_the_same_few_queries(
 
 
 def test_the_report_is_prefilled_with_the_periods_cases_contacts_and_isolation(
-    resident: Any, health_worker_bo_de: Any, unit: Any
+    resident: Any,
+    health_worker_bo_de: Any,
+    ward_officer_bo_de: Any,
+    district_officer_long_bien: Any,
+    unit: Any,
 ) -> None:
     hw = health_worker_bo_de
+    record_here(ward_officer_bo_de, unit("00139"))
     start, end = hanoi(2021, 9, 9, 16, 30), hanoi(2021, 9, 10, 16, 30)  # the ward's daily slot
     f0 = resident(0)
     case(hw, f0, hanoi(2021, 9, 10, 9, 0))
@@ -184,8 +199,14 @@ def test_the_report_is_prefilled_with_the_periods_cases_contacts_and_isolation(
         "quarantine_home": 2,
     }
     assert known[unit("00139").pk] == expected
-    assert known[unit("004").pk] == expected
+    # Long Biên's other wards do not record: a sum of Bồ Đề's alone would understate the district.
+    assert known[unit("004").pk] == {}
     assert known[unit("00133").pk] == {}  # Ngọc Lâm keeps no case here: its reporter fills the form
+    for ward in territory.children_of(unit("004")).exclude(code="00139"):
+        record_here(district_officer_long_bien, ward)
+    known = prefill.known_values([unit("00139"), unit("004"), unit("00133")], start, end, FIELDS)
+    assert known[unit("004").pk] == known[unit("00139").pk] == expected
+    assert known[unit("00133").pk] == {key: 0 for key in FIELDS}  # recording, and nothing happened there
 
 
 def test_nothing_is_prefilled_before_any_case_is_kept(unit: Any) -> None:
@@ -193,3 +214,16 @@ def test_nothing_is_prefilled_before_any_case_is_kept(unit: Any) -> None:
         [unit("00139")], hanoi(2021, 9, 9, 16, 30), hanoi(2021, 9, 10, 16, 30), FIELDS
     )
     assert known == {unit("00139").pk: {}}
+
+
+def test_a_ward_starting_today_leaves_todays_report_to_its_reporter(
+    resident: Any, health_worker_bo_de: Any, ward_officer_bo_de: Any, unit: Any
+) -> None:
+    record_here(ward_officer_bo_de, unit("00139"), since=date(2021, 9, 10))
+    case(health_worker_bo_de, resident(0), hanoi(2021, 9, 10, 9, 0))
+    slot = (hanoi(2021, 9, 9, 16, 30), hanoi(2021, 9, 10, 16, 30))  # starts the day before recording
+    assert prefill.known_values([unit("00139")], *slot, FIELDS) == {unit("00139").pk: {}}
+    next_slot = (hanoi(2021, 9, 10, 16, 30), hanoi(2021, 9, 11, 16, 30))
+    assert (
+        prefill.known_values([unit("00139")], *next_slot, FIELDS)[unit("00139").pk]["new_f0_community"] == 0
+    )

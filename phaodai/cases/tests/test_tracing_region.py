@@ -47,19 +47,24 @@ def contact(by: Any, source: Any, person: Any, day: date, today: Any) -> None:
     services.add_contacts(by=by, source=source, contacts=[met], clock=at(today))
 
 
-def test_an_f1_who_turns_positive_drops_the_f2s_exposed_before_their_own_window_as_the_rebuild_does(
+def test_an_f1_who_turns_positive_takes_everyone_downstream_up_with_them_as_the_rebuild_does(
     resident: Any, health_worker_bo_de: Any
 ) -> None:
-    f0, f1, f2 = resident(0), resident(1), resident(2)
+    f0, f1, f2, not_met = resident(0), resident(1), resident(2), resident(3)
     by = health_worker_bo_de
     case(by, f0, SEPT_10_MORNING, SEPT_10_MORNING)
     contact(by, f0, f1, date(2021, 9, 9), hanoi(2021, 9, 10, 11))
     contact(by, f1, f2, date(2021, 9, 10), hanoi(2021, 9, 10, 12))
+    contact(by, not_met, f1, date(2021, 9, 8), hanoi(2021, 9, 10, 13))  # before the F1 was exposed
     assert levels() == {f0.pk: 0, f1.pk: 1, f2.pk: 2}
-    # The F1 tests positive on 14/9: their window is 12–14/9, after the household contact of 10/9.
+    # The F1 tests positive on 14/9. Their household contact of 10/9 is before the usual window (12–14/9)
+    # but after their own exposure (9/9), when they may already have passed it on: F2 becomes F1.
     case(by, f1, hanoi(2021, 9, 14, 8), hanoi(2021, 9, 14, 9))
+    new_case = TraceLevel.objects.get(person=f1).root_case
+    assert (new_case.window_start, new_case.traced_from.person_id) == (date(2021, 9, 9), f0.pk)
+    assert levels() == {f0.pk: 0, f1.pk: 0, f2.pk: 1}
+    assert TraceLevel.objects.get(person=f2).via_id == f1.pk
     incremental = derivation()
-    assert levels() == {f0.pk: 0, f1.pk: 0}
     services.rederive(as_of=date(2021, 9, 14))
     assert derivation() == incremental
 
