@@ -112,7 +112,14 @@ def cases_api_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
         "api-v1:cases_case_list": [
             req(w("/api/v1/cases"), listing),
             req(w("/api/v1/cases?ward=00139&from=2021-09-01"), listing),
-            req(w("/api/v1/cases"), scoped(201), method="post", json=True, data=new_case),
+            # Someone the caller may not trace: the same answer as an unknown CCCD (no existence oracle).
+            req(
+                w("/api/v1/cases"),
+                statuses({**each(TRACING_ELSEWHERE, 422), **each(TRACERS, 201)}),
+                method="post",
+                json=True,
+                data=new_case,
+            ),
         ],
         "api-v1:cases_case": [req(w("/api/v1/cases/{case}"), scoped(200))],
         "api-v1:cases_case_outcome": [

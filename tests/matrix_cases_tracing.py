@@ -12,7 +12,7 @@ it was found in Phúc Xá. Roles without a tracing capability get 403; anonymous
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,12 +63,13 @@ def build_cases_tracing(request: Any) -> CasesTracingObjects:
     contact = resident("001080000102", "Đặng Văn Long")
     case, _created = services.record_case(
         by=city, person=sick, confirmed_at=CONFIRMED_AT, detected_in="community", source_known=False,
-        test_ref="LB-0910-0001",
+        test_ref="LB-0910-0001", clock=lambda: CONFIRMED_AT + timedelta(hours=1),
     )  # fmt: skip
-    services.add_contacts(
+    services.add_contacts(  # on the day (derived as of then: today the case is long past the horizon)
         by=city,
         source=sick,
         contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=contact)],
+        clock=lambda: CONFIRMED_AT + timedelta(hours=2),
     )
     case.refresh_from_db()
     return CasesTracingObjects(case=case, contact=contact, cluster=case.cluster)

@@ -2,10 +2,12 @@
 
 Through the same services as the pages. Errors are {"code", "message"}: 401 without credentials, 403 for
 a role that does not trace, 404 outside the caller's units (logged), 409 `duplicate_case` (with
-`existing_case`) or `case_changed`, 422 for bad input (`person_not_registered` when the CCCD is not in
-the registry: register the person first through POST /api/v1/people; `invalid_contacts` with every
-problem as {"index", "field", "message"}). `POST /cases` with an `Idempotency-Key` header (or the same
-body again) answers 201 the first time and 200 with the same case on a retry.
+`existing_case`), `case_changed` or `idempotency_key_reused`, 422 for bad input (`person_not_registered`
+when no one the caller traces holds the CCCD — not registered, or registered in a ward the caller does
+not trace, alike: register the person first through POST /api/v1/people, or give `detected_unit`;
+`invalid_contacts` with every problem as {"index", "field", "message"}). `POST /cases` with an
+`Idempotency-Key` header (or the same body again) answers 201 the first time and 200 with the same case
+on a retry. A contact's `f_level` is null unless the caller may trace that contact.
 """
 
 from typing import Any
@@ -31,8 +33,10 @@ from phaodai.cases.api_schemas import (
 )
 from phaodai.cases.errors import ContactProblem, InvalidContacts
 from phaodai.cases.models import Case, TraceLevel
-from phaodai.core.errors import Conflict, InvalidInput
+from phaodai.cases.pages_support import traceable_ids
+from phaodai.core.errors import InvalidInput
 from phaodai.core.identity import normalize_phone
+from phaodai.core.jurisdiction import covers, log_out_of_scope, require_within
 from phaodai.core.text import mask_name
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
@@ -42,15 +46,22 @@ KEY_MAX = 80
 
 
 class PersonNotRegistered(InvalidInput):
+    """Also the answer for someone registered in a ward the caller does not trace (no existence oracle)."""
+
     code = "person_not_registered"
     message = gettext_lazy(
-        "No one with this CCCD is registered; register the person first (POST /api/v1/people)."
+        "No one in your units is registered with this CCCD: register the person first (POST /api/v1/people);"
+        " or, if they live elsewhere and the case was found in one of your wards, give that ward as"
+        " detected_unit."
     )
 
 
-class KeyUsedForAnotherCase(Conflict):
-    code = "idempotency_key_reused"
-    message = gettext_lazy("This Idempotency-Key was already used for another person's case; send a new key.")
+class LivesOutsideYourUnits(InvalidInput):
+    code = "detected_unit_required"
+    message = gettext_lazy(
+        "This person lives outside your units: give detected_unit, the ward of yours where the case"
+        " was found."
+    )
 
 
 # Shaping ------------------------------------------------------------------------------------------
@@ -131,12 +142,21 @@ def _idempotency_key(request: HttpRequest) -> str | None:
     return key or None
 
 
-def _registered(cccd: str) -> Any:
-    """The person with this CCCD wherever they live (the caller traces); 422 when not registered."""
-    person = people.person_for_tracing(cccd)
-    if person is None:
-        raise PersonNotRegistered(field="cccd")
-    return person
+def _case_subject(user: Any, cccd: str, detected: Any) -> Any:
+    """The person a new case is for. Anyone may be found positive in the caller's ward (`detected`);
+    without it, the person must be someone the caller traces: anyone else gets the same 422 as a CCCD
+    nobody holds (logged), so the answer never says "registered, but in another ward"."""
+    person = people.person_for_tracing(cccd)  # 422 for a malformed CCCD
+    if person is None or detected is not None:
+        if person is None:
+            raise PersonNotRegistered(field="cccd")
+        return person
+    if covers(user, person.unit_path, Perm.TRACE):
+        return person
+    if selectors.may_trace(user, person):  # one of their cases was found here: no secret to keep
+        raise LivesOutsideYourUnits(field="detected_unit")
+    log_out_of_scope(user, "people.person", person.pk, person.unit_path)
+    raise PersonNotRegistered(field="cccd")
 
 
 def _ward(code: str, field: str) -> Any:
@@ -215,7 +235,10 @@ def contacts_added(request: HttpRequest, source: Any, items: list[ContactIn]) ->
     if problems:
         raise InvalidContacts(problems)
     result = services.add_contacts(by=request.user, source=source, contacts=inputs)
-    levels = selectors.levels_by_person([person.pk for person in result.persons])
+    # Naming a CCCD as a contact must not reveal that person's level (an F0 elsewhere is health data):
+    # the level is given only for contacts the caller may trace, null for the others.
+    traceable = traceable_ids(request.user, result.persons)
+    levels = selectors.levels_by_person([person.pk for person in result.persons if person.pk in traceable])
     body = {
         "added": result.added,
         "already_known": result.already_known,
@@ -239,8 +262,23 @@ def contacts_added(request: HttpRequest, source: Any, items: list[ContactIn]) ->
 def record_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     require_perm(request.user, Perm.TRACE)
     key = _idempotency_key(request)
-    person = _registered(payload.cccd)
     detected = _ward(payload.detected_unit, "detected_unit") if payload.detected_unit else None
+    if detected is not None:
+        # Checked before the person is looked up, so the answer is the same whoever holds the CCCD.
+        require_within(
+            request.user,
+            Perm.TRACE,
+            path=detected.path,
+            object_type="territory.unit",
+            object_id=detected.code,
+        )
+    person = _case_subject(request.user, payload.cccd, detected)
+    manual_reason = payload.manual_reason
+    if not payload.test_ref.strip() and not manual_reason.strip():
+        # The four facts alone (a lab's or a hospital's system, which keeps its own sample codes) are a
+        # case too: recorded as entered without a sample code, saying so, rather than refused.
+        manual_reason = _("Recorded through the API without the sample code of the test.")
+    # A key already used for another person's case: the service answers 409 idempotency_key_reused.
     case, created = services.record_case(
         by=request.user,
         person=person,
@@ -249,14 +287,12 @@ def record_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
         source_known=payload.source_known,
         detected_unit=detected,
         test_ref=payload.test_ref,
-        manual_reason=payload.manual_reason,
+        manual_reason=manual_reason,
         source_note=payload.source_note,
         severity=payload.severity,
         care=payload.care,
         idempotency_key=key,
     )
-    if case.person_id != person.pk:
-        raise KeyUsedForAnotherCase(field="Idempotency-Key")
     return (201 if created else 200), _detail(selectors.case_for(request.user, case.pk))
 
 

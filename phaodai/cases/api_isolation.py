@@ -212,7 +212,9 @@ def _order(order: IsolationOrder) -> dict[str, Any]:
         "person": _person(order.person),
         "case": order.case_id,
         "tests_due": list(selectors.tests_due(order)),
-        "facility_admission": int(order.facility_ref) if order.facility_ref.isdigit() else None,
+        "facility_admission": int(order.facility_ref)
+        if order.facility_ref.isascii() and order.facility_ref.isdigit()
+        else None,
         "area": _area(order.area),
         "rule": order.rule.code,
     }

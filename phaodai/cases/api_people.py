@@ -25,14 +25,14 @@ router = Router(tags=["cases"])
 
 
 def _traceable(request: HttpRequest, *, cccd: str = "", person_id: Any = None) -> Any:
-    """The person the caller may trace, by CCCD (any ward) or by id; else 404, logged when they exist."""
+    """The person the caller may trace, by CCCD or by id (living in any ward: the tracing scope, not the
+    registry's); else 404, logged when they exist."""
     if person_id is not None:
-        person = people.person_for(request.user, person_id)  # 404, logged, outside the caller's units
+        person = people.person_by_id_for_tracing(person_id)
     else:
-        found = people.person_for_tracing(cccd)  # 422 for a malformed CCCD
-        if found is None:
-            raise Http404
-        person = found
+        person = people.person_for_tracing(cccd)  # 422 for a malformed CCCD
+    if person is None:
+        raise Http404
     if not selectors.may_trace(request.user, person):
         log_out_of_scope(request.user, "people.person", person.pk, person.unit_path)
         raise Http404

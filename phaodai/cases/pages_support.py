@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from phaodai.accounts.roles import Perm
 from phaodai.cases import selectors
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel
-from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of
+from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, scope_q
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
 
@@ -58,8 +57,16 @@ def newest_first(rows: QuerySet[Any], time_field: str, after: int | None, limit:
     return Page(found[:limit], found[limit - 1].pk if more else None)
 
 
+def parse_id(raw: str | None) -> int | None:
+    """A positive id typed in a query string, or None. ASCII digits only: str.isdigit() also accepts
+    "²" or "١", which int() then refuses or reads; and short enough for the database's integers."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 15:
+        return None
+    return int(raw) or None
+
+
 def cursor(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    return parse_id(raw)
 
 
 # Units and areas ----------------------------------------------------------------------------------------
@@ -209,20 +216,29 @@ def home_clusters(user: Any, ward: Any = None) -> list[Cluster]:
 def traced_person(user: Any, person_id: Any) -> Any:
     """A person for their tracing page: officers tracing where they live or where one of their cases
     was found (selectors.may_trace); 404, logged, for anyone else."""
-    try:
-        pk = uuid.UUID(str(person_id))
-    except ValueError:
-        raise Http404 from None
     # Tracing reaches across wards (a contact may live anywhere), so the registry's own scoped read
     # (VIEW_PERSON where they live) is too narrow; the tracing scope is checked right below.
-    persons = apps.get_model("people", "Person").objects
-    person = persons.select_related("residence_area__ward").filter(pk=pk).first()
+    person = people.person_by_id_for_tracing(person_id)
     if person is None:
         raise Http404
     if not selectors.may_trace(user, person):
-        log_out_of_scope(user, "people.person", pk, person.unit_path)
+        log_out_of_scope(user, "people.person", person.pk, person.unit_path)
         raise Http404
     return person
+
+
+def traceable_ids(user: Any, persons: Iterable[Any]) -> set[Any]:
+    """The ids of `persons` whose tracing page the user may open: selectors.may_trace for many at once
+    (residence within the user's tracing units, or one of their cases found there), in one query."""
+    persons = list(persons)
+    found = {person.pk for person in persons if covers(user, person.unit_path, Perm.TRACE)}
+    elsewhere = {person.pk for person in persons} - found
+    if elsewhere:
+        found_here = Case.objects.filter(person_id__in=elsewhere).filter(
+            scope_q(user, "detected_path", Perm.TRACE)
+        )
+        found.update(found_here.values_list("person_id", flat=True).distinct())
+    return found
 
 
 def person_facts(user: Any, person: Any) -> dict[str, Any]:
@@ -250,7 +266,8 @@ class ContactRow:
     person_id: Any
     name: str  # "" when the officer may not see it
     ward: str
-    level: int | None
+    level: int | None  # None when not traced, or not the officer's to know (level_shown False)
+    level_shown: bool
     exposed_on: date
     setting: str
     traceable: bool  # whether the officer may open the contact's tracing page
@@ -258,7 +275,8 @@ class ContactRow:
 
 def contact_rows(user: Any, person: Any) -> tuple[list[ContactRow], bool]:
     """Everyone linked to `person`, earliest first, with their current level; names only of contacts
-    living in the officer's area or named by it. Bounded; the flag says the list was cut."""
+    the officer may trace or named by it; links only to the pages the officer may open. Bounded; the
+    flag says the list was cut."""
     links = list(
         Exposure.objects.filter(Q(low=person) | Q(high=person))
         .select_related("low__residence_area__ward", "high__residence_area__ward")
@@ -269,19 +287,24 @@ def contact_rows(user: Any, person: Any) -> tuple[list[ContactRow], bool]:
     links = links[:MAX_CONTACTS_LISTED]
     others = [link.high if link.low_id == person.pk else link.low for link in links]
     levels = selectors.levels_by_person([other.pk for other in others])
+    # A contact this ward named but who lives elsewhere shows by name, but their page is not ours to open.
+    openable = traceable_ids(user, others)
     rows = []
     for link, other in zip(links, others, strict=True):
-        lives_here = covers(user, other.unit_path, Perm.TRACE)
-        named_here = covers(user, link.path, Perm.TRACE)
+        traceable, named_here = other.pk in openable, covers(user, link.path, Perm.TRACE)
+        # Naming anyone by CCCD must not reveal their level (an F0 elsewhere is health data): a named
+        # contact's level shows only to officers who may trace them; an unnamed one's is anonymous.
+        level_shown = traceable or not named_here
         rows.append(
             ContactRow(
                 person_id=other.pk,
-                name=other.full_name if lives_here or named_here else "",
+                name=other.full_name if traceable or named_here else "",
                 ward=other.residence_area.ward.full_name,
-                level=levels.get(other.pk),
+                level=levels.get(other.pk) if level_shown else None,
+                level_shown=level_shown,
                 exposed_on=link.exposed_on,
                 setting=link.get_setting_display(),
-                traceable=lives_here or named_here,
+                traceable=traceable,
             )
         )
     return rows, cut

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phaodai.accounts.roles import Perm
@@ -20,7 +21,7 @@ from phaodai.cases.models import Case
 from phaodai.cases.views_contacts import ContactsForm, blank_contacts_form, post_contacts
 from phaodai.core.clock import local_date, now, to_local
 from phaodai.core.errors import DomainError, NotPermitted, OutOfScope
-from phaodai.core.jurisdiction import covers
+from phaodai.core.jurisdiction import covers, log_out_of_scope
 from phaodai.people import selectors as people
 
 # Home -------------------------------------------------------------------------------------------------
@@ -60,14 +61,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # New case ---------------------------------------------------------------------------------------------
 
+NOT_REGISTERED_HERE = gettext_lazy(
+    "No person in your area is registered with this CCCD. Register them first; or, if they live elsewhere"
+    " and the case was found in one of your wards, choose that ward below."
+)
+
 
 def _found_person(user: Any, raw_cccd: str) -> dict[str, Any]:
-    """The "find" step: who the typed CCCD belongs to (name and ward, to check before recording)."""
+    """The "find" step: who the typed CCCD belongs to (name and ward, to check before recording).
+
+    Only someone the officer may trace is shown; anyone else answers exactly as a CCCD nobody holds,
+    so the page is no directory of who lives where (the attempt is logged)."""
     try:
         person = people.person_for_tracing(raw_cccd)
     except DomainError as error:
         return {"error": str(error.detail)}
     if person is None:
+        return {"missing": True}
+    if not selectors.may_trace(user, person):
+        log_out_of_scope(user, "people.person", person.pk, person.unit_path)
         return {"missing": True}
     profile = people.profile_of(person)
     return {"person": person, "cccd_masked": profile.cccd_masked}
@@ -81,8 +93,14 @@ def _record(request: HttpRequest, form: CaseForm) -> tuple[Case | None, dict[str
     """Record the case of a valid form: (case, extra context, status); errors land beside fields."""
     user, data = request.user, form.cleaned_data
     person = people.person_for_tracing(data["cccd"])
+    detected_unit = form.chosen_ward()  # one of the officer's wards (the form offers no other)
+    if person is not None and detected_unit is None and not selectors.may_trace(user, person):
+        # Living elsewhere, and not said to be found here: answer as for a CCCD nobody holds, so that
+        # the page does not tell "registered elsewhere" from "not registered" (the attempt is logged).
+        log_out_of_scope(user, "people.person", person.pk, person.unit_path)
+        person = None
     if person is None:
-        form.add_error("cccd", _("No person is registered with this CCCD. Register them first."))
+        form.add_error("cccd", NOT_REGISTERED_HERE)
         return None, {"not_registered": True}, 422
     try:
         case, created = services.record_case(
@@ -91,7 +109,7 @@ def _record(request: HttpRequest, form: CaseForm) -> tuple[Case | None, dict[str
             confirmed_at=data["confirmed_at"],
             detected_in=data["detected_in"],
             source_known=data["source_known"],
-            detected_unit=form.chosen_ward(),
+            detected_unit=detected_unit,
             test_ref=data["test_ref"],
             manual_reason=data["manual_reason"],
             source_note=data["source_note"],

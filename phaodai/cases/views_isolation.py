@@ -25,6 +25,7 @@ from phaodai.cases.forms_isolation import (
 )
 from phaodai.cases.isolation_errors import FacilityNeedsAdmitter, OpenOrderExists, UnknownPerson
 from phaodai.cases.models import IsolationOrder, IsolationRule
+from phaodai.cases.pages_support import parse_id
 from phaodai.cases.selectors import case_for, isolation_rule_for
 from phaodai.core.clock import local_date, now
 from phaodai.core.errors import DomainError, InvalidInput
@@ -76,9 +77,10 @@ def _picked(user: Any, source: QueryDict) -> tuple[Any, Any]:
     """The person (and case) picked on a case or tracing page, if any; 404 outside the user's reach."""
     case_id, person_id = source.get("case") or "", source.get("person") or ""
     if case_id:
-        if not case_id.isdigit():
+        pk = parse_id(case_id)  # ASCII digits only: "²" passes str.isdigit() but not int()
+        if pk is None:
             raise Http404
-        case = case_for(user, int(case_id))
+        case = case_for(user, pk)
         return case.person, case
     if person_id:
         return selectors.person_to_isolate(user, person_id), None

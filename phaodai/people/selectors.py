@@ -84,6 +84,16 @@ def person_for_tracing(cccd: str) -> Person | None:
     return Person.objects.filter(cccd_index=cccd_index(number)).first()
 
 
+def person_by_id_for_tracing(person_id: Any) -> Person | None:
+    """The person with this id wherever they live, or None (also for a malformed id); for tracing only,
+    like person_for_tracing: the caller checks its tracing scope (cases.selectors.may_trace)."""
+    try:
+        pk = uuid.UUID(str(person_id))
+    except ValueError:
+        return None
+    return Person.objects.select_related("residence_area__ward").filter(pk=pk).first()
+
+
 def persons_visible_to(user: Any) -> QuerySet[Person]:
     """Persons residing within the units where the user may read persons."""
     return scope(Person.objects.all(), user, "unit_path", perm=Perm.VIEW_PERSON)

@@ -21,6 +21,7 @@ from phaodai.people.rules import priority_groups
 DIGITS_IN_NAME = gettext_lazy(
     "Search by name uses letters only. To find a person by citizen ID (CCCD), use the look-up form."
 )
+NO_CCCD_YET = gettext_lazy("No citizen ID is registered yet: enter it to complete the registration.")
 FORM_FIELDS = ("cccd", "full_name", "birth_date", "sex", "phone", "residence_area", "pregnant")
 
 
@@ -43,24 +44,24 @@ def _details(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _groups(person: Any, today: Any) -> list[str]:
+    """The person's priority groups, as their page shows them (profile_of, without decrypting the CCCD
+    the list left in the database). A provisional contact may have no birth date yet: no groups."""
+    if person.birth_date is None:
+        return []
+    found = priority_groups(
+        birth_date=person.birth_date,
+        today=today,
+        chronic_illness=person.chronic_illness,
+        disability_immobile=person.disability_immobile,
+        pregnant=person.pregnant,
+    )
+    return [str(selectors.PRIORITY_LABELS[group]) for group in found]
+
+
 def _rows(persons: list[Any]) -> list[dict[str, Any]]:
     today = local_date(now())
-    return [
-        {
-            "person": p,
-            "groups": [
-                str(selectors.PRIORITY_LABELS[g])
-                for g in priority_groups(
-                    birth_date=p.birth_date,
-                    today=today,
-                    chronic_illness=p.chronic_illness,
-                    disability_immobile=p.disability_immobile,
-                    pregnant=p.pregnant,
-                )
-            ],
-        }
-        for p in persons
-    ]
+    return [{"person": p, "groups": _groups(p, today)} for p in persons]
 
 
 @login_required
@@ -152,6 +153,11 @@ def edit(request: HttpRequest, person_id: Any) -> HttpResponse:
         "version": person.updated_at.isoformat(),
     }
     form = PersonEditForm(request.POST or None, initial=initial, areas=areas)
+    cccd_masked = selectors.profile_of(person).cccd_masked
+    if not cccd_masked:
+        # A provisional contact named by name and phone: completing the registration needs the CCCD.
+        form.fields["cccd"].required = True
+        form.fields["cccd"].help_text = NO_CCCD_YET
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -171,5 +177,5 @@ def edit(request: HttpRequest, person_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The corrections have been saved."))
             return redirect("people:detail", person_id=person.pk)
-    context = {"form": form, "person": person, "cccd_masked": selectors.profile_of(person).cccd_masked}
+    context = {"form": form, "person": person, "cccd_masked": cccd_masked}
     return render(request, "people/edit.html", context)

@@ -205,7 +205,6 @@ def test_a_person_not_registered_is_422_saying_to_register_them_first(api, ward_
         ({"detected_in": "street"}, "detected_in", "invalid_input"),
         ({"source_known": "no"}, "source_known", "invalid_input"),
         ({"severity": "terrible"}, "severity", "invalid_input"),
-        ({"test_ref": ""}, "test_ref", "test_or_reason_required"),
         ({"test_ref": "x" * 41}, "test_ref", "invalid_input"),
         ({"detected_unit": "99999"}, "detected_unit", "invalid_input"),
         ({"detected_unit": "004"}, "detected_unit", "invalid_input"),  # a district, not a ward
@@ -226,6 +225,26 @@ def test_bad_input_is_422_naming_the_field_and_nothing_is_written(
     if field:
         assert body.get("field", "") == field or body["errors"][0]["field"] == field
     assert Case.objects.count() == 0
+
+
+def test_the_four_facts_alone_make_a_case_recorded_as_without_a_sample_code(
+    api, resident, ward_officer_bo_de
+):
+    resident(0)
+    api.login(ward_officer_bo_de)
+    body = {
+        "cccd": cccd_of(0),
+        "confirmed_at": "2021-09-10T09:00",
+        "detected_in": "community",
+        "source_known": False,
+    }
+    answer = api.post("/cases", body)
+    assert answer.status_code == 201, answer.json()
+    assert (answer.json()["test_ref"], answer.json()["manual_reason"]) == (
+        "",
+        "Recorded through the API without the sample code of the test.",
+    )
+    assert api.post("/cases", body).status_code == 200  # the same facts again: the same case
 
 
 def test_a_case_without_a_test_is_recorded_with_the_reason(api, resident, ward_officer_bo_de):
@@ -250,9 +269,12 @@ def test_who_may_record_a_case(
     resident(0)
     assert client.post("/api/v1/cases", case_body(0), content_type="application/json").status_code == 401
     assert api.login(welfare_officer_bo_de).post("/cases", case_body(0)).status_code == 403
-    # Ngọc Lâm (Long Biên) traces, but not in Bồ Đề, where the person lives: 404, and logged
+    # Ngọc Lâm (Long Biên) traces, but not in Bồ Đề, where the person lives: the answer for a CCCD
+    # nobody holds (no clue that the person is registered elsewhere), and the attempt is logged
     refused = api.login(ward_officer_ngoc_lam).post("/cases", case_body(0))
-    assert refused.status_code == 404
+    nobody = api.post("/cases", case_body(42))
+    assert (refused.status_code, refused.json()) == (422, nobody.json())
+    assert refused.json()["code"] == "person_not_registered"
     assert AuditEntry.objects.filter(action="scope.denied", actor_id=ward_officer_ngoc_lam.pk).exists()
     # …unless the case was found in Ngọc Lâm: the ward that found it records it, both wards see it
     found_here = api.login(ward_officer_ngoc_lam).post("/cases", case_body(0, detected_unit="00133"))

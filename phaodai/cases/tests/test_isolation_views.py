@@ -161,6 +161,40 @@ def test_a_person_outside_the_jurisdiction_is_404(
     assert client.get("/cases/isolation/new/?case=x").status_code == 404
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda pk: "²",  # str.isdigit() takes it, int() does not
+        lambda pk: f"{pk}²",
+        lambda pk: str(pk).translate(ARABIC_INDIC),  # int() reads these as the case's own id
+        lambda pk: str(pk).translate(FULLWIDTH),
+        lambda pk: "0",
+        lambda pk: f"-{pk}",
+        lambda pk: f"{pk}.0",
+        lambda pk: f" {pk}",
+        lambda pk: "9" * 30,
+    ],
+)
+def test_a_case_id_that_is_not_plain_ascii_digits_is_404_not_an_error(
+    client: Any, resident: Any, health_worker_bo_de: Any, spell: Any
+) -> None:
+    case, _ = services.record_case(
+        by=health_worker_bo_de, person=resident(0), confirmed_at=SEPT_10_MORNING, detected_in="community",
+        source_known=True, test_ref="LB-1", clock=at(SEPT_10_MORNING),
+    )  # fmt: skip
+    raw = spell(case.pk)
+    client.force_login(health_worker_bo_de)
+    assert client.get("/cases/isolation/new/", {"case": raw}).status_code == 404
+    posted = client.post("/cases/isolation/new/", {"case": raw, "subject": "F0", "setting": "hospital"})
+    assert posted.status_code == 404
+    assert IsolationOrder.objects.count() == 0
+    assert client.get("/cases/isolation/new/", {"case": str(case.pk)}).status_code == 200
+
+
 # An order --------------------------------------------------------------------------------------------
 
 

@@ -266,7 +266,7 @@ def test_an_unregistered_cccd_says_so_and_links_to_the_registry(
     response = client.post("/cases/new/", case_form(cccd_of(99)))
     assert response.status_code == 422
     body = text(response)
-    assert "No person is registered with this CCCD" in body
+    assert "No person in your area is registered with this CCCD" in body
     assert 'href="/people/register/"' in body
     assert Case.objects.count() == 0
 
@@ -342,7 +342,8 @@ def test_an_officer_elsewhere_records_a_case_found_in_their_ward(
     client.force_login(ward_officer_phuc_xa)
     refused = client.post("/cases/new/", case_form(cccd_of(1)))
     assert refused.status_code == 422
-    assert "choose the ward of yours" in refused.context["form"].errors["detected_unit"][0]
+    # said as for a CCCD nobody holds (Phúc Xá does not learn where they live), with the way forward
+    assert "choose that ward below" in refused.context["form"].errors["cccd"][0]
     assert Case.objects.count() == 0
     found_here = client.post("/cases/new/", case_form(cccd_of(1), detected_unit="00001"))
     assert found_here.status_code == 302

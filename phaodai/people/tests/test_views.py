@@ -254,3 +254,80 @@ def test_a_correction_inconsistent_with_the_stored_cccd_is_refused(
         reverse("people:edit", args=[an.pk]), _form(bo_de_area, cccd="", birth_date="1986-03-14")
     )
     assert "encodes birth year 1985" in str(response.context["form"].errors["cccd"])
+
+
+# --- provisional contacts (named in tracing: no CCCD, birth date or sex yet) -------------------------
+
+
+@pytest.fixture
+def provisional(health_worker_bo_de, bo_de_area):
+    from phaodai.people import services
+
+    return services.register_contact(
+        by=health_worker_bo_de, residence_area=bo_de_area, full_name="Trần Thị Tạm", phone="0912345678"
+    )
+
+
+def test_a_provisional_contact_is_listed_by_the_search_page(as_user, ward_officer_bo_de, an, provisional):
+    for params in ({"q": "tam"}, {"q": "tran thi"}):
+        response = as_user(ward_officer_bo_de).get(reverse("people:search"), params)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Trần Thị Tạm" in body
+        assert reverse("people:detail", args=[provisional.pk]) in body
+        assert "registration incomplete" in body
+    # and beside a complete registration, whose priority groups are still worked out
+    from phaodai.people import services
+
+    services.update_person(
+        by=ward_officer_bo_de, person=an, full_name=AN["full_name"], birth_date=date(1940, 3, 14),
+        sex="M", phone=AN["phone"], residence_area=an.residence_area, cccd=cccd_for(1940, "M", 123456),
+    )  # fmt: skip
+    listed = as_user(ward_officer_bo_de).get(
+        reverse("people:search"), {"q": "n"}, headers={"HX-Request": "true"}
+    )
+    assert listed.status_code == 200
+    assert "Aged 65 or over" in listed.content.decode()
+
+
+def test_a_provisional_contact_has_a_page_and_a_form_to_complete_it(
+    as_user, ward_officer_bo_de, bo_de_area, provisional
+):
+    client = as_user(ward_officer_bo_de)
+    page = client.get(reverse("people:detail", args=[provisional.pk]))
+    assert page.status_code == 200
+    assert 'id="provisional"' in page.content.decode()
+    form = client.get(reverse("people:edit", args=[provisional.pk]))
+    assert form.status_code == 200
+    assert "No citizen ID is registered yet" in form.content.decode()
+    # completing it needs the CCCD: asked for beside the field, nothing saved
+    version = Person.objects.get(pk=provisional.pk).updated_at.isoformat()
+    without = client.post(
+        reverse("people:edit", args=[provisional.pk]),
+        _form(bo_de_area, cccd="", full_name="Trần Thị Tạm", sex="F", version=version),
+    )
+    assert without.status_code == 200
+    assert "cccd" in without.context["form"].errors
+    assert Person.objects.get(pk=provisional.pk).provisional
+    completed = client.post(
+        reverse("people:edit", args=[provisional.pk]),
+        _form(
+            bo_de_area, cccd=cccd_for(1985, "F", 654321), full_name="Trần Thị Tạm", sex="F", version=version
+        ),
+    )
+    assert completed.status_code == 302
+    stored = Person.objects.get(pk=provisional.pk)
+    assert (stored.provisional, stored.birth_date, stored.sex) == (False, date(1985, 3, 14), "F")
+
+
+def test_the_registry_api_lists_and_reads_a_provisional_contact(as_user, ward_officer_bo_de, provisional):
+    client = as_user(ward_officer_bo_de)
+    listed = client.get("/api/v1/people", {"q": "tam"})
+    assert listed.status_code == 200
+    [item] = listed.json()["items"]
+    assert (item["id"], item["birth_date"], item["sex"]) == (str(provisional.pk), None, "")
+    read = client.get(f"/api/v1/people/{provisional.pk}")
+    assert read.status_code == 200
+    body = read.json()
+    shown = (body["provisional"], body["age"], body["cccd_masked"], body["priority_groups"])
+    assert shown == (True, None, "", [])

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phaodai.quarantine import rules
@@ -27,6 +27,8 @@ def test_readiness_follows_occupancy_only_when_the_facility_is_ready(state, used
     assert rules.readiness(state, CAPACITY, used) == expected
 
 
+# Pure and quick, but generation is slow on a loaded machine: no deadline, no too_slow health check.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     capacity=st.builds(Beds, st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)),
     taken=st.builds(Beds, st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)),
