@@ -369,14 +369,24 @@ def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 def _stored_rows(persons: set[Any]) -> dict[Any, _Row]:
-    rows: dict[Any, _Row] = {}
+    """The stored rows of these persons, with their root cases' chain window ends (read apart: a few
+    root cases for hundreds of rows, and no join with the cases for each)."""
+    found: list[tuple[Any, ...]] = []
     for chunk in _chunked(persons):
-        found = TraceLevel.objects.filter(person_id__in=chunk).values_list(
-            *("person_id", "level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until"),
-            *("path", "cluster_id", "root_case__chain_window_end"),
+        found.extend(
+            TraceLevel.objects.filter(person_id__in=chunk).values_list(
+                *("person_id", "level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until"),
+                *("path", "cluster_id"),
+            )
         )
-        rows.update({pid: _Row(*facts) for pid, *facts in found})
-    return rows
+    roots = {row[3] for row in found}
+    chain_ends = (
+        dict(Case.objects.filter(pk__in=roots).values_list("pk", "chain_window_end")) if roots else {}
+    )
+    return {
+        pid: _Row(level, via, root, exposed_on, next_from, next_until, path, cluster, chain_ends[root])
+        for pid, level, via, root, exposed_on, next_from, next_until, path, cluster in found
+    }
 
 
 def _first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, _Row]:
