@@ -242,6 +242,19 @@ def test_discharged_at_the_end_of_isolation_the_order_goes_to_the_ward_to_move_t
     assert selectors.isolation_counts_for(health_worker_bo_de, on(25))["monitoring"] == 1
 
 
+def test_the_worklist_page_flags_whom_the_facility_discharged(
+    ward: dict[str, Any], health_worker_bo_de: Any, city_commander: Any, client: Any
+) -> None:
+    discharge(city_commander, ward["dorm"], day(15, 10), reason="other")
+    client.force_login(health_worker_bo_de)
+    page = client.get("/cases/isolation/worklist/?day=2021-09-15").content.decode()
+    assert page.count("discharged by the facility: decide home isolation or release") == 1
+    assert (
+        "discharged by the facility"
+        not in client.get("/cases/isolation/worklist/?day=2021-09-14").content.decode()
+    )
+
+
 def test_discharged_early_the_person_is_followed_at_home_and_the_ward_told_to_decide(
     ward: dict[str, Any], health_worker_bo_de: Any, city_commander: Any
 ) -> None:
