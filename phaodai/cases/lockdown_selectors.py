@@ -84,4 +84,3 @@ def in_force(area_ids: Iterable[int], at: datetime) -> set[int]:
         return set()
     locked = Lockdown.objects.filter(in_force_q(at)).values_list("area_id", flat=True).distinct()
     return wanted.intersection(locked)
-

@@ -217,6 +217,7 @@ def discharge(by: Any, order: Any, when: Any, reason: str = "released") -> None:
     from phaodai.quarantine import services as quarantine
 
     stay = quarantine_selectors.current_admission(order.person)
+    assert stay is not None
     quarantine.discharge(by=by, admission=stay, discharged_at=when, reason=reason, clock=at(when))
 
 
@@ -284,6 +285,7 @@ def test_a_transfer_to_another_facility_keeps_the_order_in_a_facility(
 
     other = facility(city_commander, unit, "Trường THCS Long Biên")
     stay = quarantine_selectors.current_admission(ward["dorm"].person)
+    assert stay is not None
     quarantine.transfer(by=city_commander, admission=stay, to_facility=other, at=day(15), clock=at(day(15)))
     assert selectors.isolation_counts_for(health_worker_bo_de, on(16))["facility"] == 1
     on_list = {i.order.pk for g in selectors.worklist(health_worker_bo_de, on(16)) for i in g.items}

@@ -61,6 +61,7 @@ def test_an_f1_who_turns_positive_takes_everyone_downstream_up_with_them_as_the_
     # but after their own exposure (9/9), when they may already have passed it on: F2 becomes F1.
     case(by, f1, hanoi(2021, 9, 14, 8), hanoi(2021, 9, 14, 9))
     new_case = TraceLevel.objects.get(person=f1).root_case
+    assert new_case.traced_from is not None
     assert (new_case.window_start, new_case.traced_from.person_id) == (date(2021, 9, 9), f0.pk)
     assert levels() == {f0.pk: 0, f1.pk: 0, f2.pk: 1}
     assert TraceLevel.objects.get(person=f2).via_id == f1.pk
