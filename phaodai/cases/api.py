@@ -142,6 +142,11 @@ def _idempotency_key(request: HttpRequest) -> str | None:
     return key or None
 
 
+API_WITHOUT_SAMPLE = (
+    "Ghi nhận qua API, không kèm mã mẫu xét nghiệm (Recorded through the API without a sample code)."
+)
+
+
 def _case_subject(user: Any, cccd: str, detected: Any) -> Any:
     """The person a new case is for. Anyone may be found positive in the caller's ward (`detected`);
     without it, the person must be someone the caller traces: anyone else gets the same 422 as a CCCD
@@ -272,12 +277,23 @@ def record_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
             object_type="territory.unit",
             object_id=detected.code,
         )
-    person = _case_subject(request.user, payload.cccd, detected)
     manual_reason = payload.manual_reason
     if not payload.test_ref.strip() and not manual_reason.strip():
         # The four facts alone (a lab's or a hospital's system, which keeps its own sample codes) are a
-        # case too: recorded as entered without a sample code, saying so, rather than refused.
-        manual_reason = _("Recorded through the API without the sample code of the test.")
+        # case too: recorded as entered without a sample code, saying so, rather than refused. A fixed
+        # text (not the caller's language), so that the same facts sent again are the same case.
+        manual_reason = API_WITHOUT_SAMPLE
+    # The case's own facts first: a refusal must not depend on whether or where the CCCD is registered.
+    services.check_case_facts(
+        confirmed_at=payload.confirmed_at,
+        detected_in=payload.detected_in,
+        severity=payload.severity,
+        care=payload.care,
+        test_ref=payload.test_ref,
+        manual_reason=manual_reason,
+        source_note=payload.source_note,
+    )
+    person = _case_subject(request.user, payload.cccd, detected)
     # A key already used for another person's case: the service answers 409 idempotency_key_reused.
     case, created = services.record_case(
         by=request.user,

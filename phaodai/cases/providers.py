@@ -13,7 +13,7 @@ from typing import Any
 
 from phaodai.cases import kpis
 from phaodai.cases.lockdown_selectors import in_force
-from phaodai.cases.recording import recording_paths
+from phaodai.cases.recording import recording_paths, recording_since
 from phaodai.core.clock import local_date
 from phaodai.core.jurisdiction import common_path
 from phaodai.sitreps import prefill
@@ -42,31 +42,37 @@ def _ward_code(area_code: str) -> str:
     return area_code.split("-", 1)[0]  # an area's code is its ward's code and its own: 00139-TDP01
 
 
-def _ward_codes(paths: set[str]) -> set[str]:
-    return {path.strip("/").split("/")[-1] for path in paths}
-
 
 def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[str, Any]]:
-    """Community cases in 7 and 14 days, of unknown source in 14, days since the last, lockdown in force."""
-    recording = _ward_codes(recording_paths(local_date(at)))
-    asked = [area.id for area in areas if _ward_code(area.code) in recording]
+    """Community cases in 7 and 14 days, of unknown source in 14, days since the last, lockdown in force.
+
+    A count over the last N days is answered only once the ward has kept its cases here for all of
+    them: on its first day, "0 in 14 days" would say nothing of the 13 days before, which it typed in.
+    """
+    today = local_date(at)
+    since = _since_by_ward(today)
+    asked = {area.id: since[_ward_code(area.code)] for area in areas if _ward_code(area.code) in since}
     if not asked:
         return {}
-    counts = kpis.community_cases_by_area(asked, at)
-    locked = in_force(asked, at)
+    counts = kpis.community_cases_by_area(list(asked), at)
+    locked = in_force(list(asked), at)
     values: dict[int, dict[str, Any]] = {}
-    for area_id in asked:
+    for area_id, started in asked.items():
         found = counts.get(area_id)
-        area_values: dict[str, Any] = {
-            "community_cases_7d": found.last_7_days if found else 0,
-            "community_cases_14d": found.last_14_days if found else 0,
-            "unknown_source_cases_14d": found.unknown_source_14_days if found else 0,
-            "lockdown_active": area_id in locked,
-        }
-        if found is not None and found.last_at is not None:
+        area_values: dict[str, Any] = {"lockdown_active": area_id in locked}
+        if started <= today - timedelta(days=7):
+            area_values["community_cases_7d"] = found.last_7_days if found else 0
+        if started <= today - timedelta(days=14):
+            area_values["community_cases_14d"] = found.last_14_days if found else 0
+            area_values["unknown_source_cases_14d"] = found.unknown_source_14_days if found else 0
+        if found is not None and found.last_at is not None and local_date(found.last_at) >= started:
             area_values["days_since_last_community_case"] = (at - found.last_at).days
         values[area_id] = area_values
     return values
+
+
+def _since_by_ward(day: Any) -> dict[str, Any]:
+    return {path.strip("/").split("/")[-1]: since for path, since in recording_since(day).items()}
 
 
 def report_values(units: Sequence[Any], start: datetime, end: datetime) -> dict[int, dict[str, Any]]:

@@ -54,6 +54,11 @@ def recording_paths(day: date) -> set[str]:
     return set(CaseRecording.objects.filter(since__lte=day).values_list("path", flat=True))
 
 
+def recording_since(day: date) -> dict[str, date]:
+    """Ward path → the day it started keeping its cases here, for the wards that do on `day`."""
+    return dict(CaseRecording.objects.filter(since__lte=day).values_list("path", "since"))
+
+
 def recordings_of_ward(ward: Any) -> CaseRecording | None:
     return CaseRecording.objects.filter(unit=ward).first()
 
@@ -84,7 +89,11 @@ def recordings_for(user: Any) -> dict[int, CaseRecording]:
 
 def ward_to_record(user: Any, code: str) -> Any:
     """A ward by code among the user's units; 404 (logged when it exists elsewhere) otherwise."""
-    ward = territory.unit_by_code(code.strip()[:5]) if code else None
+    ward = (
+        territory.unit_by_code(code)
+        if code and len(code) == 5 and code.isascii() and code.isdigit()
+        else None
+    )
     if ward is None or ward.level != WARD:
         raise Http404
     if not may_start(user, ward):

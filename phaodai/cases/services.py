@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm
-from phaodai.cases import clusters, rules, tracing
+from phaodai.cases import clusters, rules, selectors, tracing
 from phaodai.cases.errors import (
     CaseChanged,
     ContactProblem,
@@ -75,6 +75,35 @@ def _episode(person: Any, confirmed_on: date, spec: rules.TracingSpec) -> int:
     return last.episode + 1
 
 
+def check_case_facts(
+    *,
+    confirmed_at: datetime,
+    detected_in: str,
+    severity: str = Case.Severity.ASYMPTOMATIC,
+    care: str = Case.Care.FACILITY,
+    test_ref: str = "",
+    manual_reason: str = "",
+    source_note: str = "",
+    clock: Clock = now,
+) -> None:
+    """Every check of a case's own facts, apart from who the person is: callers that look the person
+    up by CCCD run it first, so a refusal never depends on whether (or where) that CCCD is registered."""
+    if not plausible(confirmed_at) or confirmed_at > clock() + timedelta(minutes=5):
+        raise InvalidInput(_("The confirmation time cannot be in the future."), field="confirmed_at")
+    if detected_in not in Case.DetectedIn.values:
+        raise InvalidInput(field="detected_in")
+    if severity not in Case.Severity.values:
+        raise InvalidInput(field="severity")
+    if care not in Case.Care.values:
+        raise InvalidInput(field="care")
+    test_ref, manual_reason = nfc(test_ref or "").strip(), nfc(manual_reason or "").strip()
+    if not test_ref and not manual_reason:
+        raise NoTestNorReason(field="test_ref")
+    if len(test_ref) > 40 or len(manual_reason) > TEXT_MAX or len(source_note or "") > TEXT_MAX:
+        raise InvalidInput(field="manual_reason" if len(manual_reason) > TEXT_MAX else "test_ref")
+    tracing.rule_at(local_date(confirmed_at))  # a day before the first tracing rule: refused here too
+
+
 def record_case(
     *,
     by: Any,
@@ -107,19 +136,17 @@ def record_case(
                 raise KeyUsedForAnotherCase(field="idempotency_key")
             return earlier, False
     moment = clock()
-    if not plausible(confirmed_at) or confirmed_at > moment + timedelta(minutes=5):
-        raise InvalidInput(_("The confirmation time cannot be in the future."), field="confirmed_at")
-    if detected_in not in Case.DetectedIn.values:
-        raise InvalidInput(field="detected_in")
-    if severity not in Case.Severity.values:
-        raise InvalidInput(field="severity")
-    if care not in Case.Care.values:
-        raise InvalidInput(field="care")
+    check_case_facts(
+        confirmed_at=confirmed_at,
+        detected_in=detected_in,
+        severity=severity,
+        care=care,
+        test_ref=test_ref,
+        manual_reason=manual_reason,
+        source_note=source_note,
+        clock=clock,
+    )
     test_ref, manual_reason = nfc(test_ref or "").strip(), nfc(manual_reason or "").strip()
-    if not test_ref and not manual_reason:
-        raise NoTestNorReason(field="test_ref")
-    if len(test_ref) > 40 or len(manual_reason) > TEXT_MAX or len(source_note or "") > TEXT_MAX:
-        raise InvalidInput(field="manual_reason" if len(manual_reason) > TEXT_MAX else "test_ref")
     confirmed_on = local_date(confirmed_at)
     rule = tracing.rule_at(confirmed_on)
     spec = spec_of(rule)
@@ -136,8 +163,19 @@ def record_case(
         return current, False  # the same case sent again without a key
     window = rules.exposure_window(confirmed_on, spec)
     with transaction.atomic():
-        episode = _episode(person, confirmed_on, spec)
-        traced = TraceLevel.objects.filter(person_id=person.pk, level__gt=0).first()
+        try:
+            episode = _episode(person, confirmed_on, spec)
+        except DuplicateCase:
+            if selectors.may_trace(by, person):
+                raise
+            # Found here but living elsewhere: that they have a case is needed to avoid a second one;
+            # which case, and its history, belong to the wards that trace them.
+            raise DuplicateCase(
+                _("This person already has a case; the ward where they live can tell you more.")
+            ) from None
+        traced = TraceLevel.objects.filter(
+            person_id=person.pk, level__gt=0, exposed_on__lte=confirmed_on
+        ).first()  # a contact met after testing positive is not where they caught it
         # Someone traced before testing positive may have passed it on since their own exposure:
         # their window opens then, so everyone downstream (their F2s) moves up to F1 of this case.
         window_start = min(window.start, traced.exposed_on) if traced else window.start
@@ -174,7 +212,8 @@ def record_case(
             )
             if winner is not None and (_same_case(winner, facts) or same_key):
                 return winner, False
-            raise DuplicateCase(existing=winner.pk if winner else None) from None
+            shown = winner.pk if winner is not None and selectors.may_trace(by, person) else None
+            raise DuplicateCase(existing=shown) from None
         # As of today, not the confirmation day: links recorded since then count too.
         roots = tracing.derive_around([person.pk], local_date(moment))
         clusters.assign_clusters_for(roots | {case.pk})

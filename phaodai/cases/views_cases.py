@@ -92,6 +92,19 @@ def _idempotency_key(user: Any, token: str) -> str | None:
 def _record(request: HttpRequest, form: CaseForm) -> tuple[Case | None, dict[str, Any], int]:
     """Record the case of a valid form: (case, extra context, status); errors land beside fields."""
     user, data = request.user, form.cleaned_data
+    try:  # the case's own facts first: a refusal must not depend on whose CCCD it is
+        services.check_case_facts(
+            confirmed_at=data["confirmed_at"],
+            detected_in=data["detected_in"],
+            severity=data["severity"],
+            care=data["care"],
+            test_ref=data["test_ref"],
+            manual_reason=data["manual_reason"],
+            source_note=data["source_note"],
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return None, {}, error.status
     person = people.person_for_tracing(data["cccd"])
     detected_unit = form.chosen_ward()  # one of the officer's wards (the form offers no other)
     if person is not None and detected_unit is None and not selectors.may_trace(user, person):

@@ -242,7 +242,7 @@ def test_the_four_facts_alone_make_a_case_recorded_as_without_a_sample_code(
     assert answer.status_code == 201, answer.json()
     assert (answer.json()["test_ref"], answer.json()["manual_reason"]) == (
         "",
-        "Recorded through the API without the sample code of the test.",
+        "Ghi nhận qua API, không kèm mã mẫu xét nghiệm (Recorded through the API without a sample code).",
     )
     assert api.post("/cases", body).status_code == 200  # the same facts again: the same case
 

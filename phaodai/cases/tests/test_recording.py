@@ -155,7 +155,7 @@ def test_a_residents_case_found_in_another_ward_leaves_the_hand_entered_counts(
     assert "community_cases_7d" not in values[tdp1.id]
 
 
-def test_from_its_first_day_on_a_recording_ward_reads_its_cases(
+def test_a_recording_ward_reads_each_count_once_it_has_kept_its_cases_for_all_of_its_days(
     phuc_xa: tuple[Any, Any], ward_officer_phuc_xa: Any, unit: Any
 ) -> None:
     _tdp1, tdp2 = phuc_xa
@@ -164,10 +164,15 @@ def test_from_its_first_day_on_a_recording_ward_reads_its_cases(
     )
     # 14/9: not yet; what the ward typed stands
     assert indicators.gather(facts(tdp2), AT)[tdp2.id]["community_cases_7d"] == 30
-    # 15/9: its cases (none) count, over the figure typed in
-    values = indicators.gather(facts(tdp2), AT + timedelta(days=1))[tdp2.id]
-    assert (values["community_cases_7d"], values["community_cases_14d"], values["lockdown_active"]) == (
-        0,
-        0,
-        False,
-    )
+
+    def read(days: int) -> tuple[Any, ...]:
+        values = indicators.gather(facts(tdp2), AT + timedelta(days=days))[tdp2.id]
+        return values["community_cases_7d"], values["community_cases_14d"], values["lockdown_active"]
+
+    # 15/9, its first day: no count covers days it kept here only, so the typed figures stand (a computed
+    # "0 in 14 days" would hide the 45 it typed); the lockdown flag is its own from today.
+    assert read(1) == (30, 45, False)
+    # 22/9: seven days kept here — its cases (none) count for the 7 days; the 14 days are still typed
+    assert read(8) == (0, 45, False)
+    # 29/9: fourteen days kept here — both counts are its own
+    assert read(15) == (0, 0, False)

@@ -206,3 +206,57 @@ def test_someone_traced_here_but_living_elsewhere_is_asked_where_the_case_was_fo
     )
     assert answer.status_code == 422, answer.json()
     assert (answer.json()["code"], answer.json()["field"]) == ("detected_unit_required", "detected_unit")
+
+
+# A case found here of someone living elsewhere ------------------------------------------------------
+
+
+def test_a_refused_case_found_here_answers_the_same_whoever_holds_the_cccd(
+    client: Any,
+    phuc_xa_resident: Any,
+    ward_officer_bo_de: Any,
+) -> None:
+    # Found in our ward (detected_unit) but confirmed in the future: refused for its facts, before the
+    # CCCD is looked up, so the answer is the same for a CCCD nobody holds and one held elsewhere.
+    with time_machine.travel(NOW, tick=False):
+        api = Api(client).login(ward_officer_bo_de)
+        future = {"detected_unit": "00139", "confirmed_at": "2021-09-20T09:00"}
+        nobody = api.post("/cases", case_body(0, cccd=NOBODYS_CCCD, **future))
+        elsewhere = api.post("/cases", case_body(0, cccd=PHUC_XA_CCCD, **future))
+    assert (nobody.status_code, nobody.json()) == (elsewhere.status_code, elsewhere.json())
+    assert (nobody.status_code, nobody.json()["field"]) == (422, "confirmed_at")
+
+
+def test_a_case_found_here_of_someone_already_a_case_elsewhere_says_so_and_nothing_more(
+    client: Any,
+    phuc_xa_f0: Any,
+    ward_officer_bo_de: Any,
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        api = Api(client).login(ward_officer_bo_de)
+        body = case_body(0, cccd=PHUC_XA_CCCD, detected_unit="00139", confirmed_at="2021-09-09T09:00")
+        answer = api.post("/cases", body)
+    assert answer.status_code == 409
+    assert "existing_case" not in answer.json()
+    assert (
+        answer.json()["message"]
+        == "This person already has a case; the ward where they live can tell you more."
+    )
+    assert Case.objects.count() == 1
+
+
+def test_a_case_confirmed_before_its_tracing_exposure_is_not_traced_from_that_source(
+    resident: Any, health_worker_bo_de: Any
+) -> None:
+    # P met an F0 on 10/9 but had tested positive on 8/9 already (entered late, on 11/9): P cannot have
+    # caught it from that F0, so the case records no source (nor the F0's cluster through it).
+    f0, p = resident(0), resident(1)
+    by = health_worker_bo_de
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="T-0", clock=at(SEPT_10_MORNING))  # fmt: skip
+    met = services.ContactInput(exposed_on=date(2021, 9, 10), setting="household", person=p)
+    services.add_contacts(by=by, source=f0, contacts=[met], clock=at(hanoi(2021, 9, 10, 11)))
+    services.record_case(by=by, person=p, confirmed_at=hanoi(2021, 9, 8, 9), detected_in="community",
+                         source_known=False, test_ref="T-1", clock=at(hanoi(2021, 9, 11, 9)))  # fmt: skip
+    late = Case.objects.get(person=p)
+    assert (late.traced_from_id, late.window_start) == (None, date(2021, 9, 6))
