@@ -42,7 +42,6 @@ def _ward_code(area_code: str) -> str:
     return area_code.split("-", 1)[0]  # an area's code is its ward's code and its own: 00139-TDP01
 
 
-
 def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[str, Any]]:
     """Community cases in 7 and 14 days, of unknown source in 14, days since the last, lockdown in force.
 
