@@ -73,7 +73,7 @@ def list_clusters(request: HttpRequest, filters: Query[ClusterQuery]) -> dict[st
 def cluster_graph(request: HttpRequest, pk: int) -> dict[str, Any]:
     selectors.require_tracer(request.user)
     cluster = selectors.cluster_for(request.user, pk)
-    graph = selectors.cluster_graph(cluster)
+    graph = selectors.cluster_graph(cluster, viewer=request.user)
     return {
         "cluster": _cluster(cluster),
         "nodes": [{**node, "f_level": rules.f_label(node["level"])} for node in graph["nodes"]],

@@ -269,7 +269,7 @@ class ClusterPage(Schema):
 
 
 class NodeOut(Schema):
-    id: str = Field(description="A person id (no name)")
+    id: str = Field(description="A person id (no name); an alias (p7) for one the caller may not trace")
     level: int
     f_level: str
 

@@ -457,16 +457,16 @@ def graph(cluster: Cluster) -> dict[str, Any]:
     members = TraceLevel.objects.filter(cluster=cluster)
     rows = list(
         members.order_by("level", "exposed_on", "person_id").values_list(
-            "person_id", "level", "via_id", "exposed_on"
+            "person_id", "level", "via_id", "exposed_on", "path"
         )[:GRAPH_LIMIT]
     )
     shown = {pid for pid, *_rest in rows}
     persons = members.values("person_id")  # a subquery: no parameter per person
     return {
-        "nodes": [{"id": str(pid), "level": level} for pid, level, _via, _on in rows],
+        "nodes": [{"id": str(pid), "level": level, "path": path} for pid, level, _via, _on, path in rows],
         "edges": [
             {"from": str(via), "to": str(pid), "exposed_on": on.isoformat()}
-            for pid, _level, via, on in rows
+            for pid, _level, via, on, _path in rows
             if via is not None and via in shown
         ],
         "persons": members.count() if len(rows) == GRAPH_LIMIT else len(rows),

@@ -122,9 +122,33 @@ def cluster_for(user: Any, pk: int) -> Cluster:
     return found
 
 
-def cluster_graph(cluster: Cluster) -> dict[str, Any]:
-    """Nodes (persons with their level; no names) and edges (who was traced through whom, and when)."""
-    return clusters.graph(cluster)
+def cluster_graph(cluster: Cluster, viewer: Any = None) -> dict[str, Any]:
+    """Nodes (persons with their level; no names) and edges (who was traced through whom, and when).
+
+    For a `viewer`, persons they may not trace (living elsewhere, no case of theirs found in the
+    viewer's units) keep their place and level under an alias ("p7"), not their id: an id they learned
+    otherwise (a contact they named) must not tell them that person's level.
+    """
+    graph = clusters.graph(cluster)
+    if viewer is None:
+        return graph
+    nodes = graph["nodes"]
+    visible = {n["id"] for n in nodes if covers(viewer, n["path"], Perm.TRACE)}
+    elsewhere = [n["id"] for n in nodes if n["id"] not in visible]
+    if elsewhere:
+        found_here = Case.objects.filter(person_id__in=elsewhere).filter(
+            scope_q(viewer, "detected_path", Perm.TRACE)
+        )
+        visible |= {str(pk) for pk in found_here.values_list("person_id", flat=True)}
+    alias = {n["id"]: f"p{index}" for index, n in enumerate(nodes, start=1) if n["id"] not in visible}
+    return {
+        **graph,
+        "nodes": [{"id": alias.get(n["id"], n["id"]), "level": n["level"]} for n in nodes],
+        "edges": [
+            {**e, "from": alias.get(e["from"], e["from"]), "to": alias.get(e["to"], e["to"])}
+            for e in graph["edges"]
+        ],
+    }
 
 
 def unknown_source_cases(user: Any, since: date) -> QuerySet[Case]:

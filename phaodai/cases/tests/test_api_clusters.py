@@ -106,3 +106,31 @@ def test_who_may_read_a_cluster(
     assert Api(client).login(city_commander).get("/clusters/999999/graph").status_code == 404
     client.logout()
     assert client.get(f"/api/v1{url}").status_code == 401
+
+
+def test_a_person_the_caller_may_not_trace_is_drawn_under_an_alias(
+    api: Api, resident: Any, ward_officer_phuc_xa: Any, city_commander: Any, client: Any
+) -> None:
+    from datetime import date
+
+    from phaodai.people import services as people_services
+    from phaodai.people.tests.conftest import make_area
+
+    resident(0)
+    visitor = people_services.register_person(
+        by=ward_officer_phuc_xa, cccd=cccd_of(90), full_name="Đỗ Văn Khách", birth_date=date(1980, 1, 1),
+        sex="M", phone=None, residence_area=make_area("00001", "TDP01", "Tổ dân phố 1"),
+    )  # fmt: skip
+    case = record(api, 0)
+    api.post(
+        f"/cases/{case['id']}/contacts",
+        {"contacts": [{"cccd": cccd_of(90), "exposed_on": "2021-09-09", "setting": "workplace"}]},
+    )
+    cluster = api.get(f"/cases/{case['id']}").json()["cluster"]["id"]
+    body = api.get(f"/clusters/{cluster}/graph").json()
+    assert str(visitor.pk) not in str(body)  # the contact named by CCCD: no id to match a level to
+    assert {(n["id"], n["level"]) for n in body["nodes"]} == {(str(case["person"]["id"]), 0), ("p2", 1)}
+    assert [(e["from"], e["to"]) for e in body["edges"]] == [(str(case["person"]["id"]), "p2")]
+    # The city traces everyone: real ids
+    city = Api(client).login(city_commander).get(f"/clusters/{cluster}/graph").json()
+    assert str(visitor.pk) in {n["id"] for n in city["nodes"]}
