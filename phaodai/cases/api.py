@@ -33,8 +33,8 @@ from phaodai.cases.api_schemas import (
 )
 from phaodai.cases.errors import ContactProblem, InvalidContacts
 from phaodai.cases.models import Case, TraceLevel
-from phaodai.cases.pages_support import traceable_ids
 from phaodai.core.errors import InvalidInput
+from phaodai.core.idempotency import header_key
 from phaodai.core.identity import normalize_phone
 from phaodai.core.jurisdiction import covers, log_out_of_scope, require_within
 from phaodai.core.text import mask_name
@@ -42,7 +42,6 @@ from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
 
 router = Router(tags=["cases"])
-KEY_MAX = 80
 
 
 class PersonNotRegistered(InvalidInput):
@@ -129,17 +128,6 @@ def _detail(case: Case) -> dict[str, Any]:
 
 
 # Look-ups -----------------------------------------------------------------------------------------
-
-
-def _idempotency_key(request: HttpRequest) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > KEY_MAX or not key.isprintable():
-        raise InvalidInput(
-            _("The Idempotency-Key header must be at most %(limit)s printable characters.")
-            % {"limit": KEY_MAX},
-            field="Idempotency-Key",
-        )
-    return key or None
 
 
 API_WITHOUT_SAMPLE = (
@@ -242,7 +230,7 @@ def contacts_added(request: HttpRequest, source: Any, items: list[ContactIn]) ->
     result = services.add_contacts(by=request.user, source=source, contacts=inputs)
     # Naming a CCCD as a contact must not reveal that person's level (an F0 elsewhere is health data):
     # the level is given only for contacts the caller may trace, null for the others.
-    traceable = traceable_ids(request.user, result.persons)
+    traceable = selectors.traceable_ids(request.user, ((p.pk, p.unit_path) for p in result.persons))
     levels = selectors.levels_by_person([person.pk for person in result.persons if person.pk in traceable])
     body = {
         "added": result.added,
@@ -266,7 +254,7 @@ def contacts_added(request: HttpRequest, source: Any, items: list[ContactIn]) ->
 )
 def record_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     require_perm(request.user, Perm.TRACE)
-    key = _idempotency_key(request)
+    key = header_key(request) or None
     detected = _ward(payload.detected_unit, "detected_unit") if payload.detected_unit else None
     if detected is not None:
         # Checked before the person is looked up, so the answer is the same whoever holds the CCCD.

@@ -17,7 +17,7 @@ from django.http import Http404
 from phaodai.accounts.roles import Perm
 from phaodai.cases import selectors
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel
-from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, scope_q
+from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
 
@@ -227,20 +227,6 @@ def traced_person(user: Any, person_id: Any) -> Any:
     return person
 
 
-def traceable_ids(user: Any, persons: Iterable[Any]) -> set[Any]:
-    """The ids of `persons` whose tracing page the user may open: selectors.may_trace for many at once
-    (residence within the user's tracing units, or one of their cases found there), in one query."""
-    persons = list(persons)
-    found = {person.pk for person in persons if covers(user, person.unit_path, Perm.TRACE)}
-    elsewhere = {person.pk for person in persons} - found
-    if elsewhere:
-        found_here = Case.objects.filter(person_id__in=elsewhere).filter(
-            scope_q(user, "detected_path", Perm.TRACE)
-        )
-        found.update(found_here.values_list("person_id", flat=True).distinct())
-    return found
-
-
 def person_facts(user: Any, person: Any) -> dict[str, Any]:
     """What the tracing pages show of a person: masked CCCD, level, via whom, root case."""
     status = selectors.status_of(person)
@@ -288,7 +274,7 @@ def contact_rows(user: Any, person: Any) -> tuple[list[ContactRow], bool]:
     others = [link.high if link.low_id == person.pk else link.low for link in links]
     levels = selectors.levels_by_person([other.pk for other in others])
     # A contact this ward named but who lives elsewhere shows by name, but their page is not ours to open.
-    openable = traceable_ids(user, others)
+    openable = selectors.traceable_ids(user, ((other.pk, other.unit_path) for other in others))
     rows = []
     for link, other in zip(links, others, strict=True):
         traceable, named_here = other.pk in openable, covers(user, link.path, Perm.TRACE)

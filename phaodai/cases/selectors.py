@@ -5,6 +5,7 @@ person's level is seen where they live; a cluster where its first case lives, or
 one of its cases. Outside that: 404, and the attempt is logged.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -122,6 +123,20 @@ def cluster_for(user: Any, pk: int) -> Cluster:
     return found
 
 
+def traceable_ids(user: Any, persons: Iterable[tuple[Any, str]]) -> set[Any]:
+    """Of (person id, residence path) pairs, the ids the user may trace: may_trace for many at once
+    (residence within the user's tracing units, or one of their cases found there), in one query."""
+    persons = list(persons)
+    found = {pk for pk, path in persons if covers(user, path, Perm.TRACE)}
+    elsewhere = [pk for pk, _path in persons if pk not in found]
+    if elsewhere:
+        found_here = Case.objects.filter(person_id__in=elsewhere).filter(
+            scope_q(user, "detected_path", Perm.TRACE)
+        )
+        found.update(found_here.values_list("person_id", flat=True).distinct())
+    return found
+
+
 def cluster_graph(cluster: Cluster, viewer: Any = None) -> dict[str, Any]:
     """Nodes (persons with their level; no names) and edges (who was traced through whom, and when).
 
@@ -133,13 +148,7 @@ def cluster_graph(cluster: Cluster, viewer: Any = None) -> dict[str, Any]:
     if viewer is None:
         return graph
     nodes = graph["nodes"]
-    visible = {n["id"] for n in nodes if covers(viewer, n["path"], Perm.TRACE)}
-    elsewhere = [n["id"] for n in nodes if n["id"] not in visible]
-    if elsewhere:
-        found_here = Case.objects.filter(person_id__in=elsewhere).filter(
-            scope_q(viewer, "detected_path", Perm.TRACE)
-        )
-        visible |= {str(pk) for pk in found_here.values_list("person_id", flat=True)}
+    visible = {str(pk) for pk in traceable_ids(viewer, ((n["id"], n["path"]) for n in nodes))}
     alias = {n["id"]: f"p{index}" for index, n in enumerate(nodes, start=1) if n["id"] not in visible}
     return {
         **graph,

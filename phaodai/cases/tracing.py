@@ -15,7 +15,7 @@ Plain SQL over plain columns (dates, ids), no date arithmetic and only window fu
 PostgreSQL both have, so one code path serves both.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -302,7 +302,7 @@ class _Neighbourhood:
         missing = links_of - self.links.keys()
         for person in missing:
             self.links[person] = []
-        for one, other, day in links_touching(sorted(missing, key=str)) if missing else ():
+        for one, other, day in links_touching(missing):
             self.links[one].append((other, day))
         reached = {other for person in links_of for other, _day in self.links[person]}
         unread = (reached | rows_of) - self.rows.keys()
@@ -447,11 +447,10 @@ def _write_changes(before: dict[Any, "_Row | None"], rows: dict[Any, "_Row | Non
         )
 
 
-def links_touching(person_ids: Sequence[Any]) -> list[tuple[Any, Any, date]]:
+def links_touching(person_ids: Iterable[Any]) -> list[tuple[Any, Any, date]]:
     """Every exposure of these persons as (the person, the other, the day), read from either end."""
     found: list[tuple[Any, Any, date]] = []
-    for start in range(0, len(person_ids), 5000):  # SQLite limits the parameters of one statement
-        chunk = list(person_ids[start : start + 5000])
+    for chunk in _chunked(person_ids):
         from_low = (
             Exposure.objects.filter(low_id__in=chunk)
             .order_by()
@@ -464,7 +463,3 @@ def links_touching(person_ids: Sequence[Any]) -> list[tuple[Any, Any, date]]:
         )
         found.extend(from_low.union(from_high, all=True))
     return found
-
-
-def levels_of(person_ids: Sequence[Any]) -> dict[Any, int]:
-    return dict(TraceLevel.objects.filter(person_id__in=list(person_ids)).values_list("person_id", "level"))

@@ -28,6 +28,7 @@ from phaodai.accounts.selectors import has_perm, require_perm, user_by_username
 from phaodai.business import selectors as business_selectors
 from phaodai.core.clock import HANOI, at_local, local_date, now, read_local_date
 from phaodai.core.errors import InvalidInput, NotPermitted
+from phaodai.core.idempotency import header_key
 from phaodai.core.jurisdiction import covers, log_out_of_scope
 from phaodai.inspections import api_shapes as shapes
 from phaodai.inspections import selectors, services
@@ -59,7 +60,6 @@ from phaodai.territory import selectors as territory
 
 router = Router(tags=["inspections"])
 Pk = Annotated[int, Path(ge=1, le=MAX_ID)]
-KEY_MAX = services.KEY_MAX
 LONGEST_PERIOD = timedelta(days=366 * 5)
 
 
@@ -125,17 +125,6 @@ def _inspection(request: HttpRequest, pk: int) -> Inspection:
 
 def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return shapes.inspection_detail(selectors.inspection_for(request.user, pk))
-
-
-def _idempotency_key(request: HttpRequest) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > KEY_MAX or not key.isprintable():
-        raise InvalidInput(
-            _("The Idempotency-Key header must be at most %(limit)s printable characters.")
-            % {"limit": KEY_MAX},
-            field="Idempotency-Key",
-        )
-    return key
 
 
 def _day(text: str, field: str, default: date) -> date:
@@ -227,7 +216,7 @@ def get_team(request: HttpRequest, pk: Pk) -> dict[str, Any]:
     "with the inspection the key first planned.",
 )
 def plan_inspection(request: HttpRequest, pk: Pk, payload: PlanIn) -> tuple[int, dict[str, Any]]:
-    key = _idempotency_key(request)
+    key = header_key(request)
     _require_reader(request.user)
     team = selectors.team_for(request.user, pk)
     business = _business_for(team, payload.business) if payload.business is not None else None
@@ -354,7 +343,7 @@ def record_finding_photo(
     "answer 409.",
 )
 def record_violation(request: HttpRequest, pk: Pk, payload: ViolationIn) -> tuple[int, dict[str, Any]]:
-    _idempotency_key(request)  # checked; the decision number is what makes a retry return the same row
+    header_key(request)  # checked; the decision number is what makes a retry return the same row
     inspection = _inspection(request, pk)
     violation = services.record_violation(
         by=request.user,
@@ -395,7 +384,7 @@ def finish_inspection(request: HttpRequest, pk: Pk, payload: FinishIn) -> dict[s
     "200 with the re-inspection the key first planned.",
 )
 def plan_reinspection(request: HttpRequest, pk: Pk, payload: ReinspectionIn) -> tuple[int, dict[str, Any]]:
-    key = _idempotency_key(request)
+    key = header_key(request)
     earlier = _inspection(request, pk)
     team = selectors.team_for(request.user, payload.team) if payload.team is not None else earlier.team
     again = services.plan_reinspection(

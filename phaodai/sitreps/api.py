@@ -19,6 +19,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.core.clock import FIRST_YEAR, LAST_YEAR, local_date, local_day_bounds, now, to_local
 from phaodai.core.errors import InvalidInput
+from phaodai.core.idempotency import header_key
 from phaodai.core.schemas import Strict
 from phaodai.sitreps import selectors, services
 from phaodai.sitreps.models import Schedule, Submission, UrgentReport
@@ -27,7 +28,6 @@ from phaodai.territory import selectors as territory
 
 router = Router(tags=["sitreps"])
 CODE_MAX = 40
-KEY_MAX = 80
 TEXT_MAX = 10_000
 LIST_LIMIT = 200
 
@@ -317,17 +317,6 @@ def _day(text: str, field: str = "date") -> date:
     return day
 
 
-def _idempotency_key(request: HttpRequest) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > KEY_MAX or not key.isprintable():
-        raise InvalidInput(
-            _("The Idempotency-Key header must be at most %(limit)s printable characters.")
-            % {"limit": KEY_MAX},
-            field="Idempotency-Key",
-        )
-    return key
-
-
 def _schedule_for_reader(request: HttpRequest, code: str) -> Schedule:
     selectors.require_reader(request.user)
     return selectors.schedule_by_code(code)
@@ -344,7 +333,7 @@ def _schedule_for_reader(request: HttpRequest, code: str) -> Schedule:
 )
 def submit(request: HttpRequest, payload: SubmissionIn) -> tuple[int, dict[str, Any]]:
     require_perm(request.user, Perm.SUBMIT_REPORTS)
-    key = _idempotency_key(request)
+    key = header_key(request)
     unit = _unit(payload.unit)
     schedule = selectors.schedule_by_code(payload.schedule)
     instance = selectors.parse_slot(schedule, payload.slot)
@@ -403,7 +392,7 @@ def get_submission(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Correct a report with a reason (201; a retry with the same Idempotency-Key answers 200)",
 )
 def correct(request: HttpRequest, pk: int, payload: CorrectionIn) -> tuple[int, dict[str, Any]]:
-    key = _idempotency_key(request)
+    key = header_key(request)
     submission = selectors.submission_for(request.user, pk)
     _updated, created = services.correct_report(
         by=request.user,
@@ -637,7 +626,7 @@ def trend(
 )
 def report_urgent(request: HttpRequest, payload: UrgentIn) -> tuple[int, dict[str, Any]]:
     require_perm(request.user, Perm.SUBMIT_REPORTS)
-    key = _idempotency_key(request)
+    key = header_key(request)
     report, created = services.report_urgent(
         by=request.user,
         unit=_unit(payload.unit),
