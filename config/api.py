@@ -18,6 +18,7 @@ from phaodai.cases.api_lockdowns import router as lockdowns_router
 from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
+from phaodai.diagnostics.api import router as diagnostics_router
 from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
@@ -25,6 +26,7 @@ from phaodai.portal.api import router as public_router
 from phaodai.quarantine.api import router as quarantine_router
 from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
+from phaodai.vaccination.api import router as vaccination_router
 from phaodai.zoning.api import router as zoning_router
 
 api = NinjaAPI(
@@ -94,6 +96,8 @@ api.add_router("/business", business_router)
 api.add_router("/quarantine", quarantine_router)
 api.add_router("/cases", cases_router)
 api.add_router("/clusters", clusters_router)
+api.add_router("/diagnostics", diagnostics_router)
+api.add_router("/vaccination", vaccination_router)
 api.add_router("/isolation", isolation_router)
 api.add_router("/lockdowns", lockdowns_router)
 api.add_router("/inspections", inspections_router)

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "phaodai.inspections",
     "phaodai.quarantine",
     "phaodai.cases",
+    "phaodai.diagnostics",
+    "phaodai.vaccination",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("command/", include("phaodai.command.urls")),
     path("business/", include("phaodai.business.urls")),
     path("quarantine/", include("phaodai.quarantine.urls")),
+    path("diagnostics/", include("phaodai.diagnostics.urls")),
+    path("vaccination/", include("phaodai.vaccination.urls")),
     path("cases/", include("phaodai.cases.urls")),
     path("inspections/", include("phaodai.inspections.urls")),
     path("notifications/", include("phaodai.notifications.urls")),

@@ -50,6 +50,14 @@ class Perm(models.TextChoices):
     DECLARE_LOCKDOWN = "cases.lockdown", _("Declare, extend and lift lockdowns")
     MANAGE_FACILITIES = "quarantine.manage", _("Register quarantine facilities, their beds and readiness")
     ADMIT = "quarantine.admit", _("Admit people to quarantine facilities and discharge them")
+    PLAN_TESTING = "diagnostics.plan", _("Plan testing rounds and their sampling sessions")
+    SAMPLE = "diagnostics.sample", _("Collect and register samples, and read results in our area")
+    IMPORT_RESULTS = "diagnostics.import_results", _("Enter and import a laboratory's results")
+    VACCINATE = "vaccination.vaccinate", _("Record doses and adverse events, and read due lists")
+    PLAN_VACCINATION = (
+        "vaccination.plan",
+        _("Run vaccination sites, slots, invitations, mobile teams and home visits"),
+    )
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -79,6 +87,9 @@ _INSPECTIONS = frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})
 # city run the concentrated facilities (S17) and may act anywhere below them.
 _TRACING = frozenset({Perm.TRACE, Perm.ORDER_ISOLATION, Perm.DECLARE_LOCKDOWN})
 _QUARANTINE = frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})
+# Wards, districts and the city plan testing and vaccination (S18, S19); health workers sample and
+# vaccinate; laboratories only send results.
+_HEALTH_PLANNING = frozenset({Perm.PLAN_TESTING, Perm.SAMPLE, Perm.PLAN_VACCINATION, Perm.VACCINATE})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
@@ -87,6 +98,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _INSPECTIONS
     | _TRACING
     | _QUARANTINE
+    | _HEALTH_PLANNING
     | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
     Role.DISTRICT_OFFICER: _OFFICIAL
     | _ZONING_COMMAND
@@ -95,17 +107,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _INSPECTIONS
     | _TRACING
     | _QUARANTINE
+    | _HEALTH_PLANNING
     | {Perm.VIEW_AUDIT},
     Role.WARD_OFFICER: _OFFICIAL
     | _ZONING_WARD
     | _BUSINESS
     | _TRACING
+    | _HEALTH_PLANNING
     | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     )
-    | {Perm.TRACE, Perm.ORDER_ISOLATION, Perm.ADMIT},
-    Role.LAB_TECHNICIAN: frozenset(),
+    | {Perm.TRACE, Perm.ORDER_ISOLATION, Perm.ADMIT, Perm.SAMPLE, Perm.VACCINATE},
+    Role.LAB_TECHNICIAN: frozenset({Perm.IMPORT_RESULTS}),
     Role.CHECKPOINT_OFFICER: frozenset(),
     Role.INSPECTOR: frozenset({Perm.INSPECT}),
     Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),

@@ -1,7 +1,8 @@
-"""Kernel models: the timestamped base and the append-only audit log."""
+"""Kernel models: the timestamped base, the append-only audit log, bulk import jobs."""
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,3 +50,71 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit entries cannot be deleted")
+
+
+class ImportJob(TimeStampedModel):
+    """A bulk import of a file (lab results, dose records): its progress, counts and resume point.
+
+    Rows are committed in batches; `committed_rows` is the last data row whose batch committed, so a
+    job killed mid-way (or a database restart) resumes after it and the final counts stay exact.
+    """
+
+    class Kind(models.TextChoices):
+        LAB_RESULTS = "lab_results", _("Laboratory results")
+        DOSES = "doses", _("Vaccine doses")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # Stored under the var directory with a random name; the original name is only shown.
+    stored_name = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The uploader's unit: who else may read the job and its report.
+    unit_path = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    corrected = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    committed_rows = models.PositiveIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit_path", "kind", "-created_at"], name="importjob_scope")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportRejection(models.Model):
+    """One bad cell or row of an import: where and why, never the value (it may be personal data)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    row_number = models.PositiveIntegerField(help_text=_("The row in the file, the header being row 1"))
+    column = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_number", "column"], name="importrejection_once")
+        ]
+        ordering = ["job", "row_number", "column"]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}:{self.column}:{self.reason}"

@@ -1,0 +1,5 @@
+"""The diagnostics API."""
+
+from ninja import Router
+
+router = Router(tags=["diagnostics"])

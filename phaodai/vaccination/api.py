@@ -1,0 +1,5 @@
+"""The vaccination API."""
+
+from ninja import Router
+
+router = Router(tags=["vaccination"])
