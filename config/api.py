@@ -19,6 +19,7 @@ from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
 from phaodai.diagnostics.api import router as diagnostics_router
+from phaodai.diagnostics.api_imports import router as diagnostics_imports_router
 from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
@@ -96,6 +97,7 @@ api.add_router("/business", business_router)
 api.add_router("/quarantine", quarantine_router)
 api.add_router("/cases", cases_router)
 api.add_router("/clusters", clusters_router)
+api.add_router("/diagnostics", diagnostics_imports_router)
 api.add_router("/diagnostics", diagnostics_router)
 api.add_router("/vaccination", vaccination_router)
 api.add_router("/isolation", isolation_router)
