@@ -33,6 +33,8 @@ INDICATORS: dict[str, Any] = {
     "cases_per_100k_7d": gettext_lazy("new community cases per 100,000 people in the last 7 days"),
     "days_since_last_community_case": gettext_lazy("days since the last community case"),
     "lockdown_active": gettext_lazy("a lockdown is in force"),
+    "tests_7d": gettext_lazy("tests taken in the last 7 days"),
+    "test_positivity_7d_pct": gettext_lazy("% of tests positive in the last 7 days"),
     "first_dose_18plus_pct": gettext_lazy("% of adults (18+) with a first dose"),
     "full_dose_65plus_pct": gettext_lazy("% of people aged 65+ fully vaccinated"),
     "treatment_capacity_met": gettext_lazy("treatment capacity is met"),

@@ -34,6 +34,8 @@ INDICATOR_NAMES: dict[str, str] = {
     "cases_per_100k_7d": gettext_noop("New community cases per 100,000 people, last 7 days"),
     "days_since_last_community_case": gettext_noop("Days since the last community case"),
     "lockdown_active": gettext_noop("Lockdown in force"),
+    "tests_7d": gettext_noop("Tests taken, last 7 days"),
+    "test_positivity_7d_pct": gettext_noop("Tests positive, last 7 days, %"),
     "first_dose_18plus_pct": gettext_noop("Adults (18+) with a first dose, %"),
     "full_dose_65plus_pct": gettext_noop("People aged 65+ fully vaccinated, %"),
     "treatment_capacity_met": gettext_noop("Treatment capacity met"),

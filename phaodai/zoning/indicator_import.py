@@ -92,6 +92,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "Số ngày kể từ ca cộng đồng cuối cùng",
     ),
     "lockdown_active": ("Đang phong tỏa", "Phong tỏa", "Lockdown"),
+    "tests_7d": ("Số xét nghiệm 7 ngày", "Số mẫu xét nghiệm 7 ngày", "Xét nghiệm 7 ngày"),
+    "test_positivity_7d_pct": (
+        "Tỷ lệ dương tính 7 ngày",
+        "Tỉ lệ dương tính 7 ngày",
+        "Tỷ lệ xét nghiệm dương tính",
+    ),
     "first_dose_18plus_pct": ("Tỷ lệ tiêm mũi 1 từ 18 tuổi", "Tỷ lệ tiêm mũi 1", "Tỉ lệ tiêm mũi 1"),
     "full_dose_65plus_pct": (
         "Tỷ lệ tiêm đủ liều từ 65 tuổi",

@@ -19,6 +19,8 @@ INDICATORS: dict[str, str] = {
     "cases_per_100k_7d": NUMBER,
     "days_since_last_community_case": COUNT,
     "lockdown_active": FLAG,
+    "tests_7d": COUNT,
+    "test_positivity_7d_pct": PERCENT,
     "first_dose_18plus_pct": PERCENT,
     "full_dose_65plus_pct": PERCENT,
     "treatment_capacity_met": FLAG,

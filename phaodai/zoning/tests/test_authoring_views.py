@@ -418,5 +418,6 @@ def test_the_template_is_a_csv_of_the_wards_areas(as_user, district_officer_long
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("area,name,community_cases_7d")
-    assert lines[1] == "TDP01,Tổ dân phố 1," + "," * 9 + "07/09/2021 12:00"
+    # One empty column per enterable indicator (11), then the observation time.
+    assert lines[1] == "TDP01,Tổ dân phố 1," + "," * 11 + "07/09/2021 12:00"
     assert len(lines) == 11
