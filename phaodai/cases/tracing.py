@@ -15,8 +15,8 @@ Plain SQL over plain columns (dates, ids), no date arithmetic and only window fu
 PostgreSQL both have, so one code path serves both.
 """
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.db.models import Field
 
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
+from phaodai.cases.trace_rows import Row, first_cases, links_with_rows, stored_rows, write_changes
 
 
 @dataclass(frozen=True)
@@ -226,19 +227,6 @@ def _insert_level(cursor: Any, t: dict[str, str], level: int, as_of: date) -> No
 # Incremental ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Row:
-    level: int
-    via: Any
-    root_case: int
-    exposed_on: date
-    next_from: date
-    next_until: date
-    path: str = field(compare=False)  # read only when written: the person's residence, or the case's
-    cluster: int | None
-    chain_end: date  # the root case's chain window end: where the next level's window closes
-
-
 def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     """Re-derive, exactly as the full rebuild would as of `as_of`, every row a change at `seeds`
     (persons with a new case, or new links) reaches; return the root cases of the rows met, before
@@ -254,18 +242,18 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     earlier exposure re-roots a contact, and the persons below them with it).
     """
     rule = rule_at(as_of)
-    serialize()
+    serialize(small=True)
     seeds = set(seeds)
     near = _Neighbourhood(as_of)
-    firsts = _first_cases(seeds, as_of - timedelta(days=rule.horizon_days), as_of)
-    before: dict[Any, _Row | None] = {}  # each changed person's stored row
+    firsts = first_cases(seeds, as_of - timedelta(days=rule.horizon_days), as_of)
+    before: dict[Any, Row | None] = {}  # each changed person's stored row
     recompute: set[Any] = set(seeds)
     offers: dict[Any, list[tuple[Any, date]]] = {}
     for _round in range(4 * (rule.depth + 2)):
         if not recompute and not offers:
             break
         near.load(links_of=recompute, rows_of=recompute | offers.keys())
-        changed: dict[Any, _Row | None] = {}
+        changed: dict[Any, Row | None] = {}
         for person in recompute | offers.keys():
             kept = near.rows.get(person)
             if person in seeds:
@@ -283,7 +271,7 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
         recompute, offers = near.spread(changed, rule.depth)
     else:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
-    _write_changes(before, near.rows)
+    write_changes(before, near.rows)
     met = before.keys() | seeds
     return {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
 
@@ -294,24 +282,28 @@ class _Neighbourhood:
     def __init__(self, as_of: date) -> None:
         self.as_of = as_of
         self.links: dict[Any, list[tuple[Any, date]]] = {}
-        self.rows: dict[Any, _Row | None] = {}
+        self.rows: dict[Any, Row | None] = {}
 
     def load(self, *, links_of: set[Any], rows_of: set[Any]) -> None:
-        """Read the links of `links_of` not read yet, then the rows of everyone those links reach and
-        of `rows_of` (two statements at most)."""
+        """Read the links of `links_of` not read yet, with the stored rows of the persons they reach,
+        then the rows of `rows_of` and of anyone else reached not read yet (two statements at most,
+        usually one). Rows already read are kept: they may have been re-derived since."""
         missing = links_of - self.links.keys()
         for person in missing:
             self.links[person] = []
-        for one, other, day in links_touching(missing):
+        links, rows = links_with_rows(missing)
+        for one, other, day in links:
             self.links[one].append((other, day))
+        for person, row in rows.items():
+            self.rows.setdefault(person, row)
         reached = {other for person in links_of for other, _day in self.links[person]}
         unread = (reached | rows_of) - self.rows.keys()
-        found = _stored_rows(unread) if unread else {}
+        found = stored_rows(unread) if unread else {}
         self.rows.update({person: found.get(person) for person in unread})
 
     def best(
-        self, person: Any, links: Iterable[tuple[Any, date]], depth: int, keep: "_Row | None" = None
-    ) -> "_Row | None":
+        self, person: Any, links: Iterable[tuple[Any, date]], depth: int, keep: "Row | None" = None
+    ) -> "Row | None":
         """The least row these links offer the person (or `keep`, if it is less)."""
         found = keep
         for other, day in links:
@@ -322,12 +314,12 @@ class _Neighbourhood:
                 continue
             key = (source.level + 1, day, other)
             if found is None or key < (found.level, found.exposed_on, found.via):
-                found = _Row(source.level + 1, other, source.root_case, day, day, source.chain_end, "",
+                found = Row(source.level + 1, other, source.root_case, day, day, source.chain_end, "",
                              source.cluster, source.chain_end)  # fmt: skip
         return found
 
     def spread(
-        self, changed: dict[Any, "_Row | None"], depth: int
+        self, changed: dict[Any, "Row | None"], depth: int
     ) -> tuple[set[Any], dict[Any, list[tuple[Any, date]]]]:
         """Apply this round's changes; return who to recompute (their via changed) and who to offer the
         changed rows to (everyone else next to a changed person who had or has children's levels)."""
@@ -350,116 +342,24 @@ class _Neighbourhood:
         return recompute, {person: links for person, links in offers.items() if person not in recompute}
 
 
-def serialize() -> None:
+def serialize(*, small: bool = False) -> None:
     """One derivation at a time (PostgreSQL: a transaction-scoped advisory lock; SQLite serializes
     writers itself): two officers adding contacts at once would otherwise each derive from a graph
-    missing the other's links, and write over each other's rows."""
+    missing the other's links, and write over each other's rows.
+
+    `small`: the transaction's statements read a few hundred rows each, so PostgreSQL is told not to
+    start parallel workers for them (their start-up costs more than such a read: 7-25 ms against 3 ms
+    measured on the bench's 5,000,000 links) — for this transaction only."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DERIVATION_LOCK])
+            if small:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s), "
+                    "set_config('max_parallel_workers_per_gather', '0', true)",
+                    [DERIVATION_LOCK],
+                )
+            else:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DERIVATION_LOCK])
 
 
 DERIVATION_LOCK = 20210723  # any constant shared by every derivation (the date of Directive 17/CT-UBND)
-
-
-def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
-    listed = sorted(items, key=str)
-    for start in range(0, len(listed), 5000):  # SQLite limits the parameters of one statement
-        yield listed[start : start + 5000]
-
-
-def _stored_rows(persons: set[Any]) -> dict[Any, _Row]:
-    """The stored rows of these persons, with their root cases' chain window ends (read apart: a few
-    root cases for hundreds of rows, and no join with the cases for each)."""
-    found: list[tuple[Any, ...]] = []
-    for chunk in _chunked(persons):
-        found.extend(
-            TraceLevel.objects.filter(person_id__in=chunk).values_list(
-                *("person_id", "level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until"),
-                *("path", "cluster_id"),
-            )
-        )
-    roots = {row[3] for row in found}
-    chain_ends = (
-        dict(Case.objects.filter(pk__in=roots).values_list("pk", "chain_window_end")) if roots else {}
-    )
-    return {
-        pid: _Row(level, via, root, exposed_on, next_from, next_until, path, cluster, chain_ends[root])
-        for pid, level, via, root, exposed_on, next_from, next_until, path, cluster in found
-    }
-
-
-def _first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, _Row]:
-    """F0 rows: each person's latest case confirmed within the horizon (as the rebuild's first step)."""
-    rows: dict[Any, _Row] = {}
-    for chunk in _chunked(region):
-        cases = (
-            Case.objects.filter(person_id__in=chunk, confirmed_on__gte=horizon, confirmed_on__lte=as_of)
-            .order_by("person_id", "-confirmed_on", "-pk")
-            .values_list(
-                *("person_id", "pk", "confirmed_on", "window_start", "window_end", "path"),
-                *("cluster_id", "chain_window_end"),
-            )
-        )
-        for pid, pk, confirmed_on, start, end, path, cluster, chain_end in cases:
-            if pid not in rows:
-                rows[pid] = _Row(0, None, pk, confirmed_on, start, end, path, cluster, chain_end)
-    return rows
-
-
-def _paths(persons: set[Any]) -> dict[Any, str]:
-    person = apps.get_model("people", "Person")
-    paths: dict[Any, str] = {}
-    for chunk in _chunked(persons):
-        paths.update(person.objects.filter(pk__in=chunk).values_list("pk", "unit_path"))
-    return paths
-
-
-def _write_changes(before: dict[Any, "_Row | None"], rows: dict[Any, "_Row | None"]) -> None:
-    """Delete the rows that went, upsert those that changed (with the residence path of the persons
-    traced: an F0 row keeps the path its case recorded)."""
-    final = {person: rows[person] for person in before if rows[person] != before[person]}
-    gone = [person for person, row in final.items() if row is None]
-    for chunk in _chunked(gone):
-        TraceLevel.objects.filter(person_id__in=chunk).delete()
-    paths = _paths({person for person, row in final.items() if row is not None and row.level > 0})
-    changed = [
-        TraceLevel(
-            person_id=person,
-            level=row.level,
-            via_id=row.via,
-            root_case_id=row.root_case,
-            exposed_on=row.exposed_on,
-            next_from=row.next_from,
-            next_until=row.next_until,
-            path=row.path if row.level == 0 else paths[person],
-            cluster_id=row.cluster,
-        )
-        for person, row in final.items()
-        if row is not None
-    ]
-    if changed:
-        TraceLevel.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["person"],
-            update_fields=[f.name for f in TraceLevel._meta.concrete_fields if not f.primary_key],
-        )
-
-
-def links_touching(person_ids: Iterable[Any]) -> list[tuple[Any, Any, date]]:
-    """Every exposure of these persons as (the person, the other, the day), read from either end."""
-    found: list[tuple[Any, Any, date]] = []
-    for chunk in _chunked(person_ids):
-        from_low = (
-            Exposure.objects.filter(low_id__in=chunk)
-            .order_by()
-            .values_list("low_id", "high_id", "exposed_on")
-        )
-        from_high = (
-            Exposure.objects.filter(high_id__in=chunk)
-            .order_by()
-            .values_list("high_id", "low_id", "exposed_on")
-        )
-        found.extend(from_low.union(from_high, all=True))
-    return found
