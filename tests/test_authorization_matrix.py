@@ -23,12 +23,15 @@ from tests.matrix_cases_recording import build_cases_recording, cases_recording_
 from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
+from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
+from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
 from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
 from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
+from tests.matrix_vaccination import build_vaccination, vaccination_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
 EVERYONE = [ANON, *PERSONAS]
@@ -270,6 +273,12 @@ LAZY_BUILDERS["inspections_pages"] = build_inspections_pages
 MATRIX.update(inspections_pages_matrix(Req))
 LAZY_BUILDERS["inspections_api"] = build_inspections_api
 MATRIX.update(inspections_api_matrix(Req))
+LAZY_BUILDERS["vaccination"] = build_vaccination
+LAZY_BUILDERS["diagnostics"] = build_diagnostics
+MATRIX.update(diagnostics_matrix(Req))
+LAZY_BUILDERS["diagnostics_imports"] = build_diagnostics_imports
+MATRIX.update(diagnostics_imports_matrix(Req))
+MATRIX.update(vaccination_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -29,6 +29,9 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("KPIs"), "cases:kpis", frozenset({Perm.TRACE, Perm.ORDER_ISOLATION})),
     (_("Cases kept here"), "cases:recording", frozenset({Perm.TRACE})),
     (_("Quarantine"), "quarantine:home", frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})),
+    (_("Testing"), "diagnostics:home", frozenset({Perm.PLAN_TESTING, Perm.SAMPLE})),
+    (_("Lab results"), "diagnostics:imports", frozenset({Perm.IMPORT_RESULTS})),
+    (_("Vaccination"), "vaccination:home", frozenset({Perm.VACCINATE, Perm.PLAN_VACCINATION})),
     (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
 ]
 

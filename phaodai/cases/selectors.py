@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from phaodai.accounts.roles import Perm
@@ -178,3 +178,14 @@ def isolation_rule_for(subject: str, day: date) -> IsolationRule | None:
         .order_by("-valid_from", "-pk")
         .first()
     )
+
+
+def has_case_since_q(person_field: str, since_field: str) -> Q:
+    """A filter for another app's rows: the person in `person_field` has a case under treatment, or one
+    confirmed at or after the moment in `since_field` (an earlier, closed case — a reinfection months
+    later — does not count). Unscoped: the caller filters rows it already scoped, or runs without a user
+    (announcing positive results)."""
+    cases = Case.objects.filter(person_id=OuterRef(person_field)).filter(
+        Q(outcome=Case.Outcome.ACTIVE) | Q(confirmed_at__gte=OuterRef(since_field))
+    )
+    return Q(Exists(cases))

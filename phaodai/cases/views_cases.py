@@ -168,6 +168,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "GET":
         initial = {"token": new_token(), "confirmed_at": to_local(now()).strftime(DATETIME_FORMAT)}
+        # Coming from a positive result to confirm: its sample code (not personal data) is filled in.
+        initial["test_ref"] = request.GET.get("test_ref", "")[:64]
         form = CaseForm(initial=initial, wards=wards)
     elif "find" in request.POST:
         # Only look the person up: show the form again as typed, unchecked.

@@ -24,6 +24,8 @@ class Outcome(models.TextChoices):
     NEGATIVE = "negative", _("Negative")
     POSITIVE = "positive", _("Positive")
     INVALID = "invalid", _("Invalid")
+    # A member of a positive pool: its own result is the individual retest's (a Retest row, a new sample).
+    RETEST = "retest", _("Pool positive: individual retest needed")
 
 
 class Lab(TimeStampedModel):
@@ -79,6 +81,8 @@ class TestingRound(TimeStampedModel):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
+    # A retried submission (same key) answers with the round it created, never a second one.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
 
     class Meta:
         constraints = [
@@ -201,6 +205,8 @@ class Sample(TimeStampedModel):
         "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # When the ward was told that this positive result awaits confirmation as a case (once per sample).
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -218,6 +224,10 @@ class Sample(TimeStampedModel):
             models.Index(fields=["path", "collected_at"], name="sample_scope_collected"),
             models.Index(fields=["person", "collected_at"], name="sample_person"),
             models.Index(fields=["collected_at"], condition=Q(outcome="pending"), name="sample_waiting"),
+            # The "positives to confirm" worklist of a ward.
+            models.Index(
+                fields=["path", "resulted_at"], condition=Q(outcome="positive"), name="sample_positive"
+            ),
         ]
 
 
@@ -243,6 +253,35 @@ class ResultCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome_before} -> {self.outcome_after}"
+
+
+class Retest(TimeStampedModel):
+    """An individual retest owed by a member of a positive pool (one per member sample).
+
+    Done when a new sample with `retest_of` = the member sample is registered; cancelled when the pool's
+    result is corrected to negative or invalid.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To retest")
+        DONE = "done", _("Retested")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="retest")
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="retests")
+    # The member's residence ward path (the member sample's): the ward that calls them back.
+    path = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    retest_sample = models.ForeignKey(
+        Sample, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "status", "requested_at"], name="retest_scope")]
+
+    def __str__(self) -> str:
+        return f"retest of {self.sample_id}"
 
 
 class UnmatchedResult(TimeStampedModel):

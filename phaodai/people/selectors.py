@@ -168,3 +168,16 @@ def area_by_code(code: str) -> Any:
     if area is None:
         raise InvalidInput(_("There is no residential area with this code."), field="residence_area")
     return area
+
+
+def residents_by_cccd_index(indexes: set[str]) -> dict[str, tuple[uuid.UUID, str]]:
+    """(person id, residence ward path) by CCCD blind index, for the indexes registered — for bulk
+    imports that match rows to persons by CCCD (unscoped: the caller scopes what it writes)."""
+    ordered = sorted(indexes)
+    found: dict[str, tuple[uuid.UUID, str]] = {}
+    for start in range(0, len(ordered), 5000):  # SQLite limits a statement's parameters
+        rows = Person.objects.filter(cccd_index__in=ordered[start : start + 5000])
+        for index, pk, path in rows.values_list("cccd_index", "id", "unit_path"):
+            if index is not None:
+                found[index] = (pk, path)
+    return found

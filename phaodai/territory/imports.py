@@ -17,64 +17,36 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, Protocol
+from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from phaodai.core.errors import DomainError, InvalidInput
+from phaodai.core.bulk.files import (  # noqa: F401 - shared with every import; re-exported for callers
+    BINARY_MAGIC,
+    OLE_MAGIC,
+    TEXT_EXTENSIONS,
+    XLSX_EXTENSIONS,
+    ZIP_MAGIC,
+    ImportFileError,
+    MissingColumns,
+    TooManyRows,
+    UnreadableEncoding,
+    UnsupportedFile,
+    Upload,
+    UploadTooLarge,
+    read_limited,
+    size_limit_text,
+    sniff,
+    too_large,
+)
+from phaodai.core.bulk.reader import delimiter_of
+from phaodai.core.errors import DomainError
 from phaodai.core.text import search_key
 from phaodai.territory.rules import AREA_COLUMNS, AreaRow, CellError, header_field, zero_stripped
 from phaodai.territory.validation import COLUMN_LABELS, Cell, is_blank, validate_row
 
 MAX_DATA_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
-TEXT_EXTENSIONS = {".csv", ".txt"}
-XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
-
-
-class ImportFileError(InvalidInput):
-    """The file as a whole cannot be read; no row was looked at."""
-
-    code = "import_file_invalid"
-    message = gettext_lazy("The file could not be read.")
-
-
-class UploadTooLarge(ImportFileError):
-    code = "upload_too_large"
-    status = 413
-
-
-class UnsupportedFile(ImportFileError):
-    code = "unsupported_file"
-
-
-class UnreadableEncoding(ImportFileError):
-    code = "unreadable_encoding"
-
-
-class MissingColumns(ImportFileError):
-    code = "missing_columns"
-
-
-class TooManyRows(ImportFileError):
-    code = "too_many_rows"
-
-
-class Upload(Protocol):
-    """What an upload must offer: Django's UploadedFile, or any stream with a name and a size."""
-
-    @property
-    def name(self) -> str | None: ...
-
-    @property
-    def size(self) -> int | None: ...
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass
@@ -110,34 +82,6 @@ class AreaPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def size_limit_text(limit: int) -> str:
-    # Whole sizes read "10 MB"; fractions follow the language's decimal mark ("2,5 MB" in Vietnamese).
-    megabytes = limit / (1024 * 1024)
-    if megabytes >= 1:
-        return _("%(n)s MB") % {
-            "n": number_format(int(megabytes) if megabytes.is_integer() else round(megabytes, 1))
-        }
-    return _("%(n)s KB") % {"n": number_format(round(limit / 1024))}
-
-
-def too_large(limit: int) -> UploadTooLarge:
-    return UploadTooLarge(
-        _("The file is larger than the limit of %(limit)s; split it or remove what is not needed.")
-        % {"limit": size_limit_text(limit)},
-        field="file",
-    )
-
-
-def read_limited(upload: Upload, limit: int) -> bytes:
-    """The upload's bytes; refused before reading when its declared size passes `limit`."""
-    if upload.size is not None and upload.size > limit:
-        raise too_large(limit)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_large(limit)
-    return data
-
-
 def read_area_file(upload: Upload, *, limit: int) -> ParsedRows:
     """Rows of a CSV or XLSX area list, keyed by column, with the file's row numbers."""
     return read_sheet(upload, limit=limit, layout=SheetLayout(_find_header, MAX_DATA_ROWS))
@@ -153,28 +97,9 @@ def read_sheet(upload: Upload, *, limit: int, layout: SheetLayout) -> ParsedRows
     if not data.strip():
         raise UnsupportedFile(_("The file is empty."), field="file")
     extension = PurePath(upload.name or "").suffix.lower()
-    if extension and extension not in TEXT_EXTENSIONS | XLSX_EXTENSIONS:
-        raise UnsupportedFile(
-            _("“%(ext)s” files cannot be imported; upload a CSV (.csv) or Excel workbook (.xlsx).")
-            % {"ext": extension},
-            field="file",
-        )
-    if data.startswith(_ZIP):
+    # Only the kind is sniffed here; the encoding policy (UTF-16, Windows-1258 read) is this module's own.
+    if sniff(data[:4096], extension) == "xlsx":
         return _read_xlsx(data, layout)
-    if data.startswith(_OLE):
-        raise UnsupportedFile(
-            _(
-                "This is an old Excel .xls file or a password-protected workbook; in Excel choose "
-                "Save As → Excel Workbook (.xlsx) or CSV UTF-8, without a password."
-            ),
-            field="file",
-        )
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    binary = data.startswith(_BINARY_MAGIC) or (b"\x00" in data[:4096] and not utf16)
-    if extension in XLSX_EXTENSIONS or binary:
-        raise UnsupportedFile(
-            _("This is not a CSV or Excel (.xlsx) file; upload one of those."), field="file"
-        )
     return _read_csv(data, layout)
 
 
@@ -208,12 +133,6 @@ def _decode(data: bytes) -> tuple[str, str]:
     )
 
 
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
 def _read_csv(data: bytes, layout: SheetLayout) -> ParsedRows:
     text, encoding = _decode(data)
     notes = []
@@ -226,7 +145,7 @@ def _read_csv(data: bytes, layout: SheetLayout) -> ParsedRows:
         text = text.split("\n", 1)[1] if "\n" in text else ""
         first_row_offset = 1
     else:
-        delimiter = _delimiter(first)
+        delimiter = delimiter_of(first)
         first_row_offset = 0
     try:
         records = [

@@ -1,0 +1,613 @@
+"""Bulk import of a laboratory's results: each row checked, matched to a person, merged by sample code.
+
+A batch (core.bulk.runner) goes through three steps:
+1. check each row on its own (sample code, CCCD structure, times, method, outcome, lab) — a bad row
+   is reported with its column and reason and never written; CCCDs that Excel mangled (1.23E+11, a
+   lost leading zero) are refused, never repaired;
+2. read in one query each the persons whose CCCD blind index the batch names, the stored samples of
+   its codes, and the open unmatched results of its codes; classify each row in file order
+   (rules.classify): new, result for a waiting sample, duplicate, correction, or refused;
+3. write: on PostgreSQL the plan is COPYed into a temporary staging table and merged set-wise
+   (INSERT ... ON CONFLICT, UPDATE ... FROM); on SQLite through bulk_create and updates.
+Persons not found wait in UnmatchedResult (CCCD encrypted, with its blind index) — never dropped.
+The same file imported twice changes nothing: every row counts as a duplicate.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from phaodai.core.bulk.reader import HeaderSpec, Row
+from phaodai.core.bulk.runner import BatchResult, Rejection
+from phaodai.core.clock import Clock, now
+from phaodai.core.crypto import blind_index, field_cipher
+from phaodai.core.identity import InvalidCCCD, parse_cccd
+from phaodai.core.models import ImportJob
+from phaodai.core.text import nfc
+from phaodai.diagnostics import rules
+from phaodai.diagnostics.models import Lab, Outcome, ResultCorrection, Sample, UnmatchedResult
+from phaodai.diagnostics.rules import IncomingResult, StoredResult, TimeProblem, Verdict
+from phaodai.people import selectors as people
+from phaodai.people.cccd import INDEX_PURPOSE
+
+COLUMNS = ("sample_code", "cccd", "full_name", "collected_at", "resulted_at", "method", "result", "lab")
+SPEC = HeaderSpec(
+    COLUMNS,
+    hint="The header row names: sample_code, cccd, full_name, collected_at, resulted_at, method, result, "
+    "lab.",
+)
+# Binds an unmatched result's CCCD ciphertext to its column; the blind index uses the registry's
+# purpose, so a person registered later is found by the same index.
+UNMATCHED_CCCD_AAD = b"diagnostics.unmatched.cccd"
+NAME_MAX = 150
+_IN_CHUNK = 900  # under SQLite's smallest bound on query parameters
+
+
+def _message(reason: str) -> str:
+    messages = {
+        "sample_code_missing": _("The sample code is missing."),
+        "sample_code_too_long": _("The sample code is longer than 32 characters."),
+        "sample_code_format": _(
+            "The sample code must be 4 to 32 letters, digits, or - . _ / between them (as on the barcode)."
+        ),
+        "cccd_number": _(
+            "The CCCD was stored as a number, which drops its leading zero; format the column as Text "
+            "and enter all 12 digits. It was not repaired."
+        ),
+        "cccd_scientific": _(
+            "The CCCD is in scientific notation (ending in E+11 or the like): Excel lost its digits. "
+            "Format the column as Text and enter all 12 digits. It was not repaired."
+        ),
+        "cccd_leading_zero_lost": _(
+            "The CCCD has 11 digits: Excel most likely dropped its leading zero. Format the column as "
+            "Text and enter all 12 digits. It was not repaired."
+        ),
+        "cccd_invalid": _("The CCCD is not a valid 12-digit citizen ID."),
+        "full_name_too_long": _("The full name is longer than 150 characters."),
+        "collected_at_missing": _("The collection time is missing."),
+        "collected_at_format": _("The collection time must read dd/mm/yyyy HH:MM or ISO 8601."),
+        "collected_at_out_of_range": _("The collection time is not a plausible date."),
+        "resulted_at_missing": _("The result time is missing."),
+        "resulted_at_format": _("The result time must read dd/mm/yyyy HH:MM or ISO 8601."),
+        "resulted_at_out_of_range": _("The result time is not a plausible date."),
+        "result_before_collection": _("The result time is before the sample was collected."),
+        "result_in_future": _("The result time is in the future."),
+        "method_unknown": _(
+            "The method must be one of pcr, pcr_pooled, rapid_antigen (or RT-PCR, PCR gộp, test nhanh)."
+        ),
+        "result_unknown": _(
+            "The result must be one of negative, positive, invalid or âm tính, dương tính, không xác định."
+        ),
+        "lab_unknown": _("No laboratory has this code."),
+        "stale_result": _("This result is older than the different result already recorded for the sample."),
+        "other_person": _("This sample code belongs to a sample of another person."),
+    }
+    return str(messages[reason])
+
+
+@dataclass(slots=True)
+class LabRow:
+    """A row that passed every check needing no database."""
+
+    number: int
+    code: str
+    cccd: str | None
+    cccd_index: str | None
+    full_name: str
+    collected_at: datetime
+    resulted_at: datetime
+    method: str
+    outcome: str
+    lab_id: int
+    lab_path: str
+
+
+@dataclass(slots=True)
+class SampleWrite:
+    code: str
+    person_id: Any
+    path: str
+    method: str
+    collected_at: datetime
+    lab_id: int
+    outcome: str
+    resulted_at: datetime
+
+
+@dataclass(slots=True)
+class CorrectionWrite:
+    code: str
+    outcome_before: str
+    outcome_after: str
+    resulted_before: datetime | None
+    resulted_after: datetime
+    lab_id: int
+
+
+@dataclass
+class Plan:
+    """What a batch writes, after classification in file order."""
+
+    new: dict[str, SampleWrite] = field(default_factory=dict)
+    updates: dict[str, SampleWrite] = field(default_factory=dict)
+    corrections: list[CorrectionWrite] = field(default_factory=list)
+    unmatched_new: dict[str, LabRow] = field(default_factory=dict)
+    unmatched_updates: dict[str, LabRow] = field(default_factory=dict)
+    positives: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=1 << 16)
+def _time(value: Any) -> datetime | TimeProblem:
+    # Result files repeat the same minutes thousands of times.
+    return rules.parse_time(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name(raw: str) -> str:
+    # Full names repeat a lot in a city's results.
+    return nfc(raw)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _cccd_reason(raw: Any) -> str:
+    """Why a CCCD cell is refused, naming Excel's damage when that is what happened."""
+    try:
+        parse_cccd(raw)
+    except InvalidCCCD as error:
+        problem = error.params.get("problem")
+        if problem == "number":
+            return "cccd_number"
+        if problem == "scientific":
+            return "cccd_scientific"
+        digits = "".join(str(raw).split())
+        if problem == "length" and len(digits) == 11 and digits.isdigit():
+            return "cccd_leading_zero_lost"
+        return "cccd_invalid"
+    return "cccd_invalid"
+
+
+class LabResultImport:
+    """The lab results import: the runner's handler (core.bulk.runner.BatchHandler)."""
+
+    spec = SPEC
+
+    def __init__(self, *, clock: Clock = now) -> None:
+        self.clock = clock
+        self.labs = {lab.code.upper(): (lab.pk, lab.path) for lab in Lab.objects.filter(active=True)}
+        self._index = blind_index()
+        self._encrypt = field_cipher().encrypt
+        self.now = clock()
+
+    # 1. Checks needing no database ------------------------------------------------------------------
+
+    def check(self, number: int, cells: dict[str, Any]) -> LabRow | list[Rejection]:
+        """The row, checked; or why each of its bad cells is refused."""
+        problems: list[tuple[str, str]] = []
+        code = _text(cells["sample_code"])
+        code_problem = rules.sample_code_problem(code)
+        if code_problem:
+            problems.append(("sample_code", f"sample_code_{code_problem}"))
+        cccd, index = self._cccd(cells["cccd"], problems)
+        name = _name(_text(cells["full_name"]))
+        if len(name) > NAME_MAX:
+            problems.append(("full_name", "full_name_too_long"))
+        collected = _time(cells["collected_at"])
+        if isinstance(collected, TimeProblem):
+            problems.append(("collected_at", f"collected_at_{collected.value}"))
+        resulted = _time(cells["resulted_at"])
+        if isinstance(resulted, TimeProblem):
+            problems.append(("resulted_at", f"resulted_at_{resulted.value}"))
+        elif not isinstance(collected, TimeProblem):
+            when = rules.result_times_problem(collected, resulted, self.now)
+            if when == "before_collection":
+                problems.append(("resulted_at", "result_before_collection"))
+            elif when == "future":
+                problems.append(("resulted_at", "result_in_future"))
+        method = rules.method_of(_text(cells["method"]))
+        if method is None:
+            problems.append(("method", "method_unknown"))
+        outcome = rules.outcome_of(_text(cells["result"]))
+        if outcome is None:
+            problems.append(("result", "result_unknown"))
+        lab = self.labs.get(_text(cells["lab"]).upper())
+        if lab is None:
+            problems.append(("lab", "lab_unknown"))
+        if problems:
+            return [Rejection(number, column, reason, _message(reason)) for column, reason in problems]
+        assert (
+            method and outcome and lab and isinstance(collected, datetime) and isinstance(resulted, datetime)
+        )
+        return LabRow(number, code, cccd, index, name, collected, resulted, method, outcome, lab[0], lab[1])
+
+    def _cccd(self, raw: Any, problems: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None, None  # the sample code alone may identify the person
+        if isinstance(raw, str):
+            value = raw.strip()
+            if len(value) == 12 and value.isdigit():
+                try:
+                    number = parse_cccd(value).number
+                except InvalidCCCD:
+                    problems.append(("cccd", "cccd_invalid"))
+                    return None, None
+                return number, self._index(number, INDEX_PURPOSE)
+        problems.append(("cccd", _cccd_reason(raw)))
+        return None, None
+
+    # 2. Classification in file order ------------------------------------------------------------------
+
+    def plan(self, rows: Sequence[LabRow], result: BatchResult) -> Plan:
+        persons = persons_by_index({row.cccd_index for row in rows if row.cccd_index})
+        codes = {row.code for row in rows}
+        state = stored_results(codes)
+        waiting = open_unmatched(codes)
+        plan = Plan()
+        for row in rows:
+            person = persons.get(row.cccd_index) if row.cccd_index else None
+            stored = state.get(row.code)
+            if stored is None and person is None:
+                self._unmatched(row, waiting, plan, result)
+                continue
+            incoming = IncomingResult(person[0] if person else None, row.outcome, row.resulted_at)
+            verdict = rules.classify(incoming, stored)
+            if verdict in (Verdict.STALE, Verdict.OTHER_PERSON, Verdict.BEFORE_COLLECTION):
+                reason, column = {
+                    Verdict.STALE: ("stale_result", "result"),
+                    Verdict.OTHER_PERSON: ("other_person", "cccd"),
+                    Verdict.BEFORE_COLLECTION: ("result_before_collection", "resulted_at"),
+                }[verdict]
+                result.rejections.append(Rejection(row.number, column, reason, _message(reason)))
+                result.rejected += 1
+                continue
+            if verdict is Verdict.DUPLICATE:
+                result.duplicates += 1
+                continue
+            if verdict is Verdict.NEW:
+                assert person is not None
+                plan.new[row.code] = SampleWrite(
+                    row.code, person[0], person[1], row.method, row.collected_at, row.lab_id, row.outcome,
+                    row.resulted_at,
+                )  # fmt: skip
+                state[row.code] = StoredResult(person[0], row.outcome, row.resulted_at, row.collected_at)
+                result.accepted += 1
+            else:
+                assert stored is not None
+                if verdict is Verdict.CORRECTED:
+                    plan.corrections.append(
+                        CorrectionWrite(
+                            row.code,
+                            stored.outcome,
+                            row.outcome,
+                            stored.resulted_at,
+                            row.resulted_at,
+                            row.lab_id,
+                        )
+                    )
+                    result.corrected += 1
+                else:
+                    result.accepted += 1
+                self._set_result(plan, row)
+                state[row.code] = StoredResult(
+                    stored.person_id, row.outcome, row.resulted_at, stored.collected_at
+                )
+            if row.outcome == Outcome.POSITIVE:
+                plan.positives.add(row.code)
+            else:
+                plan.positives.discard(row.code)
+        return plan
+
+    @staticmethod
+    def _set_result(plan: Plan, row: LabRow) -> None:
+        target = plan.new.get(row.code)
+        if target is not None:  # created earlier in this batch: insert the final result
+            target.outcome, target.resulted_at, target.lab_id = row.outcome, row.resulted_at, row.lab_id
+            return
+        plan.updates[row.code] = SampleWrite(
+            row.code, None, "", row.method, row.collected_at, row.lab_id, row.outcome, row.resulted_at
+        )
+
+    @staticmethod
+    def _unmatched(row: LabRow, waiting: dict[str, str], plan: Plan, result: BatchResult) -> None:
+        before = waiting.get(row.code)
+        if before == row.outcome:
+            result.duplicates += 1
+            return
+        if before is None or row.code in plan.unmatched_new:
+            plan.unmatched_new[row.code] = row
+        else:
+            plan.unmatched_updates[row.code] = row
+        waiting[row.code] = row.outcome
+        result.unmatched += 1
+
+    # 3. Writing --------------------------------------------------------------------------------------
+
+    def write_batch(self, job: ImportJob, rows: Sequence[Row]) -> BatchResult:
+        result = BatchResult()
+        checked: list[LabRow] = []
+        for number, cells in rows:
+            row = self.check(number, cells)
+            if isinstance(row, list):
+                result.rejections.extend(row)
+                result.rejected += 1
+            else:
+                checked.append(row)
+        plan = self.plan(checked, result)
+        writer = _postgres_write if connection.vendor == "postgresql" else _orm_write
+        result.payload = writer(self, job, plan)
+        return result
+
+    def encrypted_cccd(self, row: LabRow) -> bytes | None:
+        return self._encrypt(row.cccd, UNMATCHED_CCCD_AAD) if row.cccd else None
+
+    def after_commit(self, job: ImportJob, result: BatchResult) -> None:
+        if result.payload:
+            announce(list(result.payload), clock=self.clock)
+
+    def on_resume(self, job: ImportJob) -> None:
+        # A run killed between a batch's commit and its announcement left positives untold;
+        # announce_positives tells each sample once, so offering the job's positives again is safe.
+        positives = Sample.objects.filter(import_job=job, outcome=Outcome.POSITIVE).values_list(
+            "pk", flat=True
+        )
+        ids = list(positives.iterator(chunk_size=5000))
+        for start in range(0, len(ids), 5000):
+            announce(ids[start : start + 5000], clock=self.clock)
+
+
+def announce(sample_ids: Sequence[int], *, clock: Clock) -> None:
+    """Positives open cases for confirmation and notify the wards (diagnostics.services)."""
+    from phaodai.diagnostics.services import announce_positives
+
+    announce_positives(sample_ids, clock=clock)
+
+
+# Reads ------------------------------------------------------------------------------------------------
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    items = list(values)
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start : start + _IN_CHUNK]
+
+
+def _rows_where_any(table: str, columns: str, key: str, values: Iterable[str], extra: str = "") -> list[Any]:
+    """Rows of `table` whose `key` is one of `values`: one `= ANY(array)` query on PostgreSQL, chunked
+    IN lists on SQLite. Table and column names are this module's constants, never input."""
+    items = list(values)
+    if not items:
+        return []
+    found: list[Any] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} = ANY(%s){extra}", [items])  # noqa: S608
+            return list(cursor.fetchall())
+        for chunk in _chunks(items):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks}){extra}", chunk)  # noqa: S608
+            found.extend(cursor.fetchall())
+    return found
+
+
+def persons_by_index(indexes: set[str]) -> dict[str, tuple[Any, str]]:
+    """(person id, residence unit path) by CCCD blind index, for the indexes registered."""
+    return people.residents_by_cccd_index(indexes)
+
+
+def stored_results(codes: set[str]) -> dict[str, StoredResult]:
+    """What is stored for each sample code that exists."""
+    stored: dict[str, StoredResult] = {}
+    columns = "code, person_id, outcome, resulted_at, collected_at"
+    convert = _datetime_converter()
+    for code, person_id, outcome, resulted_at, collected_at in _rows_where_any(
+        Sample._meta.db_table, columns, "code", codes
+    ):
+        if connection.vendor != "postgresql":
+            person_id = uuid.UUID(str(person_id))
+        stored[code] = StoredResult(person_id, outcome, convert(resulted_at), convert(collected_at))
+    return stored
+
+
+def _datetime_converter() -> Any:
+    if connection.vendor == "postgresql":
+        return lambda value: value
+
+    def convert(value: Any) -> datetime | None:
+        # SQLite returns the stored UTC text; Django reads it the same way.
+        if value is None:
+            return None
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    return convert
+
+
+def open_unmatched(codes: set[str]) -> dict[str, str]:
+    """The outcome of each open unmatched result, by sample code."""
+    rows = _rows_where_any(
+        UnmatchedResult._meta.db_table, "sample_code, outcome", "sample_code", codes, " AND status = 'open'"
+    )
+    return dict(rows)
+
+
+def _positive_ids(codes: set[str]) -> list[int]:
+    ids: list[int] = []
+    for chunk in _chunks(codes):
+        ids.extend(Sample.objects.filter(code__in=chunk).values_list("pk", flat=True))
+    return ids
+
+
+# Writes through the ORM (SQLite) ----------------------------------------------------------------------
+
+
+def _orm_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> list[int]:
+    stamp = handler.clock()
+    Sample.objects.bulk_create(
+        [
+            Sample(
+                code=w.code, person_id=w.person_id, path=w.path, method=w.method, collected_at=w.collected_at,
+                lab_id=w.lab_id, outcome=w.outcome, resulted_at=w.resulted_at, import_job=job,
+                created_at=stamp, updated_at=stamp,
+            )
+            for w in plan.new.values()
+        ],
+        batch_size=500,
+    )  # fmt: skip
+    for w in plan.updates.values():
+        Sample.objects.filter(code=w.code).update(
+            outcome=w.outcome, resulted_at=w.resulted_at, lab_id=w.lab_id, import_job=job,
+            version=F("version") + 1, updated_at=stamp,
+        )  # fmt: skip
+    if plan.corrections:
+        ids = dict(
+            Sample.objects.filter(code__in=[c.code for c in plan.corrections]).values_list("code", "pk")
+        )
+        ResultCorrection.objects.bulk_create(
+            [
+                ResultCorrection(
+                    sample_id=ids[c.code], outcome_before=c.outcome_before, outcome_after=c.outcome_after,
+                    resulted_at_before=c.resulted_before, resulted_at_after=c.resulted_after, lab_id=c.lab_id,
+                    import_job=job, corrected_by_id=job.uploaded_by_id, corrected_at=stamp,
+                )
+                for c in plan.corrections
+            ]
+        )  # fmt: skip
+    UnmatchedResult.objects.bulk_create(
+        [_unmatched_of(handler, job, row, stamp) for row in plan.unmatched_new.values()], batch_size=500
+    )
+    for row in plan.unmatched_updates.values():
+        UnmatchedResult.objects.filter(sample_code=row.code, status=UnmatchedResult.Status.OPEN).update(
+            outcome=row.outcome, resulted_at=row.resulted_at, updated_at=stamp
+        )
+    return _positive_ids(plan.positives)
+
+
+def _unmatched_of(handler: LabResultImport, job: ImportJob, row: LabRow, stamp: datetime) -> UnmatchedResult:
+    return UnmatchedResult(
+        import_job=job, row_number=row.number, sample_code=row.code,
+        cccd_ciphertext=handler.encrypted_cccd(row), cccd_index=row.cccd_index or "",
+        full_name=row.full_name, method=row.method, collected_at=row.collected_at,
+        outcome=row.outcome, resulted_at=row.resulted_at, lab_id=row.lab_id, path=row.lab_path,
+        created_at=stamp, updated_at=stamp,
+    )  # fmt: skip
+
+
+# Writes on PostgreSQL: COPY into a staging table, merge set-wise -------------------------------------
+
+_STAGING = "diagnostics_lab_staging"
+# op: n = new sample, u = a sample's result set, c = a correction (with its u), m = new unmatched,
+# w = an open unmatched result updated.
+STAGING_TYPES = {
+    "op": "text",
+    "code": "text",
+    "person_id": "uuid",
+    "path": "text",
+    "method": "text",
+    "collected_at": "timestamptz",
+    "lab_id": "int8",
+    "outcome": "text",
+    "resulted_at": "timestamptz",
+    "outcome_before": "text",
+    "resulted_before": "timestamptz",
+    "row_number": "int4",
+    "full_name": "text",
+    "cccd_ciphertext": "bytea",
+    "cccd_index": "text",
+}
+_STAGING_COLUMNS = ", ".join(STAGING_TYPES)
+_CREATE_STAGING = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ("
+    + ", ".join(f"{name} {kind}" for name, kind in STAGING_TYPES.items())
+    + ") ON COMMIT DELETE ROWS"
+)
+_MERGE = [
+    # New samples. A sample created meanwhile by another writer makes the count fall short (checked).
+    f"""INSERT INTO diagnostics_sample (created_at, updated_at, code, person_id, method, collected_at, place,
+        team, lab_id, outcome, resulted_at, path, import_job_id, version)
+      SELECT %(now)s, %(now)s, code, person_id, method, collected_at, '', '', lab_id, outcome, resulted_at,
+        path, %(job)s, 1 FROM {_STAGING} WHERE op = 'n'
+      ON CONFLICT (code) DO NOTHING""",  # noqa: S608 - constants
+    f"""UPDATE diagnostics_sample s SET outcome = st.outcome, resulted_at = st.resulted_at,
+        lab_id = st.lab_id, import_job_id = %(job)s, version = s.version + 1, updated_at = %(now)s
+      FROM {_STAGING} st WHERE st.op = 'u' AND s.code = st.code""",  # noqa: S608
+    f"""INSERT INTO diagnostics_resultcorrection (sample_id, outcome_before, outcome_after,
+        resulted_at_before, resulted_at_after, lab_id, import_job_id, corrected_by_id, corrected_at)
+      SELECT s.id, st.outcome_before, st.outcome, st.resulted_before, st.resulted_at, st.lab_id, %(job)s,
+        %(user)s, %(now)s
+      FROM {_STAGING} st JOIN diagnostics_sample s ON s.code = st.code WHERE st.op = 'c'""",  # noqa: S608
+    f"""INSERT INTO diagnostics_unmatchedresult (created_at, updated_at, import_job_id, row_number,
+        sample_code, cccd_ciphertext, cccd_index, full_name, method, collected_at, outcome, resulted_at,
+        lab_id, path, status)
+      SELECT %(now)s, %(now)s, %(job)s, row_number, code, cccd_ciphertext, cccd_index, full_name, method,
+        collected_at, outcome, resulted_at, lab_id, path, 'open' FROM {_STAGING} WHERE op = 'm'
+      ON CONFLICT (sample_code) WHERE status = 'open' DO NOTHING""",  # noqa: S608
+    f"""UPDATE diagnostics_unmatchedresult u SET outcome = st.outcome, resulted_at = st.resulted_at,
+        updated_at = %(now)s
+      FROM {_STAGING} st WHERE st.op = 'w' AND u.sample_code = st.code AND u.status = 'open'""",  # noqa: S608
+]
+# The statements joining the staging table to a large table on its key (see _postgres_write).
+_JOINING = {1, 2, 4}
+_POSITIVE_IDS = "SELECT id FROM diagnostics_sample WHERE code = ANY(%s)"
+
+
+def _staged(handler: LabResultImport, plan: Plan) -> Iterable[tuple[Any, ...]]:
+    for w in plan.new.values():
+        yield ("n", w.code, w.person_id, w.path, w.method, w.collected_at, w.lab_id, w.outcome, w.resulted_at,
+               None, None, None, None, None, None)  # fmt: skip
+    for w in plan.updates.values():
+        yield ("u", w.code, None, None, w.method, w.collected_at, w.lab_id, w.outcome, w.resulted_at,
+               None, None, None, None, None, None)  # fmt: skip
+    for c in plan.corrections:
+        yield ("c", c.code, None, None, None, None, c.lab_id, c.outcome_after, c.resulted_after,
+               c.outcome_before, c.resulted_before, None, None, None, None)  # fmt: skip
+    for op, rows in (("m", plan.unmatched_new), ("w", plan.unmatched_updates)):
+        for row in rows.values():
+            yield (op, row.code, None, row.lab_path, row.method, row.collected_at, row.lab_id, row.outcome,
+                   row.resulted_at, None, None, row.number, row.full_name, handler.encrypted_cccd(row),
+                   row.cccd_index or "")  # fmt: skip
+
+
+def _postgres_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> list[int]:
+    from phaodai.core.errors import Conflict
+
+    connection.ensure_connection()
+    raw = connection.connection
+    params = {"now": handler.clock(), "job": job.pk, "user": job.uploaded_by_id}
+    with raw.cursor() as cursor:
+        cursor.execute(_CREATE_STAGING)
+        with cursor.copy(f"COPY {_STAGING} ({_STAGING_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(list(STAGING_TYPES.values()))
+            for values in _staged(handler, plan):
+                copy.write_row(values)
+        # Joins to the staging table must reach samples through their code index. Statistics lag
+        # behind a large import (an import into an empty table still reads as empty), and the planner
+        # would then loop over the samples scanning the staging table for each: minutes per batch.
+        cursor.execute(f"ANALYZE {_STAGING}")
+        # Only the statements this batch needs; the joins (updates, corrections) with seq scans off.
+        needed = (plan.new, plan.updates, plan.corrections, plan.unmatched_new, plan.unmatched_updates)
+        for number, (statement, rows) in enumerate(zip(_MERGE, needed, strict=True)):
+            if not rows:
+                continue
+            joins = number in _JOINING
+            if joins:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(statement, params)
+            if number == 0 and cursor.rowcount != len(plan.new):
+                raise Conflict(_("Samples of this file were being written by another import; run it again."))
+            if joins:
+                cursor.execute("SET LOCAL enable_seqscan = on")
+        ids: list[int] = []
+        if plan.positives:
+            cursor.execute(_POSITIVE_IDS, [sorted(plan.positives)])
+            ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"TRUNCATE {_STAGING}")
+    return ids

@@ -1,0 +1,328 @@
+"""Writes about doses and adverse events: one transaction, scope checked first, rules, audit.
+
+A dose is unique per person and dose number: a retry with the same product, day and lot returns the
+first record; anything else under that number is a 409 (the database's unique constraint settles a
+race between two vaccinators).
+
+Bulk import of dose records (issue #6 point 6, "same guarantees as lab results") is not built yet: it
+belongs on the lab-result import pipeline (core.ImportJob kind "doses"). It must check each row with
+rules.dose_problem against the person's doses already stored and earlier rows of the file, set
+completes_series / next_due_on / next_overdue_after as record_dose does, keep (person, dose_number)
+idempotent (the same row twice changes nothing; a different dose under a taken number is a rejected row,
+never an overwrite), and refresh models.Summary set-wise for the persons it touched (see the INSERT in
+bench/vaccination_coverage.py) in the batch's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from phaodai.accounts.roles import Perm
+from phaodai.core import audit
+from phaodai.core.clock import Clock, local_date, now, plausible, to_local
+from phaodai.core.errors import InvalidInput
+from phaodai.core.jurisdiction import require_within
+from phaodai.core.text import nfc
+from phaodai.vaccination import errors, rules, selectors
+from phaodai.vaccination.models import AdverseEvent, Dose, Product, Summary
+
+KEY_MAX = 80
+LIMITS = {"lot": 40, "site": 200, "vaccinator": 150}
+
+
+@dataclass(frozen=True)
+class DoseDetails:
+    product: Product
+    dose_number: int
+    given_on: date
+    lot: str
+    site: str
+    vaccinator: str
+
+
+def _text(value: str | None, field: str, *, required: bool = True) -> str:
+    cleaned = " ".join(nfc(value or "").split())
+    limit = LIMITS[field]
+    if required and not cleaned:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(cleaned) > limit:
+        raise InvalidInput(_("At most %(limit)s characters.") % {"limit": limit}, field=field)
+    return cleaned
+
+
+def _day(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _refusal(problem: rules.DoseProblem, product: Product) -> InvalidInput:
+    """The dose rule's refusal as the error users read, with the figures that explain it."""
+    p = problem.params
+    field = problem.field
+    if problem.code == "unknown_product":
+        return errors.UnknownProduct(field=field)
+    if problem.code == "dose_number_invalid":
+        return errors.DoseNumberInvalid(field=field)
+    if problem.code == "beyond_series":
+        return errors.BeyondSeries(
+            _("%(product)s has %(series)s doses in its primary series; dose %(number)s is beyond it.")
+            % {"product": product.name, "series": p["series"], "number": p.get("number", "")},
+            field=field,
+        )
+    if problem.code == "in_future":
+        return errors.DoseInFuture(field=field)
+    if problem.code == "previous_missing":
+        return errors.PreviousDoseMissing(
+            _("Dose %(previous)s of this person is not recorded; record it first.")
+            % {"previous": p["previous"]},
+            field=field,
+        )
+    if problem.code == "not_interchangeable":
+        return errors.NotInterchangeable(
+            _("%(product)s may not follow a dose of %(previous)s.")
+            % {"product": product.name, "previous": p["previous"]},
+            field=field,
+        )
+    if problem.code == "interval_too_short":
+        return errors.IntervalTooShort(
+            _(
+                "Dose %(previous)s was given on %(previous_on)s; the next dose needs at least %(days)s days, "
+                "so not before %(earliest)s."
+            )
+            % {
+                "previous": p["previous"],
+                "previous_on": _day(p["previous_on"]),  # type: ignore[arg-type]
+                "days": p["min_days"],
+                "earliest": _day(p["earliest"]),  # type: ignore[arg-type]
+            },
+            field=field,
+        )
+    if problem.code == "series_complete":
+        return errors.SeriesComplete(
+            _("Dose %(number)s already completed this person's primary series.") % {"number": p["completed"]},
+            field=field,
+        )
+    if problem.code == "after_later_dose":
+        return errors.AfterLaterDose(
+            _("Dose %(later)s of this person was given on %(later_on)s, before this date.")
+            % {"later": p["later"], "later_on": _day(p["later_on"])},  # type: ignore[arg-type]
+            field=field,
+        )
+    return InvalidInput(field=field)
+
+
+def _same(dose: Dose, details: DoseDetails) -> bool:
+    return (
+        dose.product_id == details.product.pk
+        and dose.given_on == details.given_on
+        and dose.lot == details.lot
+    )
+
+
+def _exists(dose: Dose) -> errors.DoseExists:
+    return errors.DoseExists(
+        _("Dose %(number)s of this person is already recorded: %(product)s on %(day)s.")
+        % {"number": dose.dose_number, "product": dose.product.name, "day": _day(dose.given_on)},
+        field="dose_number",
+    )
+
+
+def _retry_or_conflict(person: Any, details: DoseDetails) -> Dose | None:
+    existing = (
+        Dose.objects.select_related("product").filter(person=person, dose_number=details.dose_number).first()
+    )
+    if existing is None:
+        return None
+    if _same(existing, details):
+        return existing
+    raise _exists(existing)
+
+
+def record_dose(
+    *,
+    by: Any,
+    person: Any,
+    product: Product | None,
+    dose_number: int,
+    given_on: date,
+    lot: str,
+    site: str,
+    vaccinator: str,
+    clock: Clock = now,
+) -> tuple[Dose, bool]:
+    """Record a dose given to a person; returns the dose and whether it is new (a retry returns the first)."""
+    require_within(
+        by, Perm.VACCINATE, path=person.unit_path, object_type="people.person", object_id=person.pk
+    )
+    if product is None or not product.active:
+        raise errors.UnknownProduct(field="product")
+    if not (1900 <= given_on.year <= 2200):
+        raise InvalidInput(_("This date is not plausible; check the year."), field="given_on")
+    details = DoseDetails(
+        product=product,
+        dose_number=dose_number,
+        given_on=given_on,
+        lot=_text(lot, "lot"),
+        site=_text(site, "site"),
+        vaccinator=_text(vaccinator, "vaccinator"),
+    )
+    first = _retry_or_conflict(person, details)
+    if first is not None:
+        return first, False
+    plan = selectors.schedules()
+    problem = rules.dose_problem(
+        schedules=plan,
+        product=product.code,
+        dose_number=dose_number,
+        given_on=given_on,
+        today=local_date(clock()),
+        history=selectors.history_of(person),
+    )
+    if problem is not None:
+        if problem.code == "beyond_series":
+            problem = rules.DoseProblem(
+                problem.code, problem.field, {**problem.params, "number": dose_number}
+            )
+        raise _refusal(problem, product)
+    upcoming = rules.next_dose(plan, rules.GivenDose(dose_number, given_on, product.code))
+    dose = Dose(
+        person=person,
+        path=person.unit_path,
+        product=product,
+        lot=details.lot,
+        dose_number=dose_number,
+        given_on=given_on,
+        completes_series=rules.completes_series(plan, product.code, dose_number),
+        next_due_on=upcoming.due_on if upcoming else None,
+        next_overdue_after=upcoming.overdue_after if upcoming else None,
+        site=details.site,
+        vaccinator=details.vaccinator,
+        recorded_by=by,
+    )
+    try:
+        with transaction.atomic():
+            dose.save(force_insert=True)
+            summarise(person)
+            audit.record(
+                actor=by,
+                action="vaccination.record_dose",
+                object_type=selectors.DOSE_TYPE,
+                object_id=dose.pk,
+                unit_path=dose.path,
+                after={
+                    "person": str(person.pk),
+                    "product": product.code,
+                    "dose_number": dose_number,
+                    "given_on": given_on.isoformat(),
+                    "lot": details.lot,
+                },
+                clock=clock,
+            )
+    except IntegrityError:
+        # A concurrent record of the same dose number won: ours is its retry, or a conflict.
+        first = _retry_or_conflict(person, details)
+        if first is None:
+            raise
+        return first, False
+    return dose, True
+
+
+def summarise(person: Any) -> Summary | None:
+    """Bring the person's summary row in line with their doses (inside the dose's transaction)."""
+    rows = list(
+        Dose.objects.filter(person=person)
+        .filter(Q(dose_number=1) | Q(completes_series=True))
+        .values_list("dose_number", "completes_series", "given_on")
+    )
+    first = next((on for number, _done, on in rows if number == 1), None)
+    completed = next((on for _number, done, on in rows if done), None)
+    if first is None:
+        Summary.objects.filter(person=person).delete()
+        return None
+    summary, _created = Summary.objects.update_or_create(
+        person=person, defaults={"first_dose_on": first, "completed_on": completed}
+    )
+    return summary
+
+
+def _onset(onset_at: datetime, dose: Dose, clock: Clock) -> datetime:
+    if not plausible(onset_at):
+        raise InvalidInput(_("This date is not plausible; check the year."), field="onset_at")
+    if onset_at > clock():
+        raise InvalidInput(
+            _("%(at)s is still in the future.") % {"at": f"{to_local(onset_at):%H:%M %d/%m/%Y}"},
+            field="onset_at",
+        )
+    if local_date(onset_at) < dose.given_on:
+        raise errors.OnsetBeforeDose(
+            _("The dose was given on %(day)s; the event cannot begin before.") % {"day": _day(dose.given_on)},
+            field="onset_at",
+        )
+    return onset_at
+
+
+def report_adverse_event(
+    *,
+    by: Any,
+    dose: Dose,
+    severity: str,
+    onset_at: datetime,
+    outcome: str = AdverseEvent.Outcome.UNKNOWN,
+    description: str,
+    idempotency_key: str = "",
+    clock: Clock = now,
+) -> tuple[AdverseEvent, bool]:
+    """Record an adverse event following a dose; a retry with the same key returns the first report."""
+    require_within(by, Perm.VACCINATE, path=dose.path, object_type=selectors.DOSE_TYPE, object_id=dose.pk)
+    key = (idempotency_key or "").strip()
+    if len(key) > KEY_MAX or not key.isprintable():
+        raise InvalidInput(
+            _("The Idempotency-Key must be at most %(limit)s printable characters.") % {"limit": KEY_MAX},
+            field="Idempotency-Key",
+        )
+    if key:
+        first = AdverseEvent.objects.filter(reported_by=by.pk, idempotency_key=key).first()
+        if first is not None:
+            if first.dose_id != dose.pk:
+                raise errors.IdempotencyKeyReused()
+            return first, False
+    if severity not in AdverseEvent.Severity.values:
+        raise InvalidInput(_("Choose mild, moderate or severe."), field="severity")
+    if outcome not in AdverseEvent.Outcome.values:
+        raise InvalidInput(_("Choose the outcome."), field="outcome")
+    text = nfc(description or "").strip()
+    if not text:
+        raise InvalidInput(_("Describe what happened."), field="description")
+    if len(text) > 5000:
+        raise InvalidInput(_("At most %(limit)s characters.") % {"limit": 5000}, field="description")
+    moment = _onset(onset_at, dose, clock)
+    try:
+        with transaction.atomic():
+            event = AdverseEvent.objects.create(
+                dose=dose,
+                path=dose.path,
+                severity=severity,
+                onset_at=moment,
+                outcome=outcome,
+                description=text,
+                reported_by=by,
+                idempotency_key=key,
+            )
+            audit.record(
+                actor=by,
+                action="vaccination.report_aefi",
+                object_type="vaccination.adverseevent",
+                object_id=event.pk,
+                unit_path=dose.path,
+                after={"dose": dose.pk, "severity": severity, "outcome": outcome},
+                clock=clock,
+            )
+    except IntegrityError:
+        first = AdverseEvent.objects.filter(reported_by=by.pk, idempotency_key=key).first()
+        if not key or first is None:
+            raise
+        return first, False
+    return event, True
