@@ -22,6 +22,7 @@ from phaodai.demo.quarantine_seed import seed_quarantine
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
+from phaodai.demo.vaccination_seed import seed_vaccination
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("inspections", seed_inspections),
     Phase("quarantine", seed_quarantine),
     Phase("cases", seed_cases),
+    Phase("vaccination", seed_vaccination),
 )
 
 

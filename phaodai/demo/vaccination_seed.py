@@ -1,10 +1,9 @@
 """The demo's vaccination as of 22/9/2021 (S19), recorded through the vaccination services.
 
-Four wards keep their doses in phaodai, one per showcase district and Long Biên's two focus wards, at
-coverages chosen so the coverage page and zoning's indicators differ between them: Bồ Đề near the
-city's late-September figure (~95% of adults with a first dose), Phúc Xá close behind, Ngọc Lâm and
-Văn Quán lagging. Each adult's doses are drawn from a random seeded by the demo's seed and the person
-(name, birth date), so every run draws the same doses whatever the database's order:
+Long Biên's two focus wards keep their doses in phaodai, at coverages chosen so the coverage page and
+zoning's indicators differ between them: Bồ Đề near the city's late-September figure (~95% of adults
+with a first dose), Ngọc Lâm lagging. Each adult's doses are drawn from a random seeded by the demo's
+seed and the person (name, birth date), so every run draws the same doses whatever the database's order:
 
 - dose 1 between late July and 19/9 (the over-65s earlier, the mass campaign peaking early September),
   AstraZeneca, Moderna and Pfizer before mid-August, Sinopharm Vero Cell most of all after;
@@ -17,8 +16,9 @@ Văn Quán lagging. Each adult's doses are drawn from a random seeded by the dem
 
 Lots, vaccinators, sites' addresses, contacts and capacities are the demo's own (marked "(demo)").
 The services record one dose at a time (no bulk path yet: services.py), about 12 ms a dose on SQLite:
-the default demo's ~3,300 doses take ~40 s. Trim WARDS to go faster; a bulk dose service (the dose
-import's) would make it seconds. A ward that already has doses is left as it is: a rerun adds nothing.
+the default demo's two Long Biên wards (~1,700 doses) take ~20 s; a bulk dose service (the dose
+import's, still to come) would make it seconds and let more wards in. A ward that already has doses
+is left as it is: a rerun adds nothing.
 """
 
 import random
@@ -80,16 +80,6 @@ WARDS: tuple[WardPlan, ...] = (
     WardPlan(
         "00133", 0.8, 0.6, "Điểm tiêm Trạm Y tế phường Ngọc Lâm (demo)",
         "Trạm Y tế phường Ngọc Lâm, quận Long Biên", DUC_GIANG,
-    ),
-    WardPlan(
-        "00001", 0.9, 0.75, "Điểm tiêm Trạm Y tế phường Phúc Xá (demo)",
-        "Trạm Y tế phường Phúc Xá, quận Ba Đình",
-        "Bệnh viện Đa khoa Xanh Pôn (12 Chu Văn An, quận Ba Đình)",
-    ),
-    WardPlan(
-        "09542", 0.7, 0.5, "Điểm tiêm Trạm Y tế phường Văn Quán (demo)",
-        "Trạm Y tế phường Văn Quán, quận Hà Đông",
-        "Bệnh viện Đa khoa Hà Đông (2 Bế Văn Đàn, quận Hà Đông)",
     ),
 )  # fmt: skip
 VACCINATORS = ("Y sĩ Nguyễn Thị Hoa (demo)", "Điều dưỡng Trần Văn Minh (demo)", "Bác sĩ Lê Thu Trang (demo)")

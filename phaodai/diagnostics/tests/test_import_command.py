@@ -58,6 +58,23 @@ def test_the_command_resumes_a_failed_job(lab_tech_cdc: Any, resident: Any, lab_
         call_command("import_results", resume=job.pk, stderr=StringIO())
 
 
+def test_the_command_resumes_every_stale_job_from_cron(
+    lab_tech_cdc: Any, resident: Any, lab_cdc: Any
+) -> None:
+    resident(0)
+    failed = start(lab_tech_cdc, csv_bytes([row(f"HN-{n:04d}", resident_cccd(0)) for n in range(3)]))
+    never_started = start(lab_tech_cdc, csv_bytes([row("HN-0100", resident_cccd(0))]))
+    ImportJob.objects.filter(pk=failed.pk).update(status=ImportJob.Status.FAILED, committed_rows=1)
+    out = StringIO()
+    call_command("import_results", resume_stale=True, stdout=out, stderr=StringIO())
+    failed.refresh_from_db()
+    never_started.refresh_from_db()
+    assert failed.status == "done" and f"job {failed.pk}: done" in out.getvalue()
+    # A queued job belongs to the worker it was enqueued for; a job that failed before its first
+    # batch (a file refused whole) has nothing to resume.
+    assert never_started.status == "queued"
+
+
 def test_tasks_run_a_job_and_requeue_failed_ones(
     lab_tech_cdc: Any, resident: Any, lab_cdc: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

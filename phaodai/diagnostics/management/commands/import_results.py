@@ -37,9 +37,20 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="the CSV or XLSX file")
         parser.add_argument("--user", help="the importing user's username (a lab technician)")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="resume this import job")
+        parser.add_argument(
+            "--resume-stale",
+            action="store_true",
+            help="resume every import that failed part-way or whose worker went silent (run it from cron)",
+        )
         parser.add_argument("--batch-size", type=int, default=runner.BATCH_SIZE)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["resume_stale"]:
+            for job_id in runner.resumable(kind=ImportJob.Kind.LAB_RESULTS):
+                job = runner.run(job_id, LabResultImport(), batch_size=options["batch_size"])
+                if job is not None:
+                    self.stdout.write(f"job {job.pk}: {job.status}, {job.rows} rows")
+            return
         if options["resume"]:
             job_id = options["resume"]
             if not ImportJob.objects.filter(pk=job_id, kind=ImportJob.Kind.LAB_RESULTS).exists():
