@@ -2,13 +2,13 @@
 
 - **Bồ Đề's lockdown** (Chung cư HH1, 04/9–18/9, cases_seed.py): the ward plans a screening round on the
   evening the lockdown starts, pooled RT-PCR in pools of 5, every 2 days from 05/9 to 17/9; every
-  resident of the area is a target of each session. The sampling team swabs a share of them each day
-  (coverage is not 100%). Pools go to CDC Hà Nội, results the same evening; the 11/9 pools go to Đức
-  Giang hospital, whose results come the next noon (past 24 h: turnaround shows them late); two pools
-  of 17/9 are still waiting. The ward adds the housemate of case hh1-4 to the targets (the registry
-  files him by area, not building); the 07/9 pool holding the housemate of case hh1-4 is positive: its members
-  are retested individually on 08/9; his retest is the sample his case cites (test_ref); one member
-  is not retested yet. The round is closed when the lockdown is lifted (18/9).
+  resident of the area is a target of each session, and the ward adds the housemate of case hh1-4 (the
+  registry files people by area, not building). The demo swabs three pools' worth of targets a day
+  (coverage is partial: the phase stays fast). Pools go to CDC Hà Nội, results the same evening; the
+  11/9 pools go to Đức Giang hospital, whose results come the next noon (past 24 h: turnaround shows
+  them late); two pools of 17/9 are still waiting. The 07/9 pool holding the housemate is positive:
+  its members are retested one by one on 08/9, his retest being the sample his case cites (test_ref);
+  one member is not retested yet. The round is closed when the lockdown is lifted (18/9).
 - **The outbreak's first positives**: the individual samples that case hh1-1 (the index case), hh1-2 (the
   vendor) and new-town-1 cite as their test (test_ref), registered the day before their confirmation.
 - **Ngọc Lâm's market traders** (a very-high-risk group: every 3 days from 13/9): rapid antigen tests read
@@ -42,11 +42,13 @@ LOCKDOWN_ROUND_KEY = f"{KEY_PREFIX}:testing:bo-de-lockdown"
 TRADERS_ROUND_KEY = f"{KEY_PREFIX}:testing:ngoc-lam-traders"
 CDC, DUC_GIANG = "CDC-HN", "BV-DUCGIANG"
 POOL_SIZE = 5
-SWABBED_PER_SESSION = 30  # a share of the area's residents each day: coverage below 100% on purpose
+# The demo swabs a few of the area's residents each day: every swab goes through the services (about
+# 20 ms each on SQLite), and three pools a day show all the page has to show (coverage is partial).
+SWABBED_PER_SESSION = 15
 POSITIVE_POOL_DAY = date(2021, 9, 7)  # the housemate of case hh1-4 is in one of that day's pools
 LATE_LAB_DAY = date(2021, 9, 11)  # Đức Giang's results come the next noon: past 24 h
 WAITING_POOLS_DAY, WAITING_POOLS = date(2021, 9, 17), 2  # still no result
-TRADERS = 20
+TRADERS = 12
 TRADER_POSITIVE_DAY = date(2021, 9, 19)
 TRADERS_SAMPLED_DAYS = 3  # 13/9, 16/9, 19/9; the sessions of 22/9 and 25/9 are still to come
 # The cases whose test_ref is an individual sample taken the evening before (keys of cases_seed.py).
@@ -59,7 +61,7 @@ def day(n: int) -> date:
 
 
 class Lab:
-    """The lab technician of CDC Hà Nội's reporting desk (the city's lab login) entering results."""
+    """The city's lab login (lab-01), entering every laboratory's results as their reports come in."""
 
     def __init__(self) -> None:
         self.by = official(Role.LAB_TECHNICIAN, CITY)
@@ -71,7 +73,11 @@ class Lab:
 
     def sample(self, sample: Any, outcome: str, when: datetime) -> None:
         services.record_result(
-            by=self.by, sample=sample, outcome=outcome, resulted_at=when, clock=at(when + timedelta(minutes=5))
+            by=self.by,
+            sample=sample,
+            outcome=outcome,
+            resulted_at=when,
+            clock=at(when + timedelta(minutes=5)),
         )
 
 
@@ -91,14 +97,20 @@ def swab(
     when: datetime,
     *,
     session: Any = None,
-    lab: str = CDC,
+    lab_code: str = CDC,
     method: str = "",
     pool: str = "",
 ) -> Any:
+    """A swab registered by the sampling team a minute after it is taken (the person found by CCCD)."""
     sample, _created = services.register_sample(
         by=by,
         data=SampleInput(
-            code=code, cccd=cccd_of(person), collected_at=when, lab_code=lab, method=method, pool_code=pool
+            code=code,
+            cccd=cccd_of(person),
+            collected_at=when,
+            lab_code=lab_code,
+            method=method,
+            pool_code=pool,
         ),
         session=session,
         clock=at(when + timedelta(minutes=1)),
@@ -151,13 +163,19 @@ def _targets(reader: Any, session: Any) -> list[Any]:
     )
 
 
+def positive_pool_index(pools: int) -> int:
+    """Which of a day's pools holds the positive: the third, or the last when there are fewer."""
+    return min(2, pools - 1)
+
+
 def _swabbed(rng: random.Random, targets: Sequence[Any], must: Any) -> list[Any]:
-    """Who the team reaches this day; `must` (when a target) among them, in the third pool."""
-    chosen = rng.sample(list(targets), min(SWABBED_PER_SESSION, len(targets)))
-    if must is not None and any(p.pk == must.pk for p in targets):
-        chosen = [p for p in chosen if p.pk != must.pk]
-        chosen.insert(min(2 * POOL_SIZE, len(chosen)), must)
-    return chosen[: len(chosen) - len(chosen) % POOL_SIZE] or chosen[:1]
+    """Who the team reaches this day, whole pools of them; `must` (when a target) in the positive pool."""
+    size = max(min(SWABBED_PER_SESSION, len(targets)) // POOL_SIZE * POOL_SIZE, min(1, len(targets)))
+    if must is None or all(p.pk != must.pk for p in targets):
+        return rng.sample(list(targets), size)
+    chosen = rng.sample([p for p in targets if p.pk != must.pk], size - 1)
+    chosen.insert(positive_pool_index(-(-size // POOL_SIZE)) * POOL_SIZE, must)
+    return chosen
 
 
 def _screen_lockdown(rng: random.Random, lockdown: Any) -> tuple[Any, dict[str, int]]:
@@ -180,7 +198,9 @@ def _screen_lockdown(rng: random.Random, lockdown: Any) -> tuple[Any, dict[str, 
         idempotency_key=LOCKDOWN_ROUND_KEY,
         clock=at(planned),
     )
-    tally = dict.fromkeys(("sessions", "samples", "pools", "positive_pools", "retests", "cited", "waiting"), 0)
+    tally = dict.fromkeys(
+        ("sessions", "samples", "pools", "positive_pools", "retests", "cited", "waiting"), 0
+    )
     if not created:
         return None, tally
     housemate_case = case_of(HOUSEMATE_CASE)
@@ -204,7 +224,15 @@ def _screen_lockdown(rng: random.Random, lockdown: Any) -> tuple[Any, dict[str, 
         for n, person in enumerate(swabbed):
             pool_code = f"PBD{on:%y%m%d}-{n // POOL_SIZE + 1:02d}"
             when = moment(on, 7, 0) + timedelta(minutes=2 * n)
-            swab(bd, f"BD{on:%y%m%d}-{n + 1:03d}", person, when, session=session, lab=lab_code, pool=pool_code)
+            swab(
+                bd,
+                f"BD{on:%y%m%d}-{n + 1:03d}",
+                person,
+                when,
+                session=session,
+                lab_code=lab_code,
+                pool=pool_code,
+            )
             if not pools or pools[-1][0] != pool_code:
                 pools.append((pool_code, []))
             pools[-1][1].append(person)
@@ -216,7 +244,7 @@ def _screen_lockdown(rng: random.Random, lockdown: Any) -> tuple[Any, dict[str, 
                 tally["waiting"] += len(members)
                 continue
             resulted = moment(on + timedelta(days=1), 12) if on == LATE_LAB_DAY else moment(on, 20)
-            positive = on == POSITIVE_POOL_DAY and k == min(2, len(pools) - 1)
+            positive = on == POSITIVE_POOL_DAY and k == positive_pool_index(len(pools))
             lab.pool(pool, "positive" if positive else "negative", resulted)
             if positive:
                 tally["positive_pools"] += 1
@@ -309,14 +337,16 @@ def _screen_traders(rng: random.Random) -> dict[str, int]:
     )
     if not created:
         return tally
-    services.add_targets(by=officer, testing_round=testing_round, cccds=[cccd_of(p) for p in traders], clock=planned)
+    services.add_targets(
+        by=officer, testing_round=testing_round, cccds=[cccd_of(p) for p in traders], clock=planned
+    )
     positive = traders[rng.randrange(len(traders))]
     for session in selectors.sessions_of(officer, testing_round)[:TRADERS_SAMPLED_DAYS]:
         tally["sessions"] += 1
         on = session.day
         for n, person in enumerate(traders):
             taken = moment(on, 6, 0) + timedelta(minutes=3 * n)
-            sample = swab(nl, f"NL{on:%y%m%d}-{n + 1:03d}", person, taken, session=session, lab="")
+            sample = swab(nl, f"NL{on:%y%m%d}-{n + 1:03d}", person, taken, session=session, lab_code="")
             is_positive = on == TRADER_POSITIVE_DAY and person is positive
             services.record_result(
                 by=nl,
@@ -341,7 +371,7 @@ def seed_diagnostics(ctx: DemoContext) -> str:
     labs = services.ensure_labs()
     lockdown = _lockdown()
     if lockdown is None:
-        return f"{labs} laboratories added; no testing: Bồ Đề has no lockdown (run the cases phase)"
+        return f"skipped: Bồ Đề has no lockdown (run the cases phase first); {labs} laboratories added"
     rng = random.Random(f"{ctx.seed}:diagnostics")
     testing_round, lockdown_tally = _screen_lockdown(rng, lockdown)
     if testing_round is None:

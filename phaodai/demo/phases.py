@@ -16,6 +16,7 @@ from phaodai.demo.business_seed import seed_businesses
 from phaodai.demo.cases_seed import seed_cases
 from phaodai.demo.command_seed import seed_directives_and_tasks
 from phaodai.demo.context import DemoContext
+from phaodai.demo.diagnostics_seed import seed_diagnostics
 from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
 from phaodai.demo.quarantine_seed import seed_quarantine
@@ -60,6 +61,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("inspections", seed_inspections),
     Phase("quarantine", seed_quarantine),
     Phase("cases", seed_cases),
+    Phase("diagnostics", seed_diagnostics),
     Phase("vaccination", seed_vaccination),
 )
 

@@ -221,10 +221,14 @@ def test_new_case_form_posts_the_cccd_and_carries_a_token(client: Any, ward_offi
     assert 'value="10/09/2021 15:00"' in body  # now, on Hà Nội's clock
 
 
-def test_new_case_form_takes_the_sample_code_of_a_positive_result(client: Any, ward_officer_bo_de: Any) -> None:
+def test_new_case_form_takes_the_sample_code_of_a_positive_result(
+    client: Any, ward_officer_bo_de: Any
+) -> None:
     client.force_login(ward_officer_bo_de)
     body = text(client.get("/cases/new/?test_ref=HN-PCR-000123"))
-    assert re.search(r'name="test_ref"[^>]*value="HN-PCR-000123"|value="HN-PCR-000123"[^>]*name="test_ref"', body)
+    assert re.search(
+        r'name="test_ref"[^>]*value="HN-PCR-000123"|value="HN-PCR-000123"[^>]*name="test_ref"', body
+    )
 
 
 def test_new_case_needs_the_tracing_capability(client: Any, welfare_officer_bo_de: Any) -> None:
