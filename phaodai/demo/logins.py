@@ -22,6 +22,7 @@ DEMO_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.INSPECTOR, "004"),
     (Role.BUSINESS_REPRESENTATIVE, "00139"),
     (Role.WARD_OFFICER, "00133"),  # Ngọc Lâm
+    (Role.HEALTH_WORKER, "00133"),  # its traders' rapid tests, its vaccination
     (Role.WARD_OFFICER, "00001"),  # Phúc Xá
     (Role.DISTRICT_OFFICER, "001"),  # Ba Đình
     (Role.DISTRICT_OFFICER, "268"),  # Hà Đông

@@ -9,8 +9,9 @@ seed and the person (name, birth date), so every run draws the same doses whatev
   AstraZeneca, Moderna and Pfizer before mid-August, Sinopharm Vero Cell most of all after;
 - dose 2 for most of those whose recommended day has passed, at or a few days after it (AstraZeneca
   now and then followed by Pfizer, as MoH allowed); the others stay due or, past the window, overdue;
-- two mild adverse events; a site per ward (hourly capacity, opening hours, incident plan naming the
-  nearest real hospital) with the elderly invited for 22/9, a few booked, checked in and vaccinated;
+- a mild adverse event in Bồ Đề; a site per ward (hourly capacity, opening hours, incident plan
+  naming the nearest real hospital) with the elderly invited for 22/9, a few booked, checked in and
+  vaccinated;
 - a mobile team per ward and home-visit requests for immobile residents not yet vaccinated, some
   scheduled and one vaccinated at home.
 
@@ -51,7 +52,7 @@ LOTS = {  # the demo's lot numbers, three per product
     "sinopharm": ("202107B2154", "202108B2401", "202108B2488"),
 }
 PFIZER_AFTER_ASTRAZENECA = 0.1
-AEFI_PER_WARD = {"00139": 1, "00001": 1}
+AEFI_PER_WARD = {"00139": 1}
 INVITED_PER_SITE, BOOKED_PER_SITE, CHECKED_IN_PER_SITE = 20, 8, 5
 HOME_VISITS_PER_WARD, SCHEDULED_PER_WARD = 4, 2
 INCIDENT_PHONE = "115"  # the emergency number: a site's own line would have to be invented
@@ -276,7 +277,7 @@ def _seed_ward(tally: Tally, plan: WardPlan, seed: int, reader: Any) -> None:
 
 
 def seed_vaccination(ctx: DemoContext) -> str:
-    """Doses, adverse events, sites, teams and home visits of four wards; returns a one-line summary."""
+    """Doses, adverse events, sites, teams and home visits of the two wards; returns a one-line summary."""
     tally = Tally()
     reader = official(Role.CITY_COMMANDER, "01")
     for plan in WARDS:

@@ -51,10 +51,10 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_the_phase_seeds_two_long_bien_wards_and_skips_wards_without_residents(seeded: str) -> None:
+def test_the_phase_seeds_long_biens_two_focus_wards(seeded: str) -> None:
     assert " doses (" in seeded and "in 2 wards" in seeded, seeded
-    assert "2 adverse events" not in seeded  # Bồ Đề's one; Phúc Xá has no residents in this run
-    assert "2 wards without residents" in seeded
+    assert "1 adverse events" in seeded  # Bồ Đề's one
+    assert "without residents" not in seeded
     assert {path for path in Dose.objects.values_list("path", flat=True).distinct()} == {
         ward(BO_DE).path,
         ward(NGOC_LAM).path,
