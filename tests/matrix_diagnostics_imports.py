@@ -2,8 +2,9 @@
 
 Imports are for those who may import results (the CDC lab technician, bound to the city); a job of a
 unit outside the city (path /79/, as another province's instance would hold) is 404 for them. The
-matching queue is for those who take samples (ward, district, city officials and health workers); a
-result waiting under a Hà Đông laboratory is 404 for the Long Biên and Bồ Đề personas and Phúc Xá's.
+matching queue's page is for those who take samples (ward, district, city officials and health
+workers), but a result waits under its laboratory's unit: one under the CDC (the city) or a Hà Đông
+laboratory is 404 for every sampler below the city.
 
 Wiring (in tests/test_authorization_matrix.py):
     LAZY_BUILDERS["diagnostics_imports"] = build_diagnostics_imports
@@ -24,7 +25,7 @@ SAMPLERS = {
     "ward_officer_phuc_xa",
     "health_worker_bo_de",
 }
-# Samplers whose units lie outside Hà Đông (268): a result waiting under its laboratory is 404 for them.
+# Samplers below the city: a result waiting under the CDC's or Hà Đông's laboratory is 404 for them.
 SAMPLERS_OUTSIDE_HA_DONG = SAMPLERS - {"city_commander"}
 CSV = (
     "sample_code,cccd,full_name,collected_at,resulted_at,method,result,lab\r\n"
@@ -139,7 +140,12 @@ def diagnostics_imports_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
         ],
         "diagnostics:unmatched": [req("/diagnostics/unmatched/", statuses(SAMPLERS, 200, anon=302))],
         "diagnostics:unmatched_match": [
-            req(queue_url("match"), statuses(SAMPLERS, 302, anon=302), method="post", data=match),
+            req(
+                queue_url("match"),
+                statuses({"city_commander"}, 302, anon=302, elsewhere=SAMPLERS_OUTSIDE_HA_DONG),
+                method="post",
+                data=match,
+            ),
             req(
                 queue_url("match", other=True),
                 statuses({"city_commander"}, 302, anon=302, elsewhere=SAMPLERS_OUTSIDE_HA_DONG),
@@ -148,7 +154,11 @@ def diagnostics_imports_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             ),
         ],
         "diagnostics:unmatched_dismiss": [
-            req(queue_url("dismiss"), statuses(SAMPLERS, 302, anon=302), method="post"),
+            req(
+                queue_url("dismiss"),
+                statuses({"city_commander"}, 302, anon=302, elsewhere=SAMPLERS_OUTSIDE_HA_DONG),
+                method="post",
+            ),
             req(
                 queue_url("dismiss", other=True),
                 statuses({"city_commander"}, 302, anon=302, elsewhere=SAMPLERS_OUTSIDE_HA_DONG),

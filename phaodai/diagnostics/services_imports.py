@@ -83,16 +83,11 @@ def progress_of(job: ImportJob) -> int:
 # The matching queue ---------------------------------------------------------------------------------
 
 
-def _ancestors(path: str) -> list[str]:
-    codes = path.strip("/").split("/")
-    return [f"/{'/'.join(codes[:n])}/" for n in range(1, len(codes) + 1)]
-
-
 def _queue_scope(user: Any) -> Q:
-    # A result waits under its laboratory's unit: a ward sees the queue of labs serving it (the city's,
-    # its district's), a district or the city every lab's within it.
-    ancestors = {a for path in paths_of(user, Perm.SAMPLE) for a in _ancestors(path)}
-    return Q(path__in=sorted(ancestors)) | scope_q(user, "path", Perm.SAMPLE)
+    # A result whose person is unknown waits under its laboratory's unit, and only officials over that
+    # unit see it (the city's for the CDC, a district's for its hospitals' labs): nothing tells a ward
+    # the person is theirs, and a name with a result is health data.
+    return scope_q(user, "path", Perm.SAMPLE)
 
 
 def unmatched_visible_to(user: Any) -> QuerySet[UnmatchedResult]:

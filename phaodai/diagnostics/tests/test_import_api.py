@@ -144,15 +144,21 @@ def test_upload_page_shows_a_file_level_refusal(client: Any, lab_tech_cdc: Any) 
     assert answer.status_code == 422 and b"not a CSV" in answer.content
 
 
-def test_a_ward_matches_an_unmatched_result_to_a_resident(
-    client: Any, lab_tech_cdc: Any, ward_officer_bo_de: Any, resident: Any, lab_cdc: Any
+def test_the_city_matches_an_unmatched_result_to_a_resident_a_ward_never_sees_it(
+    client: Any, lab_tech_cdc: Any, ward_officer_bo_de: Any, city_commander: Any, resident: Any, lab_cdc: Any
 ) -> None:
     job = import_file(lab_tech_cdc, csv_bytes([row("HN-0001", "001080999999", result="negative")]))
     assert counts(job)["unmatched"] == 1
     person = resident(3)
-    client.force_login(ward_officer_bo_de)
-    page = client.get("/diagnostics/unmatched/")
     item = UnmatchedResult.objects.get()
+    # Waiting under the CDC (the city): nothing tells a ward the person is theirs.
+    client.force_login(ward_officer_bo_de)
+    assert b"HN-0001" not in client.get("/diagnostics/unmatched/").content
+    assert (
+        client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": resident_cccd(3)}).status_code == 404
+    )
+    client.force_login(city_commander)
+    page = client.get("/diagnostics/unmatched/")
     assert b"HN-0001" in page.content
     answer = client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": "001080111111"})
     assert answer.status_code == 302 and not Sample.objects.exists()
@@ -164,12 +170,12 @@ def test_a_ward_matches_an_unmatched_result_to_a_resident(
     assert f'id="unmatched-{item.pk}"'.encode() not in client.get("/diagnostics/unmatched/").content
 
 
-def test_a_ward_dismisses_an_unmatched_result_once(
-    client: Any, lab_tech_cdc: Any, ward_officer_bo_de: Any, lab_cdc: Any
+def test_the_city_dismisses_an_unmatched_result_once(
+    client: Any, lab_tech_cdc: Any, city_commander: Any, lab_cdc: Any
 ) -> None:
     import_file(lab_tech_cdc, csv_bytes([row("HN-0001", "")]))
     item = UnmatchedResult.objects.get()
-    client.force_login(ward_officer_bo_de)
+    client.force_login(city_commander)
     client.post(f"/diagnostics/unmatched/{item.pk}/dismiss/")
     item.refresh_from_db()
     assert item.status == "dismissed"
@@ -183,9 +189,9 @@ def test_the_queue_is_not_for_lab_technicians_or_other_cities(client: Any, lab_t
 
 
 def test_the_queue_page_issues_a_bounded_number_of_queries(
-    client: Any, lab_tech_cdc: Any, ward_officer_bo_de: Any, lab_cdc: Any, django_assert_max_num_queries: Any
+    client: Any, lab_tech_cdc: Any, city_commander: Any, lab_cdc: Any, django_assert_max_num_queries: Any
 ) -> None:
     import_file(lab_tech_cdc, csv_bytes([row(f"HN-{n:04d}", "") for n in range(30)]))
-    client.force_login(ward_officer_bo_de)
+    client.force_login(city_commander)
     with django_assert_max_num_queries(12):
         assert client.get("/diagnostics/unmatched/").status_code == 200
