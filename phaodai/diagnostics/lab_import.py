@@ -49,6 +49,9 @@ UNMATCHED_CCCD_AAD = b"diagnostics.unmatched.cccd"
 NAME_MAX = 150
 _IN_CHUNK = 900  # under SQLite's smallest bound on query parameters
 
+# The person a row names by a CCCD the registry does not hold (compares unequal to every person).
+UNREGISTERED = object()
+
 
 def _message(reason: str) -> str:
     messages = {
@@ -258,7 +261,9 @@ class LabResultImport:
             if stored is None and person is None:
                 self._unmatched(row, waiting, plan, result)
                 continue
-            incoming = IncomingResult(person[0] if person else None, row.outcome, row.resulted_at)
+            # A CCCD the registry does not know is nobody's sample yet: never the stored owner's.
+            claimed = person[0] if person else (UNREGISTERED if row.cccd_index else None)
+            incoming = IncomingResult(claimed, row.outcome, row.resulted_at)
             verdict = rules.classify(incoming, stored)
             if verdict in (Verdict.STALE, Verdict.OTHER_PERSON, Verdict.BEFORE_COLLECTION):
                 reason, column = {

@@ -144,7 +144,7 @@ def _team(team: MobileTeam) -> dict[str, Any]:
     return {"id": team.pk, "name": team.name, "unit": team.unit.code, "daily_capacity": team.daily_capacity}
 
 
-def _site(site: Site, day: date) -> dict[str, Any]:
+def _site(site: Site, day: date, user: Any) -> dict[str, Any]:
     return {
         **{
             f: getattr(site, f) for f in ("id", "name", "address", "hourly_capacity", "opens_at", "closes_at")
@@ -158,7 +158,7 @@ def _site(site: Site, day: date) -> dict[str, Any]:
         },
         "hours": [
             {"starts_at": h.starts_at, "capacity": h.capacity, "booked": h.booked}
-            for h in selectors.site_hours(site, day)
+            for h in selectors.site_hours(site, day, user)
         ],
     }
 
@@ -266,7 +266,7 @@ def list_teams(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/sites", url_name="vaccination_sites", response={201: SiteOut}, summary="Register a site")
 def register_site(request: HttpRequest, payload: SiteIn) -> tuple[int, dict[str, Any]]:
     site = sites.register_site(by=request.user, unit=_unit(payload.unit), **payload.dict(exclude={"unit"}))
-    return 201, _site(site, local_date(now()))
+    return 201, _site(site, local_date(now()), request.user)
 
 
 @router.get(
@@ -274,7 +274,9 @@ def register_site(request: HttpRequest, payload: SiteIn) -> tuple[int, dict[str,
 )
 def get_site(request: HttpRequest, pk: int, day: date | None = None) -> dict[str, Any]:
     return _site(
-        selectors.site_for(request.user, pk), selectors.require_plausible_day(day or local_date(now()))
+        selectors.site_for(request.user, pk),
+        selectors.require_plausible_day(day or local_date(now())),
+        request.user,
     )
 
 

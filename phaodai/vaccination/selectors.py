@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -272,14 +272,16 @@ def site_for(user: Any, pk: Any) -> Site:
     return found
 
 
-def site_hours(site: Site, day: date) -> list[Any]:
-    """The booked hours of a site on a day with their bookings (two queries)."""
+def site_hours(site: Site, day: date, user: Any) -> list[Any]:
+    """The booked hours of a site on a day (two queries). Each hour's count is the site's; the bookings
+    it carries are only those of persons the user may see (a district's site serves several wards)."""
     from phaodai.core.clock import local_day_bounds
 
     start, end = local_day_bounds(day)
+    visible = scope(Booking.objects.select_related("person"), user, "path", Perm.VACCINATE)
     return list(
         SiteHour.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end)
-        .prefetch_related("bookings__person")
+        .prefetch_related(Prefetch("bookings", queryset=visible))
         .order_by("starts_at")
     )
 

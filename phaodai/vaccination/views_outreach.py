@@ -193,7 +193,7 @@ def _site_page(
     context = {
         "site": site,
         "day": day,
-        "hours": selectors.site_hours(site, day),
+        "hours": selectors.site_hours(site, day, request.user),
         "invitations": selectors.invitations_of(site, request.user),
         "plans": selectors.covers_unit(request.user, site)
         and bool(paths_of(request.user, Perm.PLAN_VACCINATION)),

@@ -141,6 +141,17 @@ def test_a_code_of_another_persons_sample_is_refused(
     assert report_lines(job)[1][:3] == ["2", "cccd", "other_person"]
 
 
+def test_a_code_of_a_registered_sample_with_an_unregistered_cccd_is_refused(
+    lab_tech_cdc: Any, sampled_person: Any
+) -> None:
+    sample = sampled_person(7, code="HN-0777")
+    job = import_file(lab_tech_cdc, csv_bytes([row("HN-0777", "001080123456", result="positive")]))
+    assert (job.rejected, job.accepted, job.unmatched) == (1, 0, 0)
+    assert report_lines(job)[1][:3] == ["2", "cccd", "other_person"]
+    sample.refresh_from_db()
+    assert sample.outcome == "pending"  # the registered person's sample is untouched
+
+
 def test_persons_not_found_wait_in_the_matching_queue_encrypted(lab_tech_cdc: Any, lab_cdc: Any) -> None:
     job = import_file(lab_tech_cdc, csv_bytes([row("HN-0001", "001080123456", name="Lê Thị Hoa")]))
     assert job.unmatched == 1

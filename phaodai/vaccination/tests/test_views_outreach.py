@@ -5,6 +5,7 @@ from datetime import date, time
 import pytest
 import time_machine
 
+from phaodai.core.clock import hanoi
 from phaodai.vaccination import home, sites
 from phaodai.vaccination.models import Booking, HomeVisit, MobileTeam
 from phaodai.vaccination.tests.conftest import CLOCK, NOW, cccd_for
@@ -103,3 +104,24 @@ def test_a_site_and_its_time_are_not_unlocked_elsewhere(client, ward_officer_phu
     client.force_login(ward_officer_phuc_xa)
     assert client.get(f"/vaccination/sites/{site.pk}/").status_code == 404
     assert time(7) == site.opens_at
+
+
+def test_a_city_site_shows_a_ward_only_its_own_residents_bookings(
+    client, city_commander, ward_officer_bo_de, resident, unit
+):
+    city_site = sites.register_site(
+        by=city_commander, unit=unit("01"), clock=CLOCK, **site_fields(name="Cung Thể thao Quần Ngựa")
+    )
+    at_eight = hanoi(2021, 10, 16, 8, 0)
+    ours = resident(1, name="Nguyễn Văn Bồ")
+    theirs = resident(2, area="phuc_xa", name="Trần Thị Phúc")
+    sites.book_hour(by=city_commander, site=city_site, person=ours, starts_at=at_eight, clock=CLOCK)
+    sites.book_hour(
+        by=city_commander, site=city_site, person=theirs, starts_at=hanoi(2021, 10, 16, 9, 0), clock=CLOCK
+    )
+    client.force_login(ward_officer_bo_de)
+    page = client.get(f"/vaccination/sites/{city_site.pk}/?day=16/10/2021")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Nguyễn Văn Bồ" in body and "Trần Thị Phúc" not in body
+    assert body.count("1 / 1") == 2  # both hours still read as booked
