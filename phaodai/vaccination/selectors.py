@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
-from phaodai.core.clock import FIRST_YEAR, LAST_YEAR
+from phaodai.core.clock import FIRST_YEAR, LAST_YEAR, local_day_bounds
 from phaodai.core.errors import InvalidInput
 from phaodai.core.jurisdiction import covers, get_in_scope_or_404, log_out_of_scope, paths_of, scope
 from phaodai.people import selectors as people
@@ -275,8 +275,6 @@ def site_for(user: Any, pk: Any) -> Site:
 def site_hours(site: Site, day: date, user: Any) -> list[Any]:
     """The booked hours of a site on a day (two queries). Each hour's count is the site's; the bookings
     it carries are only those of persons the user may see (a district's site serves several wards)."""
-    from phaodai.core.clock import local_day_bounds
-
     start, end = local_day_bounds(day)
     visible = scope(Booking.objects.select_related("person"), user, "path", Perm.VACCINATE)
     return list(
