@@ -28,6 +28,7 @@ from phaodai.quarantine.api import router as quarantine_router
 from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
 from phaodai.vaccination.api import router as vaccination_router
+from phaodai.vaccination.api_imports import router as vaccination_imports_router
 from phaodai.zoning.api import router as zoning_router
 
 api = NinjaAPI(
@@ -100,6 +101,7 @@ api.add_router("/clusters", clusters_router)
 api.add_router("/diagnostics", diagnostics_imports_router)
 api.add_router("/diagnostics", diagnostics_router)
 api.add_router("/vaccination", vaccination_router)
+api.add_router("/vaccination", vaccination_imports_router)
 api.add_router("/isolation", isolation_router)
 api.add_router("/lockdowns", lockdowns_router)
 api.add_router("/inspections", inspections_router)

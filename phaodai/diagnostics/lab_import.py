@@ -14,7 +14,7 @@ The same file imported twice changes nothing: every row counts as a duplicate.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,11 +24,15 @@ from django.db import connection
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from phaodai.accounts.roles import Perm
+from phaodai.core import audit
 from phaodai.core.bulk.reader import HeaderSpec, Row
 from phaodai.core.bulk.runner import BatchResult, Rejection
 from phaodai.core.clock import Clock, now
 from phaodai.core.crypto import blind_index, field_cipher
+from phaodai.core.errors import Conflict
 from phaodai.core.identity import InvalidCCCD, parse_cccd
+from phaodai.core.jurisdiction import paths_of
 from phaodai.core.models import ImportJob
 from phaodai.core.text import nfc
 from phaodai.diagnostics import rules
@@ -89,6 +93,19 @@ def _message(reason: str) -> str:
             "The result must be one of negative, positive, invalid or âm tính, dương tính, không xác định."
         ),
         "lab_unknown": _("No laboratory has this code."),
+        "lab_out_of_scope": _(
+            "This laboratory is not one of yours: you may import the results of the laboratories of your "
+            "units only."
+        ),
+        "sample_out_of_scope": _(
+            "This sample code belongs to a sample of another laboratory outside your units; its result "
+            "was not changed."
+        ),
+        "pooled_member": _(
+            "This sample was tested in a pool: send the pool's result under the pool's code, or the "
+            "individual retest under the retest's own sample code."
+        ),
+        "pool_with_cccd": _("This code is a pool's, which holds several persons: leave the CCCD empty."),
         "stale_result": _("This result is older than the different result already recorded for the sample."),
         "other_person": _("This sample code belongs to a sample of another person."),
     }
@@ -122,6 +139,7 @@ class SampleWrite:
     lab_id: int
     outcome: str
     resulted_at: datetime
+    version: int = 0  # the version read: the update applies only if the sample is still at it
 
 
 @dataclass(slots=True)
@@ -144,6 +162,31 @@ class Plan:
     unmatched_new: dict[str, LabRow] = field(default_factory=dict)
     unmatched_updates: dict[str, LabRow] = field(default_factory=dict)
     positives: set[str] = field(default_factory=set)
+    # Pool code -> (pool id, outcome, resulted_at, lab id): applied to the members by services.
+    pools: dict[str, tuple[int, str, datetime, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPool:
+    pk: int
+    outcome: str
+    resulted_at: datetime | None
+    collected_at: datetime | None
+    writable: bool
+
+
+# Verdicts that refuse a row: the reason and the column it is reported under.
+REFUSALS = {
+    Verdict.STALE: ("stale_result", "result"),
+    Verdict.OTHER_PERSON: ("other_person", "cccd"),
+    Verdict.BEFORE_COLLECTION: ("result_before_collection", "resulted_at"),
+    Verdict.OUT_OF_SCOPE: ("sample_out_of_scope", "sample_code"),
+}
+
+
+def _refuse(result: BatchResult, row: "LabRow", reason: str, column: str) -> None:
+    result.rejections.append(Rejection(row.number, column, reason, _message(reason)))
+    result.rejected += 1
 
 
 @lru_cache(maxsize=1 << 16)
@@ -190,6 +233,17 @@ class LabResultImport:
         self._index = blind_index()
         self._encrypt = field_cipher().encrypt
         self.now = clock()
+        # The uploader's units, read when a job's batch starts (a revoked role stops the import).
+        self.paths: tuple[str, ...] = ()
+
+    def scope_of(self, job: ImportJob) -> tuple[str, ...]:
+        """Where the job may write: the units in which its uploader imports results."""
+        if job.uploaded_by is None:
+            return (job.unit_path,)
+        return paths_of(job.uploaded_by, Perm.IMPORT_RESULTS)
+
+    def _covered(self, path: str | None) -> bool:
+        return bool(path) and any(path.startswith(prefix) for prefix in self.paths)  # type: ignore[union-attr]
 
     # 1. Checks needing no database ------------------------------------------------------------------
 
@@ -225,6 +279,8 @@ class LabResultImport:
         lab = self.labs.get(_text(cells["lab"]).upper())
         if lab is None:
             problems.append(("lab", "lab_unknown"))
+        elif not self._covered(lab[1]):
+            problems.append(("lab", "lab_out_of_scope"))
         if problems:
             return [Rejection(number, column, reason, _message(reason)) for column, reason in problems]
         assert (
@@ -252,10 +308,14 @@ class LabResultImport:
     def plan(self, rows: Sequence[LabRow], result: BatchResult) -> Plan:
         persons = persons_by_index({row.cccd_index for row in rows if row.cccd_index})
         codes = {row.code for row in rows}
-        state = stored_results(codes)
+        state = stored_results(codes, self._covered)
+        pools = stored_pools(codes, self._covered)
         waiting = open_unmatched(codes)
         plan = Plan()
         for row in rows:
+            if row.code in pools:
+                self._pool_row(row, pools, plan, result)
+                continue
             person = persons.get(row.cccd_index) if row.cccd_index else None
             stored = state.get(row.code)
             if stored is None and person is None:
@@ -265,14 +325,11 @@ class LabResultImport:
             claimed = person[0] if person else (UNREGISTERED if row.cccd_index else None)
             incoming = IncomingResult(claimed, row.outcome, row.resulted_at)
             verdict = rules.classify(incoming, stored)
-            if verdict in (Verdict.STALE, Verdict.OTHER_PERSON, Verdict.BEFORE_COLLECTION):
-                reason, column = {
-                    Verdict.STALE: ("stale_result", "result"),
-                    Verdict.OTHER_PERSON: ("other_person", "cccd"),
-                    Verdict.BEFORE_COLLECTION: ("result_before_collection", "resulted_at"),
-                }[verdict]
-                result.rejections.append(Rejection(row.number, column, reason, _message(reason)))
-                result.rejected += 1
+            if stored is not None and stored.pooled and verdict is not Verdict.OUT_OF_SCOPE:
+                _refuse(result, row, "pooled_member", "sample_code")
+                continue
+            if verdict in REFUSALS:
+                _refuse(result, row, *REFUSALS[verdict])
                 continue
             if verdict is Verdict.DUPLICATE:
                 result.duplicates += 1
@@ -301,10 +358,11 @@ class LabResultImport:
                     result.corrected += 1
                 else:
                     result.accepted += 1
-                self._set_result(plan, row)
+                self._set_result(plan, row, stored.version)
                 state[row.code] = StoredResult(
-                    stored.person_id, row.outcome, row.resulted_at, stored.collected_at
-                )
+                    stored.person_id, row.outcome, row.resulted_at, stored.collected_at,
+                    version=stored.version,
+                )  # fmt: skip
             if row.outcome == Outcome.POSITIVE:
                 plan.positives.add(row.code)
             else:
@@ -312,18 +370,47 @@ class LabResultImport:
         return plan
 
     @staticmethod
-    def _set_result(plan: Plan, row: LabRow) -> None:
+    def _set_result(plan: Plan, row: LabRow, version: int) -> None:
         target = plan.new.get(row.code)
         if target is not None:  # created earlier in this batch: insert the final result
             target.outcome, target.resulted_at, target.lab_id = row.outcome, row.resulted_at, row.lab_id
             return
         plan.updates[row.code] = SampleWrite(
-            row.code, None, "", row.method, row.collected_at, row.lab_id, row.outcome, row.resulted_at
-        )
+            row.code, None, "", row.method, row.collected_at, row.lab_id, row.outcome, row.resulted_at,
+            version,
+        )  # fmt: skip
 
     @staticmethod
-    def _unmatched(row: LabRow, waiting: dict[str, str], plan: Plan, result: BatchResult) -> None:
-        before = waiting.get(row.code)
+    def _pool_row(row: LabRow, pools: dict[str, "StoredPool"], plan: Plan, result: BatchResult) -> None:
+        """A pool's result, applied to its members after the batch's writes (services)."""
+        pool = pools[row.code]
+        if row.cccd is not None:
+            _refuse(result, row, "pool_with_cccd", "cccd")
+            return
+        stored = StoredResult(None, pool.outcome, pool.resulted_at, pool.collected_at, pool.writable)
+        verdict = rules.classify(IncomingResult(None, row.outcome, row.resulted_at), stored)
+        if verdict in REFUSALS:
+            _refuse(result, row, *REFUSALS[verdict])
+            return
+        if verdict is Verdict.DUPLICATE:
+            result.duplicates += 1
+            return
+        if verdict is Verdict.CORRECTED:
+            result.corrected += 1
+        else:
+            result.accepted += 1
+        plan.pools[row.code] = (pool.pk, row.outcome, row.resulted_at, row.lab_id)
+        pools[row.code] = StoredPool(pool.pk, row.outcome, row.resulted_at, pool.collected_at, pool.writable)
+
+    def _unmatched(
+        self, row: LabRow, waiting: dict[str, tuple[str, str]], plan: Plan, result: BatchResult
+    ) -> None:
+        outcome_before, path = waiting.get(row.code, (None, ""))
+        if outcome_before is not None and not self._covered(path):
+            # Another laboratory's result waits under this code: never overwritten from outside.
+            _refuse(result, row, "sample_out_of_scope", "sample_code")
+            return
+        before = outcome_before
         if before == row.outcome:
             result.duplicates += 1
             return
@@ -331,13 +418,14 @@ class LabResultImport:
             plan.unmatched_new[row.code] = row
         else:
             plan.unmatched_updates[row.code] = row
-        waiting[row.code] = row.outcome
+        waiting[row.code] = (row.outcome, row.lab_path)
         result.unmatched += 1
 
     # 3. Writing --------------------------------------------------------------------------------------
 
     def write_batch(self, job: ImportJob, rows: Sequence[Row]) -> BatchResult:
         result = BatchResult()
+        self.paths = self.scope_of(job)
         checked: list[LabRow] = []
         for number, cells in rows:
             row = self.check(number, cells)
@@ -349,6 +437,8 @@ class LabResultImport:
         plan = self.plan(checked, result)
         writer = _postgres_write if connection.vendor == "postgresql" else _orm_write
         result.payload = writer(self, job, plan)
+        _apply_pools(job, plan, self.clock)
+        _audit_corrections(job, plan, self.clock)
         return result
 
     def encrypted_cccd(self, row: LabRow) -> bytes | None:
@@ -408,18 +498,43 @@ def persons_by_index(indexes: set[str]) -> dict[str, tuple[Any, str]]:
     return people.residents_by_cccd_index(indexes)
 
 
-def stored_results(codes: set[str]) -> dict[str, StoredResult]:
-    """What is stored for each sample code that exists."""
+_SAMPLES_WITH_LAB = "diagnostics_sample s LEFT JOIN diagnostics_lab l ON l.id = s.lab_id"
+_POOLS_WITH_LAB = "diagnostics_pool p LEFT JOIN diagnostics_lab l ON l.id = p.lab_id"
+_SAMPLE_COLUMNS = (
+    "s.code, s.person_id, s.outcome, s.resulted_at, s.collected_at, s.version, s.pool_id, s.path, l.path"
+)
+
+
+def stored_results(codes: set[str], covered: Callable[[str | None], bool]) -> dict[str, StoredResult]:
+    """What is stored for each sample code that exists, and whether `covered` lets the import change it
+    (the sample's lab, or the sample's residence ward, lies in the uploader's units)."""
     stored: dict[str, StoredResult] = {}
-    columns = "code, person_id, outcome, resulted_at, collected_at"
     convert = _datetime_converter()
-    for code, person_id, outcome, resulted_at, collected_at in _rows_where_any(
-        Sample._meta.db_table, columns, "code", codes
+    for code, person_id, outcome, resulted, collected, version, pool_id, path, lab_path in _rows_where_any(
+        _SAMPLES_WITH_LAB, _SAMPLE_COLUMNS, "s.code", codes
     ):
         if connection.vendor != "postgresql":
             person_id = uuid.UUID(str(person_id))
-        stored[code] = StoredResult(person_id, outcome, convert(resulted_at), convert(collected_at))
+        stored[code] = StoredResult(
+            person_id, outcome, convert(resulted), convert(collected),
+            writable=covered(lab_path) or covered(path), version=version, pooled=pool_id is not None,
+        )  # fmt: skip
     return stored
+
+
+def stored_pools(codes: set[str], covered: Callable[[str | None], bool]) -> dict[str, StoredPool]:
+    """The pools whose code the batch names (their members' latest collection counts as collected)."""
+    convert = _datetime_converter()
+    columns = (
+        "p.code, p.id, p.outcome, p.resulted_at, p.path, l.path, "
+        "(SELECT MAX(m.collected_at) FROM diagnostics_sample m WHERE m.pool_id = p.id)"
+    )
+    return {
+        code: StoredPool(pk, outcome, convert(resulted), convert(latest), covered(lab_path) or covered(path))
+        for code, pk, outcome, resulted, path, lab_path, latest in _rows_where_any(
+            _POOLS_WITH_LAB, columns, "p.code", codes
+        )
+    }
 
 
 def _datetime_converter() -> Any:
@@ -436,12 +551,13 @@ def _datetime_converter() -> Any:
     return convert
 
 
-def open_unmatched(codes: set[str]) -> dict[str, str]:
-    """The outcome of each open unmatched result, by sample code."""
+def open_unmatched(codes: set[str]) -> dict[str, tuple[str, str]]:
+    """The outcome and the laboratory's path of each open unmatched result, by sample code."""
     rows = _rows_where_any(
-        UnmatchedResult._meta.db_table, "sample_code, outcome", "sample_code", codes, " AND status = 'open'"
-    )
-    return dict(rows)
+        UnmatchedResult._meta.db_table, "sample_code, outcome, path", "sample_code", codes,
+        " AND status = 'open'",
+    )  # fmt: skip
+    return {code: (outcome, path) for code, outcome, path in rows}
 
 
 def _positive_ids(codes: set[str]) -> list[int]:
@@ -468,10 +584,12 @@ def _orm_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> list[int
         batch_size=500,
     )  # fmt: skip
     for w in plan.updates.values():
-        Sample.objects.filter(code=w.code).update(
+        changed = Sample.objects.filter(code=w.code, version=w.version).update(
             outcome=w.outcome, resulted_at=w.resulted_at, lab_id=w.lab_id, import_job=job,
             version=F("version") + 1, updated_at=stamp,
         )  # fmt: skip
+        if not changed:
+            raise _changed_meanwhile()
     if plan.corrections:
         ids = dict(
             Sample.objects.filter(code__in=[c.code for c in plan.corrections]).values_list("code", "pk")
@@ -527,6 +645,7 @@ STAGING_TYPES = {
     "full_name": "text",
     "cccd_ciphertext": "bytea",
     "cccd_index": "text",
+    "version": "int4",
 }
 _STAGING_COLUMNS = ", ".join(STAGING_TYPES)
 _CREATE_STAGING = (
@@ -543,7 +662,7 @@ _MERGE = [
       ON CONFLICT (code) DO NOTHING""",  # noqa: S608 - constants
     f"""UPDATE diagnostics_sample s SET outcome = st.outcome, resulted_at = st.resulted_at,
         lab_id = st.lab_id, import_job_id = %(job)s, version = s.version + 1, updated_at = %(now)s
-      FROM {_STAGING} st WHERE st.op = 'u' AND s.code = st.code""",  # noqa: S608
+      FROM {_STAGING} st WHERE st.op = 'u' AND s.code = st.code AND s.version = st.version""",  # noqa: S608
     f"""INSERT INTO diagnostics_resultcorrection (sample_id, outcome_before, outcome_after,
         resulted_at_before, resulted_at_after, lab_id, import_job_id, corrected_by_id, corrected_at)
       SELECT s.id, st.outcome_before, st.outcome, st.resulted_before, st.resulted_at, st.lab_id, %(job)s,
@@ -567,23 +686,21 @@ _POSITIVE_IDS = "SELECT id FROM diagnostics_sample WHERE code = ANY(%s)"
 def _staged(handler: LabResultImport, plan: Plan) -> Iterable[tuple[Any, ...]]:
     for w in plan.new.values():
         yield ("n", w.code, w.person_id, w.path, w.method, w.collected_at, w.lab_id, w.outcome, w.resulted_at,
-               None, None, None, None, None, None)  # fmt: skip
+               None, None, None, None, None, None, None)  # fmt: skip
     for w in plan.updates.values():
         yield ("u", w.code, None, None, w.method, w.collected_at, w.lab_id, w.outcome, w.resulted_at,
-               None, None, None, None, None, None)  # fmt: skip
+               None, None, None, None, None, None, w.version)  # fmt: skip
     for c in plan.corrections:
         yield ("c", c.code, None, None, None, None, c.lab_id, c.outcome_after, c.resulted_after,
-               c.outcome_before, c.resulted_before, None, None, None, None)  # fmt: skip
+               c.outcome_before, c.resulted_before, None, None, None, None, None)  # fmt: skip
     for op, rows in (("m", plan.unmatched_new), ("w", plan.unmatched_updates)):
         for row in rows.values():
             yield (op, row.code, None, row.lab_path, row.method, row.collected_at, row.lab_id, row.outcome,
                    row.resulted_at, None, None, row.number, row.full_name, handler.encrypted_cccd(row),
-                   row.cccd_index or "")  # fmt: skip
+                   row.cccd_index or "", None)  # fmt: skip
 
 
 def _postgres_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> list[int]:
-    from phaodai.core.errors import Conflict
-
     connection.ensure_connection()
     raw = connection.connection
     params = {"now": handler.clock(), "job": job.pk, "user": job.uploaded_by_id}
@@ -608,6 +725,8 @@ def _postgres_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> lis
             cursor.execute(statement, params)
             if number == 0 and cursor.rowcount != len(plan.new):
                 raise Conflict(_("Samples of this file were being written by another import; run it again."))
+            if number == 1 and cursor.rowcount != len(plan.updates):
+                raise _changed_meanwhile()
             if joins:
                 cursor.execute("SET LOCAL enable_seqscan = on")
         ids: list[int] = []
@@ -616,3 +735,42 @@ def _postgres_write(handler: LabResultImport, job: ImportJob, plan: Plan) -> lis
             ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"TRUNCATE {_STAGING}")
     return ids
+
+
+def _changed_meanwhile() -> Conflict:
+    # The batch rolls back whole; its run resumes from the last committed batch and reads again.
+    return Conflict(
+        _("A result of this file was entered by hand meanwhile; run the import again to resume from here.")
+    )
+
+
+def _apply_pools(job: ImportJob, plan: Plan, clock: Clock) -> None:
+    """Pools' results reach their members through the same service as a pool entered by hand."""
+    from phaodai.diagnostics.services import apply_imported_pool_result
+
+    for pool_id, outcome, resulted_at, lab_id in plan.pools.values():
+        apply_imported_pool_result(
+            job=job, pool_id=pool_id, outcome=outcome, resulted_at=resulted_at, lab_id=lab_id, clock=clock
+        )
+
+
+def _audit_corrections(job: ImportJob, plan: Plan, clock: Clock) -> None:
+    """Each corrected result has its own audit entry (the batch's entry only counts them)."""
+    if not plan.corrections:
+        return
+    codes = {c.code for c in plan.corrections}
+    samples = {code: (pk, path) for code, pk, path in _rows_where_any(
+        "diagnostics_sample", "code, id, path", "code", codes
+    )}  # fmt: skip
+    for c in plan.corrections:
+        pk, path = samples[c.code]
+        audit.record(
+            actor=job.uploaded_by,
+            action="diagnostics.sample.corrected",
+            object_type="diagnostics.sample",
+            object_id=pk,
+            unit_path=path,
+            before={"outcome": c.outcome_before},
+            after={"outcome": c.outcome_after, "import_job": job.pk},
+            clock=clock,
+        )

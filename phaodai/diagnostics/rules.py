@@ -148,6 +148,7 @@ class Verdict(Enum):
     STALE = "stale"  # a different outcome older than the stored one: refused
     BEFORE_COLLECTION = "before_collection"  # resulted before the stored sample was taken: refused
     OTHER_PERSON = "other_person"  # the code belongs to another person's sample: refused
+    OUT_OF_SCOPE = "out_of_scope"  # the sample is neither of the uploader's labs nor of their units
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,10 @@ class StoredResult:
     outcome: str  # "pending" while waiting
     resulted_at: datetime | None
     collected_at: datetime | None = None
+    # Whether this import may change it: its lab is one of the uploader's, or it lies in their units.
+    writable: bool = True
+    version: int = 0
+    pooled: bool = False  # a member of a pool: its result comes from the pool or an individual retest
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def classify(incoming: IncomingResult, stored: StoredResult | None) -> Verdict:
     """How an incoming result relates to the stored one for its sample code."""
     if stored is None:
         return Verdict.NEW
+    if not stored.writable:
+        return Verdict.OUT_OF_SCOPE
     if incoming.person_id is not None and incoming.person_id != stored.person_id:
         return Verdict.OTHER_PERSON
     if stored.collected_at is not None and incoming.resulted_at < stored.collected_at:

@@ -889,40 +889,64 @@ def record_pool_result(
             raise OutOfScope()
         raise NotPermitted()
     _check_outcome(outcome)
-    moment = clock()
-    lab = lab_by_code(lab_code) or pool.lab
     with transaction.atomic():
-        locked = Pool.objects.select_for_update().get(pk=pool.pk)
-        if locked.outcome == outcome:
-            return PoolResult(Change.UNCHANGED, 0, 0)
-        members = list(Sample.objects.select_for_update().filter(pool=locked).order_by("pk"))
-        if not members:
-            raise InvalidInput(_("This pool has no samples yet."), field="pool_code")
-        latest = max(member.collected_at for member in members)
-        _check_result_time(latest, resulted_at, moment)
-        if locked.resulted_at is not None and resulted_at < locked.resulted_at:
-            raise StaleResult(field="resulted_at")
-        change = Change.RESULT if locked.outcome == Outcome.PENDING else Change.CORRECTED
-        before = {"outcome": locked.outcome}
-        locked.outcome, locked.resulted_at, locked.lab = outcome, resulted_at, lab
-        locked.save(update_fields=["outcome", "resulted_at", "lab", "updated_at"])
-        member_outcome = MEMBER_OUTCOME[outcome]
-        changed = 0
-        for member in members:
-            if member.outcome != member_outcome:
-                _set_result(member, member_outcome, resulted_at, lab, by, moment)
-                changed += 1
-        requested = _retests_follow(locked, members, outcome == Outcome.POSITIVE, moment)
-        audit.record(
-            actor=by,
-            action=f"diagnostics.pool.{change.value}",
-            object_type=POOL_TYPE,
-            object_id=locked.pk,
-            unit_path=locked.path,
-            before=before,
-            after={"outcome": outcome, "members": len(members), "retests": requested},
+        return _apply_pool_result(
+            by=by, pool_id=pool.pk, outcome=outcome, resulted_at=resulted_at, lab=lab_by_code(lab_code),
             clock=clock,
-        )
+        )  # fmt: skip
+
+
+def apply_imported_pool_result(
+    *, job: Any, pool_id: int, outcome: str, resulted_at: datetime, lab_id: int, clock: Clock = now
+) -> PoolResult:
+    """A pool's result from a lab import (lab_import checked scope, outcome, times and staleness),
+    inside the import batch's transaction: the members and retests follow as for a result by hand."""
+    return _apply_pool_result(
+        by=job.uploaded_by, pool_id=pool_id, outcome=outcome, resulted_at=resulted_at,
+        lab=Lab.objects.get(pk=lab_id), clock=clock, import_job=job,
+    )  # fmt: skip
+
+
+def _apply_pool_result(
+    *, by: Any, pool_id: int, outcome: str, resulted_at: datetime, lab: Lab | None, clock: Clock,
+    import_job: Any = None,
+) -> PoolResult:  # fmt: skip
+    moment = clock()
+    locked = Pool.objects.select_for_update().get(pk=pool_id)
+    if locked.outcome == outcome:
+        return PoolResult(Change.UNCHANGED, 0, 0)
+    lab = lab or locked.lab
+    members = list(Sample.objects.select_for_update().filter(pool=locked).order_by("pk"))
+    if not members:
+        raise InvalidInput(_("This pool has no samples yet."), field="pool_code")
+    latest = max(member.collected_at for member in members)
+    _check_result_time(latest, resulted_at, moment)
+    if locked.resulted_at is not None and resulted_at < locked.resulted_at:
+        raise StaleResult(field="resulted_at")
+    change = Change.RESULT if locked.outcome == Outcome.PENDING else Change.CORRECTED
+    before = {"outcome": locked.outcome}
+    locked.outcome, locked.resulted_at, locked.lab = outcome, resulted_at, lab
+    locked.save(update_fields=["outcome", "resulted_at", "lab", "updated_at"])
+    member_outcome = MEMBER_OUTCOME[outcome]
+    changed = 0
+    for member in members:
+        if member.outcome != member_outcome:
+            _set_result(member, member_outcome, resulted_at, lab, by, moment)
+            changed += 1
+    requested = _retests_follow(locked, members, outcome == Outcome.POSITIVE, moment)
+    after = {"outcome": outcome, "members": len(members), "retests": requested}
+    if import_job is not None:
+        after["import_job"] = import_job.pk
+    audit.record(
+        actor=by,
+        action=f"diagnostics.pool.{change.value}",
+        object_type=POOL_TYPE,
+        object_id=locked.pk,
+        unit_path=locked.path,
+        before=before,
+        after=after,
+        clock=clock,
+    )
     return PoolResult(change, changed, requested)
 
 

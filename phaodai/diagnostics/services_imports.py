@@ -116,14 +116,27 @@ def unmatched_for(user: Any, pk: int) -> UnmatchedResult:
 
 
 @transaction.atomic
-def match_unmatched(*, by: Any, unmatched: UnmatchedResult, cccd: str, clock: Clock = now) -> Sample:
-    """Give the result to the person with this CCCD (within the user's units): a sample is created."""
+def match_unmatched(
+    *, by: Any, unmatched: UnmatchedResult, cccd: str, lab_cccd_wrong: bool = False, clock: Clock = now
+) -> Sample:
+    """Give the result to the person with this CCCD (within the user's units): a sample is created.
+    When the laboratory sent another CCCD, the officer must say that the laboratory's was wrong."""
     person = people.lookup_by_cccd(by, cccd)
     if person is None or not any(person.unit_path.startswith(p) for p in paths_of(by, Perm.SAMPLE)):
         raise InvalidInput(_("No person with this CCCD lives within your units."), field="cccd")
     current = UnmatchedResult.objects.select_for_update().get(pk=unmatched.pk)
     if current.status != UnmatchedResult.Status.OPEN:
         raise AlreadyResolved()
+    overridden = bool(current.cccd_index) and current.cccd_index != person.cccd_index
+    if overridden and not lab_cccd_wrong:
+        # The laboratory named a CCCD: the result is that person's unless someone vouches otherwise.
+        raise InvalidInput(
+            _(
+                "This CCCD differs from the one the laboratory sent with the result. Register the person "
+                "with the laboratory's CCCD, or confirm that the laboratory's CCCD was wrong."
+            ),
+            field="cccd",
+        )
     if Sample.objects.filter(code=current.sample_code).exists():
         raise Conflict(_("A sample with this code exists already."), field="cccd")
     moment = clock()
@@ -141,7 +154,8 @@ def match_unmatched(*, by: Any, unmatched: UnmatchedResult, cccd: str, clock: Cl
     )
     audit.record(
         actor=by, action="diagnostics.unmatched.match", object_type="diagnostics.unmatchedresult",
-        object_id=current.pk, unit_path=person.unit_path, after={"sample": sample.pk}, clock=clock,
+        object_id=current.pk, unit_path=person.unit_path,
+        after={"sample": sample.pk, "lab_cccd_overridden": overridden}, clock=clock,
     )  # fmt: skip
     if sample.outcome == "positive":
         from phaodai.diagnostics.lab_import import announce

@@ -31,6 +31,9 @@ class ResultFileForm(forms.Form):
 
 class MatchForm(forms.Form):
     cccd = forms.CharField(label=gettext_lazy("Citizen ID (CCCD) of the person"), max_length=20)
+    lab_cccd_wrong = forms.BooleanField(
+        required=False, label=gettext_lazy("The laboratory's CCCD was wrong: the result is this person's")
+    )
 
 
 @login_required
@@ -128,7 +131,12 @@ def unmatched_match(request: HttpRequest, pk: int) -> HttpResponse:
     form = MatchForm(request.POST)
     if form.is_valid():
         try:
-            services_imports.match_unmatched(by=request.user, unmatched=item, cccd=form.cleaned_data["cccd"])
+            services_imports.match_unmatched(
+                by=request.user,
+                unmatched=item,
+                cccd=form.cleaned_data["cccd"],
+                lab_cccd_wrong=form.cleaned_data["lab_cccd_wrong"],
+            )
         except DomainError as error:
             messages.error(
                 request, _("%(code)s: %(message)s") % {"code": item.sample_code, "message": error.detail}

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from phaodai.vaccination import views, views_outreach
+from phaodai.vaccination import urls_imports, views, views_outreach
 
 app_name = "vaccination"
 
@@ -22,4 +22,5 @@ urlpatterns: list[URLPattern] = [
     path("sites/<int:pk>/invite/", views_outreach.site_invite, name="site_invite"),
     path("sites/<int:pk>/book/", views_outreach.site_book, name="site_book"),
     path("bookings/<int:pk>/check-in/", views_outreach.check_in, name="check_in"),
+    *urls_imports.urlpatterns,
 ]

@@ -22,6 +22,9 @@ from phaodai.core.bulk.files import ImportFileError, MissingColumns, UnreadableE
 HEADER_SEARCH_ROWS = 10
 Record = Sequence[Any]
 Row = tuple[int, dict[str, Any]]
+# A CSV record the csv module refused (a field over its size limit, a stray quote): the rows after it
+# are still read; the runner reports it as a rejected row.
+MALFORMED: Record = ("\x00malformed",)
 
 
 def normal_header(text: object) -> str:
@@ -101,10 +104,19 @@ class RowStream:
         self.header_row, self._positions = find_header(records, spec)
         self._records = records
         self.position = position  # bytes (CSV) or an estimate (XLSX) read so far
+        self._malformed: list[int] = []
+
+    def take_malformed(self) -> list[int]:
+        """Numbers of the records that could not be parsed since the last call (reported, skipped)."""
+        taken, self._malformed = self._malformed, []
+        return taken
 
     def __iter__(self) -> Iterator[Row]:
         positions = list(self._positions.items())
         for number, record in self._records:
+            if record is MALFORMED:
+                self._malformed.append(number)
+                continue
             # Blank lines and rows of empty cells (Excel pads sheets with them) are not rows.
             if not any(record) or all(isinstance(v, str) and not v.strip() for v in record if v):
                 continue
@@ -136,26 +148,34 @@ def _csv_stream(raw: IO[bytes], spec: HeaderSpec) -> RowStream:
         delimiter = delimiter_of(first)
     lines = chain([first], text) if first else text
     reader = csv.reader(lines, delimiter=delimiter)
+    header_found = [False]  # before the header, a malformed record is the file's problem
 
     def records() -> Iterator[tuple[int, Record]]:
         number = offset
-        try:
-            for number, record in enumerate(reader, offset + 1):
-                yield number, record
-        except UnicodeDecodeError:
-            raise UnreadableEncoding(
-                _("Row %(row)d is not UTF-8 text; save the file as CSV UTF-8 and upload it again.")
-                % {"row": number + 1},
-                field="file",
-            ) from None
-        except csv.Error as error:
-            raise ImportFileError(
-                _("Row %(row)d of the CSV file is malformed (%(error)s).")
-                % {"row": number + 1, "error": error},
-                field="file",
-            ) from None
+        while True:
+            number += 1
+            record: Record
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise UnreadableEncoding(
+                    _("Row %(row)d is not UTF-8 text; save the file as CSV UTF-8 and upload it again.")
+                    % {"row": number},
+                    field="file",
+                ) from None
+            except csv.Error:
+                if number <= offset + HEADER_SEARCH_ROWS and not header_found[0]:
+                    raise ImportFileError(
+                        _("Row %(row)d of the CSV file is malformed.") % {"row": number}, field="file"
+                    ) from None
+                record = MALFORMED
+            yield number, record
 
-    return RowStream(records(), spec, raw.tell, keep=text)
+    stream = RowStream(records(), spec, raw.tell, keep=text)
+    header_found[0] = True
+    return stream
 
 
 @contextmanager

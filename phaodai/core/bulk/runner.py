@@ -28,6 +28,8 @@ from phaodai.core.models import ImportJob, ImportRejection
 BATCH_SIZE = 5000
 # A running job not heard from for this long died with its worker: it may be taken over.
 STALE_AFTER = timedelta(minutes=10)
+# Failed jobs are resumed automatically this many times at most (a damaged file fails each time).
+MAX_ATTEMPTS = 5
 COUNTS = ("accepted", "duplicates", "corrected", "rejected", "unmatched")
 
 
@@ -89,9 +91,20 @@ def claim(job_id: int, *, clock: Clock = now) -> ImportJob | None:
     return ImportJob.objects.get(pk=job_id) if taken else None
 
 
+class RunTakenOver(Exception):
+    """Another run claimed the job (this one was silent too long): this one stops without writing."""
+
+
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     while batch := list(islice(rows, size)):
         yield batch
+
+
+def _malformed(numbers: list[int], result: BatchResult) -> None:
+    message = _("The CSV record is malformed (a stray quote, or a cell over 128 KB); it was skipped.")
+    for number in numbers:
+        result.rejections.append(Rejection(number, "*", "malformed", message))
+        result.rejected += 1
 
 
 def run(
@@ -113,12 +126,23 @@ def run(
             resume_after = job.committed_rows
             fresh = (row for row in stream if row[0] > resume_after)
             for batch in _batches(fresh, batch_size):
+                bad = [n for n in stream.take_malformed() if n > resume_after]
                 with transaction.atomic():
                     result = handler.write_batch(job, batch)
-                    _commit_batch(job, batch, result, stream.position(), clock)
+                    _malformed(bad, result)
+                    last = max([batch[-1][0], *bad])
+                    _commit_batch(job, batch, result, stream.position(), clock, last=last, skipped=len(bad))
                 handler.after_commit(job, result)
                 if progress is not None:
                     progress(job)
+            if bad := [n for n in stream.take_malformed() if n > resume_after]:
+                # Malformed records after the last good row: committed as a batch of their own.
+                result = BatchResult()
+                _malformed(bad, result)
+                with transaction.atomic():
+                    _commit_batch(job, [], result, stream.position(), clock, last=max(bad), skipped=len(bad))
+    except RunTakenOver:
+        return None
     except DomainError as error:
         return _fail(job, str(error.detail), clock)
     except Exception as error:
@@ -139,7 +163,16 @@ def run(
     return job
 
 
-def _commit_batch(job: ImportJob, batch: list[Row], result: BatchResult, position: int, clock: Clock) -> None:
+def _commit_batch(
+    job: ImportJob,
+    batch: list[Row],
+    result: BatchResult,
+    position: int,
+    clock: Clock,
+    *,
+    last: int,
+    skipped: int = 0,
+) -> None:
     ImportRejection.objects.bulk_create(
         [
             ImportRejection(
@@ -150,24 +183,30 @@ def _commit_batch(job: ImportJob, batch: list[Row], result: BatchResult, positio
         ignore_conflicts=True,  # a row refused twice for one column keeps its first reason
     )
     counts = {name: getattr(result, name) for name in COUNTS}
-    ImportJob.objects.filter(pk=job.pk).update(
-        committed_rows=batch[-1][0],
-        rows=F("rows") + len(batch),
+    rows = len(batch) + skipped  # the malformed records count as rows read (and rejected)
+    # Only the run that claimed the job last may commit (its attempt number is the claim's token).
+    held = ImportJob.objects.filter(
+        pk=job.pk, attempts=job.attempts, committed_rows=job.committed_rows, status=ImportJob.Status.RUNNING
+    ).update(
+        committed_rows=last,
+        rows=F("rows") + rows,
         bytes_read=position,
         updated_at=clock(),
         **{name: F(name) + value for name, value in counts.items()},
     )
+    if not held:
+        raise RunTakenOver()
     audit.record(
         actor=job.uploaded_by,
         action=f"import.{job.kind}.batch",
         object_type="core.importjob",
         object_id=job.pk,
         unit_path=job.unit_path,
-        after={"rows": f"{batch[0][0]}-{batch[-1][0]}", **counts},
+        after={"rows": f"{batch[0][0] if batch else last}-{last}", **counts},
         clock=clock,
     )
-    job.committed_rows = batch[-1][0]
-    job.rows += len(batch)
+    job.committed_rows = last
+    job.rows += rows
     for name, value in counts.items():
         setattr(job, name, getattr(job, name) + value)
     job.bytes_read = position
@@ -191,5 +230,6 @@ def resumable(*, kind: str, clock: Clock = now) -> list[int]:
             Q(status=ImportJob.Status.FAILED, committed_rows__gt=0)
             | Q(status=ImportJob.Status.RUNNING, updated_at__lt=moment - STALE_AFTER)
         )
+        .filter(attempts__lt=MAX_ATTEMPTS)
         .values_list("pk", flat=True)
     )

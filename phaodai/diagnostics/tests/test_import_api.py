@@ -162,7 +162,10 @@ def test_the_city_matches_an_unmatched_result_to_a_resident_a_ward_never_sees_it
     assert b"HN-0001" in page.content
     answer = client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": "001080111111"})
     assert answer.status_code == 302 and not Sample.objects.exists()
+    # The laboratory sent another CCCD: matching needs the officer to say the laboratory's was wrong.
     client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": resident_cccd(3)})
+    assert not Sample.objects.exists()
+    client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": resident_cccd(3), "lab_cccd_wrong": "on"})
     sample = Sample.objects.get(code="HN-0001")
     assert sample.person_id == person.pk and sample.path == person.unit_path
     item.refresh_from_db()
