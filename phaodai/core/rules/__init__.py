@@ -26,9 +26,17 @@ Semantics follow jsonlogic.com/operations.html, with these deliberate choices:
   item, not the data, and is neither listed by `variables()` nor recorded by `evaluate()`.
 - `evaluate()` records each path's value as the rule saw it: a `var` default when the path is
   absent, None for a `missing` key that is absent.
-- CertLogic: date-time operands may be ISO strings, datetimes or dates (naive or date-only means
-  UTC); before/not-before/after/not-after raise RuleError on anything else. plusTime adds on the
-  wall clock of the operand's own offset and keeps that offset (see certlogic.plus_time).
+- CertLogic (specification 1.3.2): date-time operands may be ISO strings, datetimes or dates
+  (naive or date-only means UTC; a partial date "2021" or "2021-06" is the last day it allows, as
+  `dccDateOfBirth` reads it); before/not-before/after/not-after raise RuleError on anything else.
+  plusTime adds with JavaScript's setUTC* methods: UTC calendar, a day missing in the target month
+  runs on into the next (2021-01-31 + 1 month = 2021-03-03); the result keeps the operand's offset
+  and is cut to milliseconds (see certlogic.plus_time). `<`, `<=`, `>` and `>=` all take
+  CertLogic's ternary form (a op b and b op c).
+- Left as JsonLogic where CertLogic is stricter (CertLogic would raise an error): `in` on a
+  haystack that is not a list (a string searches it, anything else is false), `reduce` over a
+  non-list (the initial value), `+` with more than two operands, truthiness of {} (true here, falsy
+  in CertLogic) and of values CertLogic calls neither truthy nor falsy.
 - `apply` checks only the branches it evaluates; call `validate` when a rule is authored.
   `compile_rule` checks the whole rule up front (as `validate` does), then evaluates exactly as
   `apply` would, raising the same RuleError for values its operators do not accept.

@@ -263,6 +263,11 @@ def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Bui
     return build
 
 
+def date_of_birth(op: str, nodes: list[Node]) -> Node:
+    value_fn = nodes[0].run
+    return Node(guarded(op, lambda data: certlogic.date_of_birth(value_fn(data))))
+
+
 def extract_from_uvci(op: str, nodes: list[Node]) -> Node:
     uvci_fn, index_fn = runs(nodes)
     return Node(guarded(op, lambda data: certlogic.extract_from_uvci(uvci_fn(data), index_fn(data))))
@@ -295,4 +300,5 @@ BUILDERS: Final[dict[str, Builder]] = {
     "after": _date_chain("after", lambda a, b: a > b),
     "not-after": _date_chain("not-after", lambda a, b: a <= b),
     "extractFromUVCI": extract_from_uvci,
+    "dccDateOfBirth": date_of_birth,
 }

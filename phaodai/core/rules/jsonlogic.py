@@ -180,10 +180,16 @@ def _binary(compare: Callable[[Any, Any], bool]) -> Op:
 
 
 def _greater(args: list[Any], data: Any, rec: Record, depth: int) -> bool:
+    if len(args) == 3:  # CertLogic's ternary form: a > b and b > c
+        a, b, c = (_eval(arg, data, rec, depth) for arg in args)
+        return less(b, a) and less(c, b)
     return less(_eval(args[1], data, rec, depth), _eval(args[0], data, rec, depth))
 
 
 def _greater_or_equal(args: list[Any], data: Any, rec: Record, depth: int) -> bool:
+    if len(args) == 3:
+        a, b, c = (_eval(arg, data, rec, depth) for arg in args)
+        return less_or_equal(b, a) and less_or_equal(c, b)
     return less_or_equal(_eval(args[1], data, rec, depth), _eval(args[0], data, rec, depth))
 
 
@@ -318,6 +324,10 @@ def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Op:
     return op
 
 
+def _date_of_birth(args: list[Any], data: Any, rec: Record, depth: int) -> datetime:
+    return certlogic.date_of_birth(_eval(args[0], data, rec, depth))
+
+
 def _extract_from_uvci(args: list[Any], data: Any, rec: Record, depth: int) -> str | None:
     return certlogic.extract_from_uvci(_eval(args[0], data, rec, depth), _eval(args[1], data, rec, depth))
 
@@ -363,6 +373,7 @@ _IMPLEMENTATIONS: dict[str, Op] = {
     "after": _date_chain("after", lambda a, b: a > b),
     "not-after": _date_chain("not-after", lambda a, b: a <= b),
     "extractFromUVCI": _extract_from_uvci,
+    "dccDateOfBirth": _date_of_birth,
 }
 
 # Operator → (function, least arguments, most arguments); arity is checked before the call.

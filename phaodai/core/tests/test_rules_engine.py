@@ -347,7 +347,8 @@ def test_numbers_and_numeric_strings_order_as_numbers_two_strings_as_text():
         ({"substr": ["abc"]}, "'substr' takes 2 to 3"),
         ({"substr": ["abc", 1, 2, 3]}, "'substr' takes 2 to 3"),
         ({"==": [1]}, "'==' takes 2"),
-        ({">": [1, 2, 3]}, "'>' takes 2"),
+        ({">": [1, 2, 3, 4]}, "'>' takes 2 to 3"),
+        ({"dccDateOfBirth": ["1990", 1]}, "'dccDateOfBirth' takes 1"),
         ({"<": [1, 2, 3, 4]}, "'<' takes 2 to 3"),
         ({"-": [1, 2, 3]}, "'-' takes 1 to 2"),
         ({"!": []}, "'!' takes 1"),
@@ -502,25 +503,37 @@ def test_an_evaluation_cannot_be_altered():
 @pytest.mark.parametrize(
     ("start", "amount", "unit", "expected"),
     [
-        ("2021-01-31", 1, "month", datetime(2021, 2, 28, tzinfo=UTC)),
-        ("2020-01-31", 1, "month", datetime(2020, 2, 29, tzinfo=UTC)),
-        ("2021-03-31", -1, "month", datetime(2021, 2, 28, tzinfo=UTC)),
-        ("2021-08-31", 1, "month", datetime(2021, 9, 30, tzinfo=UTC)),
+        # CertLogic 1.3.2: JavaScript's setUTC* arithmetic, a missing day runs on into the next month
+        ("2021-01-31", 1, "month", datetime(2021, 3, 3, tzinfo=UTC)),
+        ("2020-01-31", 1, "month", datetime(2020, 3, 2, tzinfo=UTC)),
+        ("2021-03-31", -1, "month", datetime(2021, 3, 3, tzinfo=UTC)),
+        ("2021-08-31", 1, "month", datetime(2021, 10, 1, tzinfo=UTC)),
         ("2021-12-15", 1, "month", datetime(2022, 1, 15, tzinfo=UTC)),
         ("2021-01-15", -1, "month", datetime(2020, 12, 15, tzinfo=UTC)),
-        ("2020-02-29", 1, "year", datetime(2021, 2, 28, tzinfo=UTC)),
+        # the specification's leap-day table
+        ("2020-02-29", 1, "day", datetime(2020, 3, 1, tzinfo=UTC)),
+        ("2020-02-29", 1, "month", datetime(2020, 3, 29, tzinfo=UTC)),
+        ("2020-02-29", 1, "year", datetime(2021, 3, 1, tzinfo=UTC)),
         ("2020-02-29", 4, "year", datetime(2024, 2, 29, tzinfo=UTC)),
         ("2021-05-31", 1, "day", datetime(2021, 6, 1, tzinfo=UTC)),
         ("2021-03-01", -1, "day", datetime(2021, 2, 28, tzinfo=UTC)),
         ("2021-12-31T23:00:00Z", 1, "hour", datetime(2022, 1, 1, tzinfo=UTC)),
         ("2021-06-01T10:00:00", 0, "day", datetime(2021, 6, 1, 10, tzinfo=UTC)),
         ("2021-06-01T10:00:00.123Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 123000, tzinfo=UTC)),
-        ("2021", 0, "day", datetime(2021, 1, 1, tzinfo=UTC)),
-        ("2021-06", 14, "day", datetime(2021, 6, 15, tzinfo=UTC)),
-        # the offset is kept and the calendar is the one on that offset's wall clock
-        ("2021-03-31T06:00:00+07:00", 1, "month", datetime(2021, 4, 30, 6, tzinfo=PLUS_7)),
+        # fractions are cut (not rounded) to milliseconds
+        ("2021-06-01T10:00:00.1239999Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 123000, tzinfo=UTC)),
+        ("2021-06-01T10:00:00.5Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 500000, tzinfo=UTC)),
+        # partial dates are the last day they allow, as dccDateOfBirth reads them
+        ("2021", 0, "day", datetime(2021, 12, 31, tzinfo=UTC)),
+        ("2021-06", 14, "day", datetime(2021, 7, 14, tzinfo=UTC)),
+        ("2020-02", 0, "day", datetime(2020, 2, 29, tzinfo=UTC)),
+        # the offset is kept for display; the calendar is UTC's (03-30T23:00Z + 1 month = 04-30T23:00Z)
+        ("2021-03-31T06:00:00+07:00", 1, "month", datetime(2021, 5, 1, 6, tzinfo=PLUS_7)),
         ("2021-01-31T23:30:00+0700", 1, "day", datetime(2021, 2, 1, 23, 30, tzinfo=PLUS_7)),
         ("2021-09-09T05:00:00+07", 1, "hour", datetime(2021, 9, 9, 6, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+7", 1, "hour", datetime(2021, 9, 9, 6, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+700", 0, "hour", datetime(2021, 9, 9, 5, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+7:00", 0, "hour", datetime(2021, 9, 9, 5, tzinfo=PLUS_7)),
         (
             "2021-02-28T20:00:00-05:00",
             5,
@@ -529,7 +542,7 @@ def test_an_evaluation_cannot_be_altered():
         ),
     ],
 )
-def test_plus_time_adds_calendar_units_clamping_at_month_end(start, amount, unit, expected):
+def test_plus_time_adds_as_certlogic_specifies(start, amount, unit, expected):
     result = apply({"plusTime": [start, amount, unit]})
     assert result == expected
     assert result.utcoffset() == expected.utcoffset()
@@ -537,8 +550,59 @@ def test_plus_time_adds_calendar_units_clamping_at_month_end(start, amount, unit
 
 def test_plus_time_takes_dates_and_date_times_from_the_data():
     data = {"dob": date(2000, 2, 29), "sampled": datetime(2021, 9, 9, 6, 0)}  # naive means UTC
-    assert apply({"plusTime": [{"var": "dob"}, 18, "year"]}, data) == datetime(2018, 2, 28, tzinfo=UTC)
+    assert apply({"plusTime": [{"var": "dob"}, 18, "year"]}, data) == datetime(2018, 3, 1, tzinfo=UTC)
     assert apply({"plusTime": [{"var": "sampled"}, 72, "hour"]}, data) == datetime(2021, 9, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("dob", "expected"),
+    [
+        ("2004", datetime(2004, 12, 31, tzinfo=UTC)),
+        ("2021", datetime(2021, 12, 31, tzinfo=UTC)),
+        ("2004-01", datetime(2004, 1, 31, tzinfo=UTC)),
+        ("2004-02", datetime(2004, 2, 29, tzinfo=UTC)),
+        ("2021-02", datetime(2021, 2, 28, tzinfo=UTC)),
+        ("2004-12", datetime(2004, 12, 31, tzinfo=UTC)),
+        ("2004-06-15", datetime(2004, 6, 15, tzinfo=UTC)),
+    ],
+)
+def test_dcc_date_of_birth_is_the_last_day_a_partial_date_allows(dob, expected):
+    assert apply({"dccDateOfBirth": [{"var": "payload.dob"}]}, {"payload": {"dob": dob}}) == expected
+
+
+def test_dcc_date_of_birth_tells_a_minor_as_the_specification_shows():
+    is_minor = {
+        "after": [
+            {"dccDateOfBirth": [{"var": "payload.dob"}]},
+            {"plusTime": [{"var": "external.validationClock"}, -18, "year"]},
+        ]
+    }
+    clock = "2021-09-09T06:00:00+07:00"
+    assert apply(is_minor, {"payload": {"dob": "2004"}, "external": {"validationClock": clock}}) is True
+    assert apply(is_minor, {"payload": {"dob": "2003"}, "external": {"validationClock": clock}}) is True
+    assert (
+        apply(is_minor, {"payload": {"dob": "2003-09-08"}, "external": {"validationClock": clock}}) is False
+    )
+
+
+@pytest.mark.parametrize("dob", [None, 2004, "04", "2004-13", "2004-02-30", "2004-06-15T00:00:00Z", "x"])
+def test_dcc_date_of_birth_refuses_what_is_not_a_date_of_birth(dob):
+    with pytest.raises(RuleError, match="dccDateOfBirth"):
+        apply({"dccDateOfBirth": [{"var": "dob"}]}, {"dob": dob})
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({">": [3, 2, 1]}, True),
+        ({">": [3, 2, 2]}, False),
+        ({">=": [3, 2, 2]}, True),
+        ({">=": [3, 4, 2]}, False),
+        ({">": [3, None, 1]}, False),
+    ],
+)
+def test_greater_takes_the_ternary_form_too(rule, expected):
+    assert apply(rule) is expected
 
 
 @pytest.mark.parametrize(
@@ -732,18 +796,19 @@ def test_in_agrees_with_python_membership(needle, haystack):
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.integers(-240, 240))
-def test_plus_months_lands_in_the_right_month_on_the_same_or_last_day(start, months):
+def test_plus_months_keeps_the_day_or_runs_on_into_the_next_month(start, months):
     result = apply({"plusTime": [start.isoformat(), months, "month"]})
     year, month0 = divmod(start.year * 12 + start.month - 1 + months, 12)
-    assert (result.year, result.month) == (year, month0 + 1)
-    assert result.day == start.day or (result.day < start.day and (result + timedelta(days=1)).day == 1)
+    # JavaScript's setUTCMonth: the same day of the target month, or that many days past its first
+    assert result == datetime(year, month0 + 1, 1, tzinfo=UTC) + timedelta(days=start.day - 1)
     assert result.time() == datetime.min.time() and result.tzinfo is not None
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)), st.integers(-5000, 5000))
 def test_plus_days_and_hours_are_exact_durations(start, amount):
     text = start.isoformat() + "+07:00"
-    origin = start.replace(tzinfo=PLUS_7)
+    # to the millisecond, as CertLogic keeps date-times
+    origin = start.replace(tzinfo=PLUS_7, microsecond=start.microsecond // 1000 * 1000)
     assert apply({"plusTime": [text, amount, "day"]}) == origin + timedelta(days=amount)
     assert apply({"plusTime": [text, amount, "hour"]}) == origin + timedelta(hours=amount)
 
