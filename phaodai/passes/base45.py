@@ -54,22 +54,25 @@ _DIGITS: Final = bytes(ALPHABET.index(chr(c)) if chr(c) in ALPHABET else 0xFF fo
 def _groups(values: bytes) -> bytearray:
     """Each 3 digits (c, d, e) as the 2 bytes of c + 45d + 2025e, for all groups at once.
 
-    The c, d and e digits are each spread into 32-bit little-endian lanes and read as one big
-    integer; one multiply-add then computes every group's value in its own lane (at most 91,124 <
-    2**32, so no lane carries into the next), and the lanes' low two bytes are the output.
+    The digits read as one little-endian big integer put each group in its own 24-bit lane
+    (c + 256d + 65536e); masks pick c, d and e out of every lane, and one multiply-add computes each
+    group's value in its lane (at most 91,124 < 2**24, so no lane carries into the next). A lane's
+    third byte is zero exactly when the group is at most 65,535; its low two bytes are the output.
     """
     count = len(values) // 3
     if count == 0:
         return bytearray()
-    lanes = []
-    for offset in range(3):
-        spread = bytearray(4 * count)
-        spread[0::4] = values[offset::3]
-        lanes.append(int.from_bytes(spread, "little"))
-    total = (lanes[0] + lanes[1] * 45 + lanes[2] * 2025).to_bytes(4 * count, "little")
-    if total[2::4].count(0) != count:
+    whole = int.from_bytes(values, "little")
+    lanes = (whole & _LOW) + (whole >> 8 & _LOW) * 45 + (whole >> 16 & _LOW) * 2025
+    total = lanes.to_bytes(3 * count, "little")
+    if total[2::3].count(0) != count:
         raise Base45Error("a Base45 group above 65535")
     out = bytearray(2 * count)
-    out[0::2] = total[1::4]
-    out[1::2] = total[0::4]
+    out[0::2] = total[1::3]
+    out[1::2] = total[0::3]
     return out
+
+
+# The low byte of every 24-bit lane, for any text up to the longest code (8,192 characters; `&`
+# with a shorter integer costs only that integer's length).
+_LOW: Final = int.from_bytes(b"\xff\x00\x00" * 3000, "little")

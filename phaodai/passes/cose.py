@@ -1,10 +1,9 @@
 """COSE_Sign1 (RFC 9052) with ES256 and PS256: build one, take one apart, check its signature."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -30,9 +29,8 @@ _ECDSA: Final = ec.ECDSA(hashes.SHA256())
 PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 
-@dataclass(frozen=True)
-class Sign1:
-    """A COSE_Sign1 taken apart; `protected` is the header exactly as signed."""
+class Sign1(NamedTuple):
+    """A COSE_Sign1 taken apart; `protected` is the header exactly as signed (a tuple: one per scan)."""
 
     protected: bytes
     alg: int
@@ -47,6 +45,13 @@ def parse(data: bytes) -> Sign1:
     The key id and algorithm may sit in the protected or (as the EU allows) the unprotected
     header; where both carry one, the protected header's wins, since only it is signed.
     """
+    plain = _plain_sign1(data)
+    if plain is not None:  # the layout every signer we know writes: no general decoder needed
+        protected, payload, signature = plain
+        alg, kid = _small_protected_alg_kid(protected) if len(protected) <= 64 else (None, None)
+        if type(alg) is int and alg in ALGORITHMS and type(kid) is bytes and len(kid) == KID_BYTES:
+            return Sign1(protected, alg, kid, payload, signature)
+        # otherwise the general path below gives the same answer (and the same error)
     item = cbor.decode_whole(data, "bad_cose")
     if isinstance(item, cbor2.CBORTag):
         if item.tag != TAG_SIGN1:
@@ -80,6 +85,58 @@ def _protected_header(protected: bytes) -> Mapping[Any, Any]:
 _small_protected_header = lru_cache(maxsize=256)(_protected_header)
 
 
+@lru_cache(maxsize=256)
+def _small_protected_alg_kid(protected: bytes) -> tuple[Any, Any]:
+    """alg and kid of a protected header when the unprotected one is empty; (None, None) if unreadable."""
+    try:
+        header = _small_protected_header(protected)
+    except CodecError:
+        return None, None
+    return _header(header, {}, HEADER_ALG), _header(header, {}, HEADER_KID)
+
+
+def _plain_sign1(data: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(protected, payload, signature) if `data` is exactly tag 18 (or none) + [bstr, {}, bstr, bstr].
+
+    Definite lengths only and nothing after; None for any other layout, which parse() then reads
+    with the general decoder (so this shortcut never accepts what the decoder would refuse).
+    """
+    at = 1 if data[:1] == b"\xd2" else 0  # tag 18 in its one-byte form
+    if data[at : at + 1] != b"\x84":  # an array of 4
+        return None
+    protected, at = _bstr_at(data, at + 1)
+    if protected is None or data[at : at + 1] != b"\xa0":  # an empty map
+        return None
+    payload, at = _bstr_at(data, at + 1)
+    if payload is None:
+        return None
+    signature, at = _bstr_at(data, at)
+    if signature is None or at != len(data):
+        return None
+    return protected, payload, signature
+
+
+def _bstr_at(data: bytes, at: int) -> tuple[bytes | None, int]:
+    """The definite-length byte string starting at `at` and where it ends; None if there is none."""
+    if at >= len(data):
+        return None, at
+    head = data[at]
+    if 0x40 <= head <= 0x57:
+        length, start = head - 0x40, at + 1
+    elif 0x58 <= head <= 0x5A:
+        size = 1 << (head - 0x58)  # 1, 2 or 4 bytes of length
+        start = at + 1 + size
+        if start > len(data):
+            return None, at
+        length = int.from_bytes(data[at + 1 : start], "big")
+    else:
+        return None, at
+    end = start + length
+    if end > len(data):
+        return None, at
+    return data[start:end], end
+
+
 def _header(protected: Mapping[Any, Any], unprotected: Mapping[Any, Any], label: int) -> Any:
     for header in (protected, unprotected):
         for key, value in header.items():
@@ -94,7 +151,15 @@ def to_be_signed(protected: bytes, payload: bytes) -> bytes:
     Written by hand (it is the same as cbor2.dumps(["Signature1", protected, b"", payload])): it
     is built for every scan.
     """
-    return _SIG1_HEAD + _bstr_head(len(protected)) + protected + b"\x40" + _bstr_head(len(payload)) + payload
+    # Cached for the short headers signers write; an odd long one is not kept.
+    prefix = _sig1_prefix(protected) if len(protected) <= 64 else _sig1_prefix.__wrapped__(protected)
+    return prefix + _bstr_head(len(payload)) + payload
+
+
+@lru_cache(maxsize=256)
+def _sig1_prefix(protected: bytes) -> bytes:
+    """Everything before the payload's head: the same for every code a key signs."""
+    return _SIG1_HEAD + _bstr_head(len(protected)) + protected + b"\x40"
 
 
 # A 4-item array, then the 10-character text "Signature1".
@@ -114,26 +179,57 @@ def _bstr_head(length: int) -> bytes:
 
 def verify(sign1: Sign1, key: PublicKey) -> None:
     """Return if the signature is the key's over the envelope; CodecError saying why otherwise."""
-    message = to_be_signed(sign1.protected, sign1.payload)
-    try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            if sign1.alg != ES256 or not isinstance(key.curve, ec.SECP256R1):
-                raise CodecError("algorithm_mismatch")
-            if len(sign1.signature) != ES256_SIGNATURE_BYTES:
-                raise CodecError("malformed_signature")
-            r = int.from_bytes(sign1.signature[:32], "big")
-            s = int.from_bytes(sign1.signature[32:], "big")
-            key.verify(encode_dss_signature(r, s), message, _ECDSA)
-        elif isinstance(key, rsa.RSAPublicKey):
-            if sign1.alg != PS256:
-                raise CodecError("algorithm_mismatch")
-            if len(sign1.signature) != (key.key_size + 7) // 8:
-                raise CodecError("malformed_signature")
-            key.verify(sign1.signature, message, _PSS, hashes.SHA256())
-        else:
+    checker(key)(sign1)
+
+
+Checker = Callable[[Sign1], None]
+
+
+def checker(key: PublicKey) -> Checker:
+    """verify() for one key, with the key's kind and curve read once (a trust entry keeps its checker)."""
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return _es256_checker(key) if isinstance(key.curve, ec.SECP256R1) else _mismatch
+    if isinstance(key, rsa.RSAPublicKey):
+        return _ps256_checker(key)
+    return _mismatch
+
+
+def _mismatch(sign1: Sign1) -> None:
+    raise CodecError("algorithm_mismatch")
+
+
+def _es256_checker(key: ec.EllipticCurvePublicKey) -> Checker:
+    verify_der = key.verify
+
+    def check(sign1: Sign1) -> None:
+        if sign1.alg != ES256:
             raise CodecError("algorithm_mismatch")
-    except InvalidSignature:
-        raise CodecError("bad_signature") from None
+        signature = sign1.signature
+        if len(signature) != ES256_SIGNATURE_BYTES:
+            raise CodecError("malformed_signature")
+        r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+        try:
+            verify_der(encode_dss_signature(r, s), to_be_signed(sign1.protected, sign1.payload), _ECDSA)
+        except InvalidSignature:
+            raise CodecError("bad_signature") from None
+
+    return check
+
+
+def _ps256_checker(key: rsa.RSAPublicKey) -> Checker:
+    signature_bytes = (key.key_size + 7) // 8
+
+    def check(sign1: Sign1) -> None:
+        if sign1.alg != PS256:
+            raise CodecError("algorithm_mismatch")
+        if len(sign1.signature) != signature_bytes:
+            raise CodecError("malformed_signature")
+        try:
+            key.verify(sign1.signature, to_be_signed(sign1.protected, sign1.payload), _PSS, hashes.SHA256())
+        except InvalidSignature:
+            raise CodecError("bad_signature") from None
+
+    return check
 
 
 def sign_es256(private_key: ec.EllipticCurvePrivateKey, kid: bytes, payload: bytes) -> bytes:

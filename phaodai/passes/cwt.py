@@ -1,9 +1,8 @@
 """CWT claims (RFC 8392) of a pass: issuer, issued-at, expiry, and the claim holding the pass itself."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from phaodai.passes.codes import CodecError
 
@@ -21,8 +20,7 @@ PASS_CLAIM: Final = -84000
 _LAST_SECOND: Final = 7258118400
 
 
-@dataclass(frozen=True)
-class Claims:
+class Claims(NamedTuple):
     """The standard claims, and the claims with integer labels as decoded (for the private claim)."""
 
     issuer: str | None

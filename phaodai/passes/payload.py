@@ -207,18 +207,20 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Any:
     return read
 
 
+_zone: Final = _pattern(_ZONE, "zone code")
+_hour: Final = _pattern(_HOUR, "hour")
+
+
 def _zones(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not 0 < len(value) <= _MAX_ZONES:
         raise PayloadError(f"zones are a list of 1 to {_MAX_ZONES} codes")
-    read = _pattern(_ZONE, "zone code")
-    return tuple(read(zone) for zone in value)
+    return tuple(_zone(zone) for zone in value)
 
 
 def _hours(value: Any) -> tuple[str, str]:
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise PayloadError('hours are ["HH:MM", "HH:MM"]')
-    read = _pattern(_HOUR, "hour")
-    start, end = read(value[0]), read(value[1])
+    start, end = _hour(value[0]), _hour(value[1])
     if start >= end:
         raise PayloadError("hours must end after they start")
     return start, end

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -118,6 +119,16 @@ class _Compiled:
     compile_error: str | None
     descriptions: Mapping[str, str]
 
+    @cached_property
+    def outcomes(self) -> tuple[RuleOutcome, RuleOutcome]:
+        """The verdicts without an engine error, (failed, passed): built once, shared by every scan."""
+        identifier = str(self.rule.get("Identifier", "?"))
+        version = str(self.rule.get("Version", ""))
+        return (
+            RuleOutcome(identifier, version, False, self.descriptions, self.compile_error),
+            RuleOutcome(identifier, version, True, self.descriptions),
+        )
+
 
 class RuleSet:
     """A bundle's rules compiled once, evaluated on many passes."""
@@ -133,7 +144,7 @@ class RuleSet:
         self._by_type: dict[str, list[_Compiled]] = {}
         # A device scans many passes at about the same clock: keep the last answers per clock.
         self._applicable: dict[tuple[str, datetime], list[_Compiled]] = {}
-        self._clock: tuple[datetime, dict[str, str]] | None = None
+        self._held_external: tuple[datetime, Mapping[str, Any] | None, dict[str, Any]] | None = None
         for rule in rules:
             try:
                 check_rule(rule)
@@ -181,14 +192,7 @@ class RuleSet:
         checkpoint: Mapping[str, Any] | None = None,
     ) -> Decision:
         """Run every applicable rule on the pass; an engine error fails the rule and is reported."""
-        data = {
-            "payload": payload,
-            "external": {
-                **self._clock_texts(clock),
-                "checkpoint": dict(checkpoint or {}),
-                "valueSets": self.value_sets,
-            },
-        }
+        data = {"payload": payload, "external": self._external(clock, checkpoint)}
         passed: list[RuleOutcome] = []
         failed: list[RuleOutcome] = []
         for compiled in self.applicable(pass_type, clock):
@@ -196,16 +200,25 @@ class RuleSet:
             (passed if outcome.passed else failed).append(outcome)
         return Decision(tuple(passed), tuple(failed))
 
-    def _clock_texts(self, clock: datetime) -> dict[str, str]:
-        if self._clock is None or self._clock[0] != clock:
-            local = clock.astimezone(self.zone)
-            texts = {
-                "validationClock": iso(clock),
-                "localDate": local.strftime("%Y-%m-%d"),
-                "localTime": local.strftime("%H:%M"),
-            }
-            self._clock = (clock, texts)
-        return self._clock[1]
+    def _external(self, clock: datetime, checkpoint: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The `external` data, rebuilt only when the clock or the checkpoint changes.
+
+        A device scans many passes at one clock and one checkpoint; rules only read this map, and
+        the checkpoint is copied (a caller changing its own map later changes nothing here).
+        """
+        held = self._held_external
+        if held is not None and held[0] == clock and held[1] == checkpoint:
+            return held[2]
+        local = clock.astimezone(self.zone)
+        external = {
+            "validationClock": iso(clock),
+            "localDate": local.strftime("%Y-%m-%d"),
+            "localTime": local.strftime("%H:%M"),
+            "checkpoint": dict(checkpoint or {}),
+            "valueSets": self.value_sets,
+        }
+        self._held_external = (clock, dict(checkpoint) if checkpoint is not None else None, external)
+        return external
 
 
 def _version(compiled: _Compiled) -> tuple[int, ...]:
@@ -216,12 +229,11 @@ def _version(compiled: _Compiled) -> tuple[int, ...]:
 
 
 def _run(compiled: _Compiled, data: Mapping[str, Any]) -> RuleOutcome:
-    identifier = str(compiled.rule.get("Identifier", "?"))
-    version = str(compiled.rule.get("Version", ""))
+    failed, passed = compiled.outcomes
     if compiled.run is None:
-        return RuleOutcome(identifier, version, False, compiled.descriptions, compiled.compile_error)
+        return failed  # carries the compile error
     try:
         result = compiled.run(data)
     except RuleError as error:
-        return RuleOutcome(identifier, version, False, compiled.descriptions, str(error))
-    return RuleOutcome(identifier, version, result is True, compiled.descriptions)
+        return failed._replace(error=str(error))
+    return passed if result is True else failed

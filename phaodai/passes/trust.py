@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from phaodai.passes.cose import KID_BYTES, PublicKey
+from phaodai.passes.cose import KID_BYTES, Checker, PublicKey, checker
 
 
 class Usage(StrEnum):
@@ -78,6 +79,11 @@ class TrustEntry:
     valid_from: datetime
     valid_to: datetime
     public_key: PublicKey = field(compare=False, repr=False)
+
+    @cached_property
+    def check(self) -> Checker:
+        """cose.verify with this entry's key, its kind and curve read once for every scan."""
+        return checker(self.public_key)
 
     @classmethod
     def from_certificate(
