@@ -3,7 +3,8 @@
 Dates follow the CertLogic 1.3.2 specification: a partial date ("2021", "2021-06") stands for the
 last day it allows, as dccDateOfBirth reads it; a missing time is midnight and a missing offset is
 UTC; fractions of a second are cut to milliseconds; plusTime adds with JavaScript's setUTC*
-methods (see plus_time).
+methods (see plus_time). Only the specification's forms are read, in ASCII digits (_SPEC_DATE_TIME);
+integral floats count as integers (JavaScript cannot tell 1.0 from 1).
 """
 
 import calendar
@@ -14,17 +15,16 @@ from typing import Any
 
 TIME_UNITS = frozenset({"year", "month", "day", "hour"})
 
-_YEAR = re.compile(r"\d{4}")
-_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# The specification's date-time forms: seconds required, any fraction, offset Z, ±h, ±hh, ±hmm,
-# ±hhmm, ±h:mm or ±hh:mm (Python's fromisoformat takes neither ±h nor ±hmm).
+# Digits are ASCII only (re.ASCII): CertLogic dates are, and Python's \d would take "٢٠٢١".
+_YEAR = re.compile(r"\d{4}", re.ASCII)
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+# The specification's date-time forms, and no others: seconds required, any fraction after a dot,
+# offset Z, ±h, ±hh, ±hmm, ±hhmm, ±h:mm or ±hh:mm with minutes below 60.
 _SPEC_DATE_TIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{1,2}):?(\d{2})?)?"
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{1,2}):?(\d{2})?)?",
+    re.ASCII,
 )
-# Other extended ISO forms kept from before (no seconds, a space for T); fromisoformat alone would
-# also take week dates and "20210501".
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}")
 _UVCI_PREFIX = "URN:UVCI:"
 _UVCI_SEPARATORS = re.compile(r"[/#:]")
 
@@ -58,13 +58,14 @@ def parse_datetime(text: str) -> datetime:
         millis = int((match[7] or "0")[:3].ljust(3, "0"))
         offset = UTC
         if match[9]:
+            if int(match[11] or 0) > 59:
+                raise ValueError(f"a date-time offset needs minutes below 60: {text!r}")
             minutes = int(match[10]) * 60 + int(match[11] or 0)
             offset = timezone(timedelta(minutes=-minutes if match[9] == "-" else minutes))
         return datetime(year, month, day, hour, minute, second, millis * 1000, tzinfo=offset)
-    if not _DATE_TIME.match(text):
-        raise ValueError(f"not an ISO 8601 date-time: {text!r}")
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    raise ValueError(
+        f"not an ISO 8601 date-time in a CertLogic form (YYYY-MM-DDThh:mm:ss[.f][offset]): {text!r}"
+    )
 
 
 def as_instant(value: Any) -> datetime | None:
@@ -81,7 +82,7 @@ def as_instant(value: Any) -> datetime | None:
     return None
 
 
-def plus_time(value: Any, amount: int, unit: str) -> datetime:
+def plus_time(value: Any, amount: Any, unit: Any) -> datetime:
     """`value` plus `amount` units, as JavaScript's `d.setUTC<Unit>(d.getUTC<Unit>() + amount)` computes it.
 
     The calendar is UTC's and a day that does not exist in the target month runs on into the next
@@ -91,9 +92,8 @@ def plus_time(value: Any, amount: int, unit: str) -> datetime:
     moment = parse_datetime(value) if isinstance(value, str) else as_instant(value)
     if moment is None:
         raise ValueError(f"plusTime needs a date-time, got {value!r}")
-    if type(amount) is not int:
-        raise ValueError(f"plusTime needs an integer amount, got {amount!r}")
-    if unit not in TIME_UNITS:
+    amount = _whole(amount, "plusTime needs an integer amount")
+    if not isinstance(unit, str) or unit not in TIME_UNITS:
         raise ValueError(f"plusTime unit must be one of {sorted(TIME_UNITS)}, got {unit!r}")
     if amount == 0:  # the usual way to read a date-time string; no calendar work needed
         return (
@@ -124,10 +124,18 @@ def _plus_months(moment: datetime, months: int) -> datetime:
     return first + timedelta(days=moment.day - 1)
 
 
+def _whole(value: Any, need: str) -> int:
+    """An integer, or an integral float (JavaScript cannot tell 1.0 from 1); ValueError otherwise."""
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise ValueError(f"{need}, got {value!r}")
+
+
 def extract_from_uvci(uvci: Any, index: Any) -> str | None:
     """The index-th fragment of a UVCI split on "/", "#" and ":", or None when absent."""
-    if type(index) is not int:
-        raise ValueError(f"extractFromUVCI needs an integer index, got {index!r}")
+    index = _whole(index, "extractFromUVCI needs an integer index")
     if uvci is None:
         return None
     if not isinstance(uvci, str):

@@ -15,6 +15,7 @@ from phaodai.core.rules.values import (
     Number,
     contains,
     divide,
+    finite,
     js_str,
     less,
     less_or_equal,
@@ -213,27 +214,27 @@ def _plus(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     total: Number = 0
     for arg in args:
         total += require_number(_eval(arg, data, rec, depth), "+")
-    return total
+    return finite(total, "+")
 
 
 def _times(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     product: Number = 1
     for arg in args:
         product *= require_number(_eval(arg, data, rec, depth), "*")
-    return product
+    return finite(product, "*")
 
 
 def _minus(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     first = require_number(_eval(args[0], data, rec, depth), "-")
     if len(args) == 1:
         return -first
-    return first - require_number(_eval(args[1], data, rec, depth), "-")
+    return finite(first - require_number(_eval(args[1], data, rec, depth), "-"), "-")
 
 
 def _division(operation: Callable[[Number, Number], Number], name: str) -> Op:
     def op(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
         a = require_number(_eval(args[0], data, rec, depth), name)
-        return operation(a, require_number(_eval(args[1], data, rec, depth), name))
+        return finite(operation(a, require_number(_eval(args[1], data, rec, depth), name)), name)
 
     return op
 

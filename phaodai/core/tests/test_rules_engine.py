@@ -17,6 +17,7 @@ from phaodai.core.rules import (
     Evaluation,
     RuleError,
     apply,
+    compile_rule,
     evaluate,
     truthy,
     validate,
@@ -837,3 +838,160 @@ def test_every_value_evaluate_reads_is_among_the_variables(rule, data):
         reject()
     assert set(outcome.values) <= variables(rule)
     assert repr(outcome.result) == repr(apply(rule, data))
+
+
+# --- agreement with JavaScript and the CertLogic specification ------------------------------------
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "\u0031\u0662"])
+def test_only_ascii_digits_make_a_number(text):
+    # given digits Python's \d and int() take but JavaScript's Number() does not, then no number is read
+    assert run({"==": [text, 12]}) is False
+    with pytest.raises(RuleError, match="not a number"):
+        run({"+": [text]})
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0662\u0660\u0662\u0661-\u0660\u0666-\u0660\u0661", "\u0662\u0660\u0660\u0664"]
+)
+def test_dates_need_ascii_digits(text):
+    with pytest.raises(RuleError):
+        run({"plusTime": [text, 0, "day"]})
+    with pytest.raises(RuleError):
+        run({"dccDateOfBirth": [text]})
+
+
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f"])
+def test_an_ascii_separator_beside_a_number_makes_it_text_not_an_error(separator):
+    assert run({"==": [f"{separator}12", 12]}) is False
+    assert run({"==": [f"12{separator}", 12]}) is False
+    assert run({"==": ["\u300012\t", 12]}) is True  # JavaScript's whitespace still surrounds a number
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1e-05, "0.00001"),
+        (1.5e-07, "1.5e-7"),
+        (1e-07, "1e-7"),
+        (0.000001, "0.000001"),
+        (-2.5e-08, "-2.5e-8"),
+        (1e21, "1e+21"),
+        (1.2345e25, "1.2345e+25"),
+        (1e20, "100000000000000000000"),
+        (123456789.123, "123456789.123"),
+        (-0.0, "0"),
+        (5e-324, "5e-324"),
+    ],
+)
+def test_cat_writes_numbers_as_javascripts_string_does(number, text):
+    assert run({"cat": [number]}) == text
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"+": [1e308, 1e308]},
+        {"*": [1e200, 1e200]},
+        {"-": [-1e308, 1e308]},
+        {"/": [1e308, 0.1]},
+        {"+": ["1e999"]},
+        {"max": ["1e999", 1]},
+        {"%": [5, "-1e999"]},
+    ],
+)
+def test_results_out_of_range_are_rule_errors_not_infinity(rule):
+    with pytest.raises(RuleError, match="out of range"):
+        run(rule)
+    with pytest.raises(RuleError, match="out of range"):
+        compile_rule(rule)(None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021-06-01T10:00",
+        "2021-06-01T10",
+        "2021-06-01 10:00:00+07:00",
+        "2021-06-01T10:00:00,5Z",
+        "2021-06-01T10:00:00+05:30:15",
+        "2021-06-01T10:00:00 +05:30",
+        "2021-01-01T10:00:00+05:99",
+        "2021-W22-1",
+    ],
+)
+def test_only_certlogics_date_time_forms_are_read(text):
+    with pytest.raises(RuleError, match="date-time"):
+        run({"plusTime": [text, 0, "day"]})
+    with pytest.raises(RuleError, match="compares date-times"):
+        compile_rule({"before": [text, "2022-01-01"]})(None)
+    assert run({"==": [text, {"var": "d"}]}, {"d": datetime(2021, 6, 1, 10, tzinfo=UTC)}) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2021-06-01T10:00:00Z", datetime(2021, 6, 1, 10, tzinfo=UTC)),
+        ("2021-06-01T10:00:00.5+07:00", datetime(2021, 6, 1, 10, 0, 0, 500000, tzinfo=PLUS_7)),
+        ("2021-06-01T10:00:00+0700", datetime(2021, 6, 1, 10, tzinfo=PLUS_7)),
+        ("2021-06-01T10:00:00+7", datetime(2021, 6, 1, 10, tzinfo=PLUS_7)),
+        (
+            "2021-06-01T10:00:00+05:59",
+            datetime(2021, 6, 1, 10, tzinfo=timezone(timedelta(hours=5, minutes=59))),
+        ),
+        ("2021-06-01T10:00:00", datetime(2021, 6, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_certlogics_date_time_forms_are_still_read(text, moment):
+    assert run({"plusTime": [text, 0, "day"]}) == moment
+
+
+def test_integral_floats_count_as_integers_as_in_javascript():
+    assert run({"plusTime": ["2021-06-01T00:00:00Z", 1.0, "day"]}) == datetime(2021, 6, 2, tzinfo=UTC)
+    assert run({"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 1.0]}) == "NL"
+    assert run({"var": 1.0}, [5, 6]) == 6
+    assert run({"missing": [1.0]}, [5]) == [1.0]
+    assert variables({"var": 2.0}) == {"2"}
+    for rule in (
+        {"plusTime": ["2021-06-01T00:00:00Z", 1.0, "day"]},
+        {"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 1.0]},
+        {"var": 1.0},
+    ):
+        data: Any = [5, 6]
+        validate(rule)
+        assert compile_rule(rule)(data) == apply(rule, data)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"plusTime": ["2021-06-01T00:00:00Z", 1.5, "day"]},
+        {"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 0.5]},
+        {"var": 1.5},
+        {"var": 2.0**60},
+    ],
+)
+def test_fractional_or_huge_floats_are_still_refused(rule):
+    with pytest.raises(RuleError):
+        run(rule, [5, 6])
+
+
+@pytest.mark.parametrize("unit", [["day"], None, 1, True])
+def test_a_plus_time_unit_that_is_not_text_is_a_rule_error(unit):
+    rule = {"plusTime": ["2021-06-01T00:00:00Z", 1, unit]}
+    with pytest.raises(RuleError, match="unit"):
+        run(rule)
+    with pytest.raises(RuleError, match="unit"):
+        compile_rule(rule)(None)
+
+
+def test_a_var_index_past_pythons_digit_limit_is_a_rule_error():
+    rule = {"var": "a." + "1" * 4400}
+    with pytest.raises(RuleError, match="too many digits"):
+        run(rule, {"a": [1]})
+    with pytest.raises(RuleError, match="too many digits"):
+        compile_rule(rule)({"a": [1]})
+    with pytest.raises(RuleError, match="too large"):
+        run({"var": 10**4400}, {})
+    with pytest.raises(RuleError, match="too large"):
+        validate({"var": 10**4400})

@@ -4,7 +4,7 @@
  * apply(rule, data) gives what the Python engine's apply() gives for the same JSON, and throws
  * RuleError where it raises RuleError; the shared vectors in phaodai/core/rules/vectors/ check it.
  * The semantics are the Python engine's (see its package docstring), copied here in detail:
- * truthiness, == and ===, unordered pairs, number text as Python reads it, CertLogic date-times
+ * truthiness, == and ===, unordered pairs, number text (ASCII digits), CertLogic date-times
  * kept with their UTC offset (DateTime), and the same nesting limit. Numbers are JSON numbers:
  * integers beyond ±2^53 and the int/float distinction (1.0 vs 1) do not survive JSON.parse, so the
  * vectors keep to what both sides can tell apart. No dependency, no build step.
@@ -25,36 +25,21 @@ function fail(message) {
   throw new RuleError(message);
 }
 
-// --- Python's reading of text: Unicode decimal digits and whitespace ---------------------------
+// --- Reading number text: ASCII digits and Python's whitespace --------------------------------
 
-// The zero of every run of ten Unicode decimal digits Python 3.11's re `\d` and int() accept (Unicode 14).
-const DIGIT_ZEROS = [
-  0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50,
-  0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40,
-  0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0,
-  0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50,
-  0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140,
-  0x1e2f0, 0x1e950, 0x1fbf0,
-];
-// Python's `\s` (str.isspace); int() and float() then refuse the four ASCII separators \x1c-\x1f.
-const SPACES = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
-const SEPARATORS = /[\x1c-\x1f]/;
-const D = `[${DIGIT_ZEROS.map((z) => `\\u{${z.toString(16)}}-\\u{${(z + 9).toString(16)}}`).join("")}]`;
+// Python's `\s` (str.isspace) less the separators \x1c-\x1f, which JavaScript's Number() does not skip.
+const SPACES = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+// Digits are ASCII only, as in JavaScript and CertLogic (values.py and certlogic.py read them so).
+const D = "[0-9]";
 // Python's int() refuses a string of more digits than this (sys.get_int_max_str_digits()).
 const INT_MAX_STR_DIGITS = 4300;
 
-/** The value of a Python decimal digit (a code point), or -1. */
+/** The value of an ASCII digit (a code point), or -1. */
 function digitValue(code) {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code < 0x660) return -1;
-  for (const zero of DIGIT_ZEROS) {
-    if (code < zero) return -1;
-    if (code <= zero + 9) return code - zero;
-  }
-  return -1;
+  return code >= 0x30 && code <= 0x39 ? code - 0x30 : -1;
 }
 
-/** int() of a run of Python digits. */
+/** int() of a run of ASCII digits. */
 function pyInt(text) {
   let value = 0;
   for (const char of text) value = value * 10 + digitValue(char.codePointAt(0));
@@ -106,8 +91,7 @@ function numberFromText(text) {
   }
   while (isSpace()) i++;
   if (i < n) return null;
-  // Python's regex took it; int() and float() still refuse \x1c-\x1f and over-long integers.
-  if (SEPARATORS.test(text)) fail(`invalid literal for a number: ${JSON.stringify(text)}`);
+  // Python's int() still refuses over-long integers.
   if (integral) {
     if (whole > INT_MAX_STR_DIGITS) fail(`a number of more than ${INT_MAX_STR_DIGITS} digits`);
     return Number(out) || 0; // an int has no -0
@@ -143,6 +127,12 @@ function asNumber(value) {
 function requireNumber(value, op) {
   const number = asNumber(value);
   if (number === null) fail(`${op}: ${show(value)} is not a number`);
+  return finite(number, op);
+}
+
+/** The number itself; RuleError when it is infinite or NaN (a result out of range, as values.finite). */
+function finite(number, op) {
+  if (!Number.isFinite(number)) fail(`${op}: ${number} is out of range`);
   return number;
 }
 
@@ -262,18 +252,8 @@ function contains(needle, haystack) {
   return false;
 }
 
-/** A number as Python's js_str writes it: integers in full, other floats as Python's repr. */
+/** A number as values.js_str writes it: JavaScript's own String(). */
 function numberText(number) {
-  if (Number.isNaN(number)) return "NaN";
-  if (!Number.isFinite(number)) return number > 0 ? "Infinity" : "-Infinity";
-  if (Number.isInteger(number) && Math.abs(number) < 1e21) return BigInt(number).toString();
-  const exponential = number.toExponential(); // the shortest digits that read back, as repr's
-  const [digits, exponent] = exponential.split("e");
-  const power = Number(exponent);
-  if (power < -4 || power >= 16) {
-    const sign = power < 0 ? "-" : "+";
-    return `${digits}e${sign}${String(Math.abs(power)).padStart(2, "0")}`;
-  }
   return String(number);
 }
 
@@ -483,7 +463,6 @@ const SPEC_DATE_TIME = new RegExp(
   `^(${D}{4})-(${D}{2})-(${D}{2})T(${D}{2}):(${D}{2}):(${D}{2})(?:\\.(${D}+))?(?:(Z)|([+-])(${D}{1,2}):?(${D}{2})?)?$`,
   "u",
 );
-const OTHER_DATE_TIME = new RegExp(`^${D}{4}-${D}{2}-${D}{2}[T ]${D}{2}`, "u");
 
 /** dccDateOfBirth: YYYY, YYYY-MM or YYYY-MM-DD as the last day it allows, at 00:00 UTC. */
 function dateOfBirth(value) {
@@ -511,93 +490,13 @@ function parseDateTime(text) {
     const millis = pyInt((match[7] ?? "0").slice(0, 3).padEnd(3, "0")) || 0;
     let offset = 0;
     if (match[9]) {
+      if (match[11] && pyInt(match[11]) > 59) dateFail(`a date-time offset needs minutes below 60: ${show(text)}`);
       const minutes = pyInt(match[10]) * 60 + (match[11] ? pyInt(match[11]) : 0);
       offset = (match[9] === "-" ? -minutes : minutes) * 60 * MICROS;
     }
     return DateTime.fromFields(year, month, day, hour, minute, second, millis * 1000, offset);
   }
-  if (!OTHER_DATE_TIME.test(text)) dateFail(`not an ISO 8601 date-time: ${show(text)}`);
-  return fromIsoFormat(text);
-}
-
-/**
- * Python 3.11's datetime.fromisoformat() for text starting YYYY-MM-DD[T ]hh, ported from its C
- * parser byte for byte (UTF-8), quirks included, because certlogic.parse_datetime falls back on it.
- */
-function fromIsoFormat(text) {
-  if (text.isWellFormed && !text.isWellFormed()) dateFail("not an ISO 8601 date-time");
-  const bytes = new TextEncoder().encode(text);
-  const at = (i) => (i < bytes.length ? bytes[i] : 0); // C reads the terminating NUL
-  const isDigitAt = (i) => at(i) >= 0x30 && at(i) <= 0x39;
-  const digits = (i, count) => {
-    let value = 0;
-    for (let k = 0; k < count; k++) {
-      if (!isDigitAt(i + k)) return null;
-      value = value * 10 + at(i + k) - 0x30;
-    }
-    return value;
-  };
-  const invalid = () => dateFail(`Invalid isoformat string: ${show(text)}`);
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const day = digits(8, 2);
-  if (year === null || month === null || day === null || at(4) !== 0x2d || at(7) !== 0x2d) invalid();
-  // parse_hh_mm_ss_ff: [HH[:?MM[:?SS]]][(.|,)f+]; returns [status, h, m, s, us] (status 1: text goes on).
-  const hhmmssff = (start, end) => {
-    const values = [0, 0, 0];
-    let p = start;
-    let hasSeparator = true;
-    for (let i = 0; i < 3; i++) {
-      const value = digits(p, 2);
-      if (value === null) return [-3];
-      values[i] = value;
-      p += 2;
-      const c = at(p++);
-      if (i === 0) hasSeparator = c === 0x3a;
-      if (p >= end) return [c !== 0 ? 1 : 0, ...values, 0];
-      if (hasSeparator && c === 0x3a) continue;
-      if (c === 0x2e || c === 0x2c) break;
-      if (!hasSeparator) p--;
-      else return [-4];
-    }
-    const remains = end - p;
-    const count = Math.min(remains, 6);
-    let micros = digits(p, count);
-    if (micros === null) return [-3];
-    p += count;
-    if (count < 6) micros *= 10 ** (6 - count);
-    while (isDigitAt(p)) p++;
-    return [at(p) !== 0 ? 1 : 0, ...values, micros];
-  };
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  let micros = 0;
-  let offset = null;
-  if (bytes.length > 10) {
-    const start = 11; // the separator is one byte: "T" or " "
-    let tz = start;
-    do {
-      const c = at(tz);
-      if (c === 0x5a || c === 0x2b || c === 0x2d) break;
-    } while (++tz < bytes.length);
-    const time = hhmmssff(start, tz);
-    if (time[0] < 0) invalid();
-    [hour, minute, second, micros] = time.slice(1);
-    if (tz === bytes.length) {
-      if (time[0] === 1) invalid();
-    } else if (at(tz) === 0x5a) {
-      if (at(tz + 1) !== 0) invalid();
-      offset = 0;
-    } else {
-      const sign = at(tz) === 0x2d ? -1 : 1;
-      const zone = hhmmssff(tz + 1, bytes.length);
-      if (zone[0] !== 0) invalid();
-      const seconds = sign * (zone[1] * 3600 + zone[2] * 60 + zone[3]);
-      offset = seconds === 0 ? 0 : seconds * MICROS + sign * zone[4];
-    }
-  }
-  return DateTime.fromFields(year, month, day, hour, minute, second, micros, offset ?? 0);
+  dateFail(`not an ISO 8601 date-time in a CertLogic form (YYYY-MM-DDThh:mm:ss[.f][offset]): ${show(text)}`);
 }
 
 /** The date-time a value stands for (a DateTime or ISO text), or null. */
@@ -834,7 +733,8 @@ const OPERATIONS = {
   max: [extreme("max"), 1, MANY],
   min: [extreme("min"), 1, MANY],
   "+": [
-    (args, data, depth) => args.reduce((total, arg) => total + requireNumber(run(arg, data, depth), "+"), 0),
+    (args, data, depth) =>
+      finite(args.reduce((total, arg) => total + requireNumber(run(arg, data, depth), "+"), 0), "+"),
     1,
     MANY,
   ],
@@ -842,20 +742,21 @@ const OPERATIONS = {
     (args, data, depth) => {
       const first = requireNumber(run(args[0], data, depth), "-");
       if (args.length === 1) return -first;
-      return first - requireNumber(run(args[1], data, depth), "-");
+      return finite(first - requireNumber(run(args[1], data, depth), "-"), "-");
     },
     1,
     2,
   ],
   "*": [
-    (args, data, depth) => args.reduce((product, arg) => product * requireNumber(run(arg, data, depth), "*"), 1),
+    (args, data, depth) =>
+      finite(args.reduce((product, arg) => product * requireNumber(run(arg, data, depth), "*"), 1), "*"),
     1,
     MANY,
   ],
   "/": [
     (args, data, depth) => {
       const a = requireNumber(run(args[0], data, depth), "/");
-      return divide(a, requireNumber(run(args[1], data, depth), "/"));
+      return finite(divide(a, requireNumber(run(args[1], data, depth), "/")), "/");
     },
     2,
     2,
@@ -863,7 +764,7 @@ const OPERATIONS = {
   "%": [
     (args, data, depth) => {
       const a = requireNumber(run(args[0], data, depth), "%");
-      return modulo(a, requireNumber(run(args[1], data, depth), "%"));
+      return finite(modulo(a, requireNumber(run(args[1], data, depth), "%")), "%");
     },
     2,
     2,
