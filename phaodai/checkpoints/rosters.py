@@ -216,6 +216,8 @@ def add_shift(
             checkpoint=checkpoint, starts_at=start, ends_at=end, defaults={"unit_path": checkpoint.unit_path}
         )
         posted = _post(shift, members)
+        if not _created and not posted:
+            return shift  # the same shift and people again (a retry): nothing changed, nothing to record
         audit.record(
             actor=by,
             action="checkpoints.add_shift",

@@ -152,7 +152,11 @@ def _crossings(code: str, rng: random.Random) -> int:
     """A device's log of CROSSING_DAYS at the checkpoint, synced once per day (idempotent by local id)."""
     checkpoint = selectors.checkpoint_by_code(code)
     assert checkpoint is not None
-    officer = official(Role.CHECKPOINT_OFFICER, checkpoint.unit.code)
+    # The roster's demo login logs the crossings; elsewhere the district's officer (no extra accounts).
+    roster = next(r for r in ROSTERS if r.code == code)
+    officer = (
+        official(*roster.login) if roster.login else official(Role.DISTRICT_OFFICER, checkpoint.unit.code)
+    )
     device = f"demo-{code.lower()}"
     created = 0
     for day in CROSSING_DAYS:
