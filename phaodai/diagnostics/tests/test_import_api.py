@@ -165,7 +165,8 @@ def test_the_city_matches_an_unmatched_result_to_a_resident_a_ward_never_sees_it
     # The laboratory sent another CCCD: matching needs the officer to say the laboratory's was wrong.
     client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": resident_cccd(3)})
     assert not Sample.objects.exists()
-    client.post(f"/diagnostics/unmatched/{item.pk}/match/", {"cccd": resident_cccd(3), "lab_cccd_wrong": "on"})
+    confirmed = {"cccd": resident_cccd(3), "lab_cccd_wrong": "on"}
+    client.post(f"/diagnostics/unmatched/{item.pk}/match/", confirmed)
     sample = Sample.objects.get(code="HN-0001")
     assert sample.person_id == person.pk and sample.path == person.unit_path
     item.refresh_from_db()
