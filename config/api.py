@@ -19,17 +19,20 @@ from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.checkpoints.api import router as checkpoints_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
+from phaodai.declarations.api import router as declarations_router
 from phaodai.diagnostics.api import router as diagnostics_router
 from phaodai.diagnostics.api_imports import router as diagnostics_imports_router
 from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.people.api import router as people_router
+from phaodai.permits.api import router as permits_router
 from phaodai.portal.api import router as public_router
 from phaodai.quarantine.api import router as quarantine_router
 from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
 from phaodai.vaccination.api import router as vaccination_router
 from phaodai.vaccination.api_imports import router as vaccination_imports_router
+from phaodai.vehicles.api import router as vehicles_router
 from phaodai.zoning.api import router as zoning_router
 
 api = NinjaAPI(
@@ -107,3 +110,6 @@ api.add_router("/isolation", isolation_router)
 api.add_router("/lockdowns", lockdowns_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/checkpoints", checkpoints_router)
+api.add_router("/permits", permits_router)
+api.add_router("/declarations", declarations_router)
+api.add_router("/vehicles", vehicles_router)

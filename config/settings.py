@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "phaodai.vaccination",
     "phaodai.passes",
     "phaodai.checkpoints",
+    "phaodai.permits",
+    "phaodai.declarations",
+    "phaodai.vehicles",
     "phaodai.portal",
     "phaodai.demo",
 ]
