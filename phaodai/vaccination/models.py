@@ -110,18 +110,29 @@ class Dose(TimeStampedModel):
 
 
 class Summary(TimeStampedModel):
-    """A vaccinated person's dose facts, one row per person, kept by the dose services in the dose's own
-    transaction: what coverage joins persons to (one hash join instead of a GROUP BY of every dose)."""
+    """A vaccinated person's dose facts and where they count, one row per person: coverage's numerators
+    are read off these narrow rows alone, never off the registry's wide person rows (decision 0022).
+
+    The dose services write it in the dose's own transaction (`services.refresh_summaries`). The
+    person's ward path and birth date are copies of the registry's, kept equal by a database trigger on
+    the registry's table (migration 0004): a move or a corrected birth date, by any path, moves the row.
+    """
 
     person = models.OneToOneField(
         "people.Person", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
+    # The person's residence ward path and birth date (copies of people.Person's, see above).
+    unit_path = models.CharField(max_length=32)
+    birth_date = models.DateField(null=True, blank=True)
     first_dose_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True, help_text=_("Primary series completed on"))
 
     class Meta:
         verbose_name = _("vaccination summary")
         verbose_name_plural = _("vaccination summaries")
+        indexes = [
+            models.Index(fields=["unit_path"], name="summary_unit_path", opclasses=["varchar_pattern_ops"])
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("first_dose_on")),
@@ -186,6 +197,7 @@ class MobileTeam(TimeStampedModel):
     path = models.CharField(max_length=32, help_text=_("The team's unit path (where it works)"))
     daily_capacity = models.PositiveSmallIntegerField()
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["path", "name"]
@@ -242,6 +254,9 @@ class HomeVisit(TimeStampedModel):
     visit_on = models.DateField(null=True, blank=True)
     dose = models.OneToOneField(Dose, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A cancelled visit keeps its team and day (what was freed) and says why.
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -336,6 +351,9 @@ class Booking(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A cancelled booking keeps its hour (the place it freed) and says why.
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["site", "hour", "id"]
