@@ -369,3 +369,84 @@ class Booking(TimeStampedModel):
                 name="booking_has_hour",
             ),
         ]
+
+
+class DoseCorrection(models.Model):
+    """A dose changed by an import after it was recorded: the values before and after, kept for history."""
+
+    dose = models.ForeignKey(Dose, on_delete=models.PROTECT, related_name="corrections")
+    product_before = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product_after = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot_before = models.CharField(max_length=40)
+    lot_after = models.CharField(max_length=40)
+    given_on_before = models.DateField()
+    given_on_after = models.DateField()
+    site_before = models.CharField(max_length=200)
+    site_after = models.CharField(max_length=200)
+    vaccinator_before = models.CharField(max_length=150)
+    vaccinator_after = models.CharField(max_length=150)
+    import_job = models.ForeignKey(
+        "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dose", "corrected_at", "id"]
+        verbose_name = _("dose correction")
+        verbose_name_plural = _("dose corrections")
+
+    def __str__(self) -> str:
+        return f"dose {self.dose_id} corrected {self.corrected_at:%Y-%m-%d}"
+
+
+class UnmatchedDose(TimeStampedModel):
+    """An imported dose whose person is not in the registry: waits for a ward to match it (never dropped)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To match")
+        MATCHED = "matched", _("Matched")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    import_job = models.ForeignKey("core.ImportJob", on_delete=models.PROTECT, related_name="+")
+    row_number = models.PositiveIntegerField()
+    # The CCCD as given, encrypted, with the registry's blind index: a person registered later is found
+    # by the same index.
+    cccd_ciphertext = models.BinaryField()
+    cccd_index = models.CharField(max_length=64)
+    full_name = models.CharField(max_length=150, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(max_length=40)
+    dose_number = models.PositiveSmallIntegerField()
+    given_on = models.DateField()
+    site = models.CharField(max_length=200, blank=True)
+    vaccinator = models.CharField(max_length=150, blank=True)
+    # The uploader's unit path: whom the queue shows it to until it is matched.
+    path = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    dose = models.ForeignKey(Dose, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["path", "created_at", "id"]
+        verbose_name = _("dose to match")
+        verbose_name_plural = _("doses to match")
+        constraints = [
+            # One open entry per person (by CCCD) and dose number, as Dose is one per person and number.
+            models.UniqueConstraint(
+                fields=["cccd_index", "dose_number"],
+                condition=Q(status="open"),
+                name="unmatched_dose_open_once",
+            ),
+            models.CheckConstraint(condition=Q(dose_number__gte=1), name="unmatched_dose_number_positive"),
+        ]
+        indexes = [models.Index(fields=["path", "status", "created_at"], name="unmatched_dose_scope")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number} of import {self.import_job_id}: dose {self.dose_number}"
