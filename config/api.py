@@ -16,6 +16,7 @@ from phaodai.cases.api_clusters import router as clusters_router
 from phaodai.cases.api_isolation import router as isolation_router
 from phaodai.cases.api_lockdowns import router as lockdowns_router
 from phaodai.cases.api_people import router as tracing_people_router
+from phaodai.checkpoints.api import router as checkpoints_router
 from phaodai.command.api import router as command_router
 from phaodai.core.errors import DomainError
 from phaodai.diagnostics.api import router as diagnostics_router
@@ -105,3 +106,4 @@ api.add_router("/vaccination", vaccination_imports_router)
 api.add_router("/isolation", isolation_router)
 api.add_router("/lockdowns", lockdowns_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/checkpoints", checkpoints_router)

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "phaodai.cases",
     "phaodai.diagnostics",
     "phaodai.vaccination",
+    "phaodai.passes",
+    "phaodai.checkpoints",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("vaccination/", include("phaodai.vaccination.urls")),
     path("cases/", include("phaodai.cases.urls")),
     path("inspections/", include("phaodai.inspections.urls")),
+    path("checkpoints/", include("phaodai.checkpoints.urls")),
     path("notifications/", include("phaodai.notifications.urls")),
     path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),

@@ -54,9 +54,9 @@ summary() {
 }
 
 # A hung test must not eat CI's 90 minutes: each pytest run is stopped after this many seconds
-# (pytest's faulthandler_timeout has dumped the stuck test's traceback by then). 40 minutes: the
-# PostgreSQL pass of ~5,500 tests takes 14 min on an idle 2-core machine and up to 36 on a busy one.
-STEP_TIMEOUT=${PHAODAI_TEST_STEP_TIMEOUT:-2400}
+# (pytest's faulthandler_timeout has dumped the stuck test's traceback by then). 50 minutes: the
+# PostgreSQL pass of ~8,400 tests takes 18 min on an idle 2-core machine and over 40 on a busy one.
+STEP_TIMEOUT=${PHAODAI_TEST_STEP_TIMEOUT:-3000}
 PYTEST=(timeout --kill-after=30 "$STEP_TIMEOUT" "$BIN/pytest")
 
 # With pytest-xdist installed, the two database passes use both cores (measured 1.7x faster on the

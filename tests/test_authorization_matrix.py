@@ -21,6 +21,7 @@ from tests.matrix_cases_isolation import build_cases_isolation, cases_isolation_
 from tests.matrix_cases_lockdowns import build_cases_lockdowns, cases_lockdowns_matrix
 from tests.matrix_cases_recording import build_cases_recording, cases_recording_matrix
 from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
+from tests.matrix_checkpoints import build_checkpoints, checkpoints_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
 from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
@@ -282,6 +283,8 @@ MATRIX.update(diagnostics_imports_matrix(Req))
 MATRIX.update(vaccination_matrix(Req))
 LAZY_BUILDERS["vaccination_imports"] = build_vaccination_imports
 MATRIX.update(vaccination_imports_matrix(Req))
+LAZY_BUILDERS["checkpoints"] = build_checkpoints
+MATRIX.update(checkpoints_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

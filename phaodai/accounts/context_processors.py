@@ -33,6 +33,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Lab results"), "diagnostics:imports", frozenset({Perm.IMPORT_RESULTS})),
     (_("Vaccination"), "vaccination:home", frozenset({Perm.VACCINATE, Perm.PLAN_VACCINATION})),
     (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
+    (_("Checkpoints"), "checkpoints:list", frozenset({Perm.MANAGE_CHECKPOINTS, Perm.VERIFY_PASSES})),
 ]
 
 

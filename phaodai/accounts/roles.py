@@ -58,6 +58,22 @@ class Perm(models.TextChoices):
         "vaccination.plan",
         _("Run vaccination sites, slots, invitations, mobile teams and home visits"),
     )
+    MANAGE_CHECKPOINTS = (
+        "checkpoints.manage",
+        _("Register checkpoints and their shift rosters, green-lane and transit vehicles, shippers"),
+    )
+    ISSUE_PERMITS = (
+        "checkpoints.issue_permits",
+        _("Approve, reject, issue and revoke travel permits; register organisations and their staff lists"),
+    )
+    VERIFY_PASSES = (
+        "checkpoints.verify",
+        _("Verify passes and vehicles at a checkpoint and record crossings"),
+    )
+    MANAGE_SIGNING = (
+        "passes.manage_signing",
+        _("Rotate pass-signing keys, keep the trust list and publish rule bundles"),
+    )
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -90,6 +106,9 @@ _QUARANTINE = frozenset({Perm.MANAGE_FACILITIES, Perm.ADMIT})
 # Wards, districts and the city plan testing and vaccination (S18, S19); health workers sample and
 # vaccinate; laboratories only send results.
 _HEALTH_PLANNING = frozenset({Perm.PLAN_TESTING, Perm.SAMPLE, Perm.PLAN_VACCINATION, Perm.VACCINATE})
+# Districts and the city set up checkpoints (S22, S24); wards approve their residents' and
+# organisations' permits, as the police at checkpoints do (POLICY.md §4); officers on duty verify.
+_CHECKPOINTS = frozenset({Perm.MANAGE_CHECKPOINTS, Perm.ISSUE_PERMITS, Perm.VERIFY_PASSES})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
@@ -99,7 +118,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _TRACING
     | _QUARANTINE
     | _HEALTH_PLANNING
-    | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND},
+    | _CHECKPOINTS
+    | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND, Perm.MANAGE_SIGNING},
     Role.DISTRICT_OFFICER: _OFFICIAL
     | _ZONING_COMMAND
     | _REPORTING
@@ -108,19 +128,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _TRACING
     | _QUARANTINE
     | _HEALTH_PLANNING
+    | _CHECKPOINTS
     | {Perm.VIEW_AUDIT},
     Role.WARD_OFFICER: _OFFICIAL
     | _ZONING_WARD
     | _BUSINESS
     | _TRACING
     | _HEALTH_PLANNING
-    | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND},
+    | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND, Perm.ISSUE_PERMITS},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     )
     | {Perm.TRACE, Perm.ORDER_ISOLATION, Perm.ADMIT, Perm.SAMPLE, Perm.VACCINATE},
     Role.LAB_TECHNICIAN: frozenset({Perm.IMPORT_RESULTS}),
-    Role.CHECKPOINT_OFFICER: frozenset(),
+    Role.CHECKPOINT_OFFICER: frozenset({Perm.VERIFY_PASSES, Perm.ISSUE_PERMITS}),
     Role.INSPECTOR: frozenset({Perm.INSPECT}),
     Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
     Role.BUSINESS_REPRESENTATIVE: frozenset({Perm.REPRESENT_BUSINESS}),

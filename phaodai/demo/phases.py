@@ -14,6 +14,7 @@ from phaodai.core.clock import hanoi
 from phaodai.demo.bodies_seed import seed_committees_and_hotlines
 from phaodai.demo.business_seed import seed_businesses
 from phaodai.demo.cases_seed import seed_cases
+from phaodai.demo.checkpoints_seed import seed_checkpoints
 from phaodai.demo.command_seed import seed_directives_and_tasks
 from phaodai.demo.context import DemoContext
 from phaodai.demo.diagnostics_seed import seed_diagnostics
@@ -63,6 +64,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("cases", seed_cases),
     Phase("diagnostics", seed_diagnostics),
     Phase("vaccination", seed_vaccination),
+    Phase("checkpoints", seed_checkpoints),
 )
 
 

@@ -12,6 +12,7 @@ from phaodai.core.rules.values import (
     Number,
     contains,
     divide,
+    finite,
     js_str,
     merge,
     modulo,
@@ -93,7 +94,7 @@ def plus(op: str, nodes: list[Node]) -> Node:
         total: Number = 0
         for fn in fns:
             total += require_number(fn(data), "+")
-        return total
+        return finite(total, "+")
 
     return Node(guarded(op, run))
 
@@ -105,7 +106,7 @@ def times(op: str, nodes: list[Node]) -> Node:
         product: Number = 1
         for fn in fns:
             product *= require_number(fn(data), "*")
-        return product
+        return finite(product, "*")
 
     return Node(guarded(op, run))
 
@@ -119,7 +120,7 @@ def minus(op: str, nodes: list[Node]) -> Node:
 
     def run(data: Any) -> Number:
         first = require_number(first_fn(data), "-")
-        return first - require_number(second_fn(data), "-")
+        return finite(first - require_number(second_fn(data), "-"), "-")
 
     return Node(guarded(op, run))
 
@@ -130,7 +131,7 @@ def _division(operation: Callable[[Number, Number], Number], name: str) -> Build
 
         def run(data: Any) -> Number:
             a = require_number(a_fn(data), name)
-            return operation(a, require_number(b_fn(data), name))
+            return finite(operation(a, require_number(b_fn(data), name)), name)
 
         return Node(guarded(op, run))
 
@@ -263,6 +264,11 @@ def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Bui
     return build
 
 
+def date_of_birth(op: str, nodes: list[Node]) -> Node:
+    value_fn = nodes[0].run
+    return Node(guarded(op, lambda data: certlogic.date_of_birth(value_fn(data))))
+
+
 def extract_from_uvci(op: str, nodes: list[Node]) -> Node:
     uvci_fn, index_fn = runs(nodes)
     return Node(guarded(op, lambda data: certlogic.extract_from_uvci(uvci_fn(data), index_fn(data))))
@@ -295,4 +301,5 @@ BUILDERS: Final[dict[str, Builder]] = {
     "after": _date_chain("after", lambda a, b: a > b),
     "not-after": _date_chain("not-after", lambda a, b: a <= b),
     "extractFromUVCI": extract_from_uvci,
+    "dccDateOfBirth": date_of_birth,
 }

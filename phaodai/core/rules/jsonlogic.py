@@ -15,6 +15,7 @@ from phaodai.core.rules.values import (
     Number,
     contains,
     divide,
+    finite,
     js_str,
     less,
     less_or_equal,
@@ -180,10 +181,16 @@ def _binary(compare: Callable[[Any, Any], bool]) -> Op:
 
 
 def _greater(args: list[Any], data: Any, rec: Record, depth: int) -> bool:
+    if len(args) == 3:  # CertLogic's ternary form: a > b and b > c
+        a, b, c = (_eval(arg, data, rec, depth) for arg in args)
+        return less(b, a) and less(c, b)
     return less(_eval(args[1], data, rec, depth), _eval(args[0], data, rec, depth))
 
 
 def _greater_or_equal(args: list[Any], data: Any, rec: Record, depth: int) -> bool:
+    if len(args) == 3:
+        a, b, c = (_eval(arg, data, rec, depth) for arg in args)
+        return less_or_equal(b, a) and less_or_equal(c, b)
     return less_or_equal(_eval(args[1], data, rec, depth), _eval(args[0], data, rec, depth))
 
 
@@ -207,27 +214,27 @@ def _plus(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     total: Number = 0
     for arg in args:
         total += require_number(_eval(arg, data, rec, depth), "+")
-    return total
+    return finite(total, "+")
 
 
 def _times(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     product: Number = 1
     for arg in args:
         product *= require_number(_eval(arg, data, rec, depth), "*")
-    return product
+    return finite(product, "*")
 
 
 def _minus(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
     first = require_number(_eval(args[0], data, rec, depth), "-")
     if len(args) == 1:
         return -first
-    return first - require_number(_eval(args[1], data, rec, depth), "-")
+    return finite(first - require_number(_eval(args[1], data, rec, depth), "-"), "-")
 
 
 def _division(operation: Callable[[Number, Number], Number], name: str) -> Op:
     def op(args: list[Any], data: Any, rec: Record, depth: int) -> Number:
         a = require_number(_eval(args[0], data, rec, depth), name)
-        return operation(a, require_number(_eval(args[1], data, rec, depth), name))
+        return finite(operation(a, require_number(_eval(args[1], data, rec, depth), name)), name)
 
     return op
 
@@ -318,6 +325,10 @@ def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Op:
     return op
 
 
+def _date_of_birth(args: list[Any], data: Any, rec: Record, depth: int) -> datetime:
+    return certlogic.date_of_birth(_eval(args[0], data, rec, depth))
+
+
 def _extract_from_uvci(args: list[Any], data: Any, rec: Record, depth: int) -> str | None:
     return certlogic.extract_from_uvci(_eval(args[0], data, rec, depth), _eval(args[1], data, rec, depth))
 
@@ -363,6 +374,7 @@ _IMPLEMENTATIONS: dict[str, Op] = {
     "after": _date_chain("after", lambda a, b: a > b),
     "not-after": _date_chain("not-after", lambda a, b: a <= b),
     "extractFromUVCI": _extract_from_uvci,
+    "dccDateOfBirth": _date_of_birth,
 }
 
 # Operator → (function, least arguments, most arguments); arity is checked before the call.

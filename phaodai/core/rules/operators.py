@@ -21,8 +21,8 @@ ARITIES: Final[dict[str, tuple[int, int]]] = {
     "!!": (1, 1),
     "or": (1, MANY),
     "and": (1, MANY),
-    ">": (2, 2),
-    ">=": (2, 2),
+    ">": (2, 3),
+    ">=": (2, 3),
     "<": (2, 3),
     "<=": (2, 3),
     "max": (1, MANY),
@@ -48,6 +48,7 @@ ARITIES: Final[dict[str, tuple[int, int]]] = {
     "after": (2, 3),
     "not-after": (2, 3),
     "extractFromUVCI": (2, 2),
+    "dccDateOfBirth": (1, 1),
 }
 
 OPERATORS: Final[frozenset[str]] = frozenset(ARITIES)

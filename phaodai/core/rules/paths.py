@@ -23,7 +23,11 @@ def path_key(path: Any) -> str:
     if path is None:
         return ""
     if isinstance(path, int) and not isinstance(path, bool):
+        if path.bit_length() > 2000:  # str() of more than 4300 digits raises ValueError
+            raise RuleError("a var path integer is too large")
         return str(path)
+    if type(path) is float and path.is_integer() and abs(path) <= 2**53:  # JavaScript cannot tell 1.0 from 1
+        return str(int(path))
     raise RuleError(f"a var path must be a literal string or integer, got {path!r}")
 
 
@@ -42,12 +46,23 @@ def lookup(data: Any, key: str) -> Any:
                 return MISSING
         elif type(current) is list or isinstance(current, tuple):
             # isdigit alone would accept non-ASCII digits such as "١".
-            if not (part.isascii() and part.isdigit()) or int(part) >= len(current):
+            if not (part.isascii() and part.isdigit()):
                 return MISSING
-            current = current[int(part)]
+            index = _index(part)
+            if index >= len(current):
+                return MISSING
+            current = current[index]
         else:
             return MISSING
     return current
+
+
+def _index(part: str) -> int:
+    """int() of an index; RuleError (not int()'s ValueError) past Python's limit of 4300 digits."""
+    try:
+        return int(part)
+    except ValueError as error:
+        raise RuleError(f"a var path index has too many digits ({len(part)})") from error
 
 
 def steps(key: str) -> tuple[Step, ...] | None:

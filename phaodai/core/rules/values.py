@@ -10,8 +10,11 @@ from typing import Any
 from phaodai.core.rules import certlogic
 from phaodai.core.rules.errors import RuleError
 
-_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
-_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+# Python's whitespace (str.isspace, which int() and float() strip) less the separators \x1c-\x1f that
+# int() refuses and JavaScript's Number() does not skip; digits are ASCII only, as in JavaScript.
+_SPACE = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*"
+_INTEGER = re.compile(rf"{_SPACE}[+-]?[0-9]+{_SPACE}")
+_DECIMAL = re.compile(rf"{_SPACE}[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?{_SPACE}")
 
 Number = int | float
 
@@ -55,10 +58,17 @@ def as_number(value: Any) -> Number | None:
 
 
 def require_number(value: Any, op: str) -> Number:
-    """The number a value stands for; RuleError naming `op` when it is not one."""
+    """The finite number a value stands for; RuleError naming `op` otherwise ("1e999" is out of range)."""
     number = as_number(value)
     if number is None:
         raise RuleError(f"{op}: {value!r} is not a number")
+    return finite(number, op)
+
+
+def finite(number: Number, op: str) -> Number:
+    """`number` itself; RuleError naming `op` when it is infinite or NaN (a result out of range)."""
+    if type(number) is float and not math.isfinite(number):
+        raise RuleError(f"{op}: {number!r} is out of range")
     return number
 
 
@@ -167,7 +177,7 @@ def js_str(value: Any) -> str:
             return "NaN"
         if math.isinf(number):
             return "Infinity" if number > 0 else "-Infinity"
-        return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
+        return _js_number_text(number)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (list, tuple)):
@@ -175,6 +185,25 @@ def js_str(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return "[object Object]"
+
+
+def _js_number_text(number: float) -> str:
+    """JavaScript's Number::toString: the shortest round-trip digits, plain from 1e-7 up to 1e21."""
+    if number == 0:
+        return "0"
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    point = len("".join(map(str, digit_tuple))) + int(exponent)  # digits before the decimal point
+    minus = "-" if number < 0 else ""
+    if len(digits) <= point <= 21:
+        return minus + digits + "0" * (point - len(digits))
+    if 0 < point <= 21:
+        return f"{minus}{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return f"{minus}0.{'0' * -point}{digits}"
+    power = point - 1
+    mantissa = digits if len(digits) == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{minus}{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
 
 
 def substring(text: str, start: int, length: int | None) -> str:

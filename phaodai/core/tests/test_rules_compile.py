@@ -73,6 +73,8 @@ def test_compile_rule_refuses_malformed_rules_as_validate_does(rule):
         ({"missing": [[["a"]]]}, {}),  # validate accepts it; the key turns out to be a list
         ({"before": [{"var": "absent"}, "2021-01-01"]}, {}),
         ({"plusTime": [{"var": "d"}, 1, "week"]}, {"d": "2021-01-01"}),
+        ({"dccDateOfBirth": [{"var": "d"}]}, {"d": "2021-13"}),
+        ({"dccDateOfBirth": [{"var": "d"}]}, {}),
     ],
 )
 def test_compiled_rules_raise_the_errors_apply_raises(rule, data):
@@ -91,6 +93,20 @@ def test_every_operator_compiles(op):
     least, _ = ARITIES[op]
     rule = {op: [1] * least}
     assert outcome(lambda: compile_rule(rule)(None)) == outcome(lambda: apply(rule))
+
+
+@pytest.mark.parametrize(
+    ("rule", "data"),
+    [
+        ({"dccDateOfBirth": [{"var": "dob"}]}, {"dob": "2004-02"}),
+        ({">": [{"var": "a"}, 2, 1]}, {"a": 3}),
+        ({">=": [3, {"var": "a"}, 1]}, {"a": 3}),
+        ({">": [{"var": "a"}, 2, {"var": "b"}]}, {"a": 3, "b": None}),
+        ({"plusTime": [{"var": "d"}, 1, "month"]}, {"d": "2021-01-31T23:00:00+7"}),
+    ],
+)
+def test_compiled_certlogic_forms_give_what_apply_gives(rule, data):
+    assert outcome(lambda: compile_rule(rule)(data)) == outcome(lambda: apply(rule, data))
 
 
 def test_each_call_returns_a_new_list():

@@ -17,6 +17,7 @@ from phaodai.core.rules import (
     Evaluation,
     RuleError,
     apply,
+    compile_rule,
     evaluate,
     truthy,
     validate,
@@ -347,7 +348,8 @@ def test_numbers_and_numeric_strings_order_as_numbers_two_strings_as_text():
         ({"substr": ["abc"]}, "'substr' takes 2 to 3"),
         ({"substr": ["abc", 1, 2, 3]}, "'substr' takes 2 to 3"),
         ({"==": [1]}, "'==' takes 2"),
-        ({">": [1, 2, 3]}, "'>' takes 2"),
+        ({">": [1, 2, 3, 4]}, "'>' takes 2 to 3"),
+        ({"dccDateOfBirth": ["1990", 1]}, "'dccDateOfBirth' takes 1"),
         ({"<": [1, 2, 3, 4]}, "'<' takes 2 to 3"),
         ({"-": [1, 2, 3]}, "'-' takes 1 to 2"),
         ({"!": []}, "'!' takes 1"),
@@ -502,25 +504,37 @@ def test_an_evaluation_cannot_be_altered():
 @pytest.mark.parametrize(
     ("start", "amount", "unit", "expected"),
     [
-        ("2021-01-31", 1, "month", datetime(2021, 2, 28, tzinfo=UTC)),
-        ("2020-01-31", 1, "month", datetime(2020, 2, 29, tzinfo=UTC)),
-        ("2021-03-31", -1, "month", datetime(2021, 2, 28, tzinfo=UTC)),
-        ("2021-08-31", 1, "month", datetime(2021, 9, 30, tzinfo=UTC)),
+        # CertLogic 1.3.2: JavaScript's setUTC* arithmetic, a missing day runs on into the next month
+        ("2021-01-31", 1, "month", datetime(2021, 3, 3, tzinfo=UTC)),
+        ("2020-01-31", 1, "month", datetime(2020, 3, 2, tzinfo=UTC)),
+        ("2021-03-31", -1, "month", datetime(2021, 3, 3, tzinfo=UTC)),
+        ("2021-08-31", 1, "month", datetime(2021, 10, 1, tzinfo=UTC)),
         ("2021-12-15", 1, "month", datetime(2022, 1, 15, tzinfo=UTC)),
         ("2021-01-15", -1, "month", datetime(2020, 12, 15, tzinfo=UTC)),
-        ("2020-02-29", 1, "year", datetime(2021, 2, 28, tzinfo=UTC)),
+        # the specification's leap-day table
+        ("2020-02-29", 1, "day", datetime(2020, 3, 1, tzinfo=UTC)),
+        ("2020-02-29", 1, "month", datetime(2020, 3, 29, tzinfo=UTC)),
+        ("2020-02-29", 1, "year", datetime(2021, 3, 1, tzinfo=UTC)),
         ("2020-02-29", 4, "year", datetime(2024, 2, 29, tzinfo=UTC)),
         ("2021-05-31", 1, "day", datetime(2021, 6, 1, tzinfo=UTC)),
         ("2021-03-01", -1, "day", datetime(2021, 2, 28, tzinfo=UTC)),
         ("2021-12-31T23:00:00Z", 1, "hour", datetime(2022, 1, 1, tzinfo=UTC)),
         ("2021-06-01T10:00:00", 0, "day", datetime(2021, 6, 1, 10, tzinfo=UTC)),
         ("2021-06-01T10:00:00.123Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 123000, tzinfo=UTC)),
-        ("2021", 0, "day", datetime(2021, 1, 1, tzinfo=UTC)),
-        ("2021-06", 14, "day", datetime(2021, 6, 15, tzinfo=UTC)),
-        # the offset is kept and the calendar is the one on that offset's wall clock
-        ("2021-03-31T06:00:00+07:00", 1, "month", datetime(2021, 4, 30, 6, tzinfo=PLUS_7)),
+        # fractions are cut (not rounded) to milliseconds
+        ("2021-06-01T10:00:00.1239999Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 123000, tzinfo=UTC)),
+        ("2021-06-01T10:00:00.5Z", 0, "day", datetime(2021, 6, 1, 10, 0, 0, 500000, tzinfo=UTC)),
+        # partial dates are the last day they allow, as dccDateOfBirth reads them
+        ("2021", 0, "day", datetime(2021, 12, 31, tzinfo=UTC)),
+        ("2021-06", 14, "day", datetime(2021, 7, 14, tzinfo=UTC)),
+        ("2020-02", 0, "day", datetime(2020, 2, 29, tzinfo=UTC)),
+        # the offset is kept for display; the calendar is UTC's (03-30T23:00Z + 1 month = 04-30T23:00Z)
+        ("2021-03-31T06:00:00+07:00", 1, "month", datetime(2021, 5, 1, 6, tzinfo=PLUS_7)),
         ("2021-01-31T23:30:00+0700", 1, "day", datetime(2021, 2, 1, 23, 30, tzinfo=PLUS_7)),
         ("2021-09-09T05:00:00+07", 1, "hour", datetime(2021, 9, 9, 6, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+7", 1, "hour", datetime(2021, 9, 9, 6, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+700", 0, "hour", datetime(2021, 9, 9, 5, tzinfo=PLUS_7)),
+        ("2021-09-09T05:00:00+7:00", 0, "hour", datetime(2021, 9, 9, 5, tzinfo=PLUS_7)),
         (
             "2021-02-28T20:00:00-05:00",
             5,
@@ -529,7 +543,7 @@ def test_an_evaluation_cannot_be_altered():
         ),
     ],
 )
-def test_plus_time_adds_calendar_units_clamping_at_month_end(start, amount, unit, expected):
+def test_plus_time_adds_as_certlogic_specifies(start, amount, unit, expected):
     result = apply({"plusTime": [start, amount, unit]})
     assert result == expected
     assert result.utcoffset() == expected.utcoffset()
@@ -537,8 +551,59 @@ def test_plus_time_adds_calendar_units_clamping_at_month_end(start, amount, unit
 
 def test_plus_time_takes_dates_and_date_times_from_the_data():
     data = {"dob": date(2000, 2, 29), "sampled": datetime(2021, 9, 9, 6, 0)}  # naive means UTC
-    assert apply({"plusTime": [{"var": "dob"}, 18, "year"]}, data) == datetime(2018, 2, 28, tzinfo=UTC)
+    assert apply({"plusTime": [{"var": "dob"}, 18, "year"]}, data) == datetime(2018, 3, 1, tzinfo=UTC)
     assert apply({"plusTime": [{"var": "sampled"}, 72, "hour"]}, data) == datetime(2021, 9, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("dob", "expected"),
+    [
+        ("2004", datetime(2004, 12, 31, tzinfo=UTC)),
+        ("2021", datetime(2021, 12, 31, tzinfo=UTC)),
+        ("2004-01", datetime(2004, 1, 31, tzinfo=UTC)),
+        ("2004-02", datetime(2004, 2, 29, tzinfo=UTC)),
+        ("2021-02", datetime(2021, 2, 28, tzinfo=UTC)),
+        ("2004-12", datetime(2004, 12, 31, tzinfo=UTC)),
+        ("2004-06-15", datetime(2004, 6, 15, tzinfo=UTC)),
+    ],
+)
+def test_dcc_date_of_birth_is_the_last_day_a_partial_date_allows(dob, expected):
+    assert apply({"dccDateOfBirth": [{"var": "payload.dob"}]}, {"payload": {"dob": dob}}) == expected
+
+
+def test_dcc_date_of_birth_tells_a_minor_as_the_specification_shows():
+    is_minor = {
+        "after": [
+            {"dccDateOfBirth": [{"var": "payload.dob"}]},
+            {"plusTime": [{"var": "external.validationClock"}, -18, "year"]},
+        ]
+    }
+    clock = "2021-09-09T06:00:00+07:00"
+    assert apply(is_minor, {"payload": {"dob": "2004"}, "external": {"validationClock": clock}}) is True
+    assert apply(is_minor, {"payload": {"dob": "2003"}, "external": {"validationClock": clock}}) is True
+    assert (
+        apply(is_minor, {"payload": {"dob": "2003-09-08"}, "external": {"validationClock": clock}}) is False
+    )
+
+
+@pytest.mark.parametrize("dob", [None, 2004, "04", "2004-13", "2004-02-30", "2004-06-15T00:00:00Z", "x"])
+def test_dcc_date_of_birth_refuses_what_is_not_a_date_of_birth(dob):
+    with pytest.raises(RuleError, match="dccDateOfBirth"):
+        apply({"dccDateOfBirth": [{"var": "dob"}]}, {"dob": dob})
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({">": [3, 2, 1]}, True),
+        ({">": [3, 2, 2]}, False),
+        ({">=": [3, 2, 2]}, True),
+        ({">=": [3, 4, 2]}, False),
+        ({">": [3, None, 1]}, False),
+    ],
+)
+def test_greater_takes_the_ternary_form_too(rule, expected):
+    assert apply(rule) is expected
 
 
 @pytest.mark.parametrize(
@@ -732,18 +797,19 @@ def test_in_agrees_with_python_membership(needle, haystack):
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.integers(-240, 240))
-def test_plus_months_lands_in_the_right_month_on_the_same_or_last_day(start, months):
+def test_plus_months_keeps_the_day_or_runs_on_into_the_next_month(start, months):
     result = apply({"plusTime": [start.isoformat(), months, "month"]})
     year, month0 = divmod(start.year * 12 + start.month - 1 + months, 12)
-    assert (result.year, result.month) == (year, month0 + 1)
-    assert result.day == start.day or (result.day < start.day and (result + timedelta(days=1)).day == 1)
+    # JavaScript's setUTCMonth: the same day of the target month, or that many days past its first
+    assert result == datetime(year, month0 + 1, 1, tzinfo=UTC) + timedelta(days=start.day - 1)
     assert result.time() == datetime.min.time() and result.tzinfo is not None
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)), st.integers(-5000, 5000))
 def test_plus_days_and_hours_are_exact_durations(start, amount):
     text = start.isoformat() + "+07:00"
-    origin = start.replace(tzinfo=PLUS_7)
+    # to the millisecond, as CertLogic keeps date-times
+    origin = start.replace(tzinfo=PLUS_7, microsecond=start.microsecond // 1000 * 1000)
     assert apply({"plusTime": [text, amount, "day"]}) == origin + timedelta(days=amount)
     assert apply({"plusTime": [text, amount, "hour"]}) == origin + timedelta(hours=amount)
 
@@ -772,3 +838,160 @@ def test_every_value_evaluate_reads_is_among_the_variables(rule, data):
         reject()
     assert set(outcome.values) <= variables(rule)
     assert repr(outcome.result) == repr(apply(rule, data))
+
+
+# --- agreement with JavaScript and the CertLogic specification ------------------------------------
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11\uff12", "\u0031\u0662"])
+def test_only_ascii_digits_make_a_number(text):
+    # given digits Python's \d and int() take but JavaScript's Number() does not, then no number is read
+    assert run({"==": [text, 12]}) is False
+    with pytest.raises(RuleError, match="not a number"):
+        run({"+": [text]})
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0662\u0660\u0662\u0661-\u0660\u0666-\u0660\u0661", "\u0662\u0660\u0660\u0664"]
+)
+def test_dates_need_ascii_digits(text):
+    with pytest.raises(RuleError):
+        run({"plusTime": [text, 0, "day"]})
+    with pytest.raises(RuleError):
+        run({"dccDateOfBirth": [text]})
+
+
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f"])
+def test_an_ascii_separator_beside_a_number_makes_it_text_not_an_error(separator):
+    assert run({"==": [f"{separator}12", 12]}) is False
+    assert run({"==": [f"12{separator}", 12]}) is False
+    assert run({"==": ["\u300012\t", 12]}) is True  # JavaScript's whitespace still surrounds a number
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1e-05, "0.00001"),
+        (1.5e-07, "1.5e-7"),
+        (1e-07, "1e-7"),
+        (0.000001, "0.000001"),
+        (-2.5e-08, "-2.5e-8"),
+        (1e21, "1e+21"),
+        (1.2345e25, "1.2345e+25"),
+        (1e20, "100000000000000000000"),
+        (123456789.123, "123456789.123"),
+        (-0.0, "0"),
+        (5e-324, "5e-324"),
+    ],
+)
+def test_cat_writes_numbers_as_javascripts_string_does(number, text):
+    assert run({"cat": [number]}) == text
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"+": [1e308, 1e308]},
+        {"*": [1e200, 1e200]},
+        {"-": [-1e308, 1e308]},
+        {"/": [1e308, 0.1]},
+        {"+": ["1e999"]},
+        {"max": ["1e999", 1]},
+        {"%": [5, "-1e999"]},
+    ],
+)
+def test_results_out_of_range_are_rule_errors_not_infinity(rule):
+    with pytest.raises(RuleError, match="out of range"):
+        run(rule)
+    with pytest.raises(RuleError, match="out of range"):
+        compile_rule(rule)(None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021-06-01T10:00",
+        "2021-06-01T10",
+        "2021-06-01 10:00:00+07:00",
+        "2021-06-01T10:00:00,5Z",
+        "2021-06-01T10:00:00+05:30:15",
+        "2021-06-01T10:00:00 +05:30",
+        "2021-01-01T10:00:00+05:99",
+        "2021-W22-1",
+    ],
+)
+def test_only_certlogics_date_time_forms_are_read(text):
+    with pytest.raises(RuleError, match="date-time"):
+        run({"plusTime": [text, 0, "day"]})
+    with pytest.raises(RuleError, match="compares date-times"):
+        compile_rule({"before": [text, "2022-01-01"]})(None)
+    assert run({"==": [text, {"var": "d"}]}, {"d": datetime(2021, 6, 1, 10, tzinfo=UTC)}) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2021-06-01T10:00:00Z", datetime(2021, 6, 1, 10, tzinfo=UTC)),
+        ("2021-06-01T10:00:00.5+07:00", datetime(2021, 6, 1, 10, 0, 0, 500000, tzinfo=PLUS_7)),
+        ("2021-06-01T10:00:00+0700", datetime(2021, 6, 1, 10, tzinfo=PLUS_7)),
+        ("2021-06-01T10:00:00+7", datetime(2021, 6, 1, 10, tzinfo=PLUS_7)),
+        (
+            "2021-06-01T10:00:00+05:59",
+            datetime(2021, 6, 1, 10, tzinfo=timezone(timedelta(hours=5, minutes=59))),
+        ),
+        ("2021-06-01T10:00:00", datetime(2021, 6, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_certlogics_date_time_forms_are_still_read(text, moment):
+    assert run({"plusTime": [text, 0, "day"]}) == moment
+
+
+def test_integral_floats_count_as_integers_as_in_javascript():
+    assert run({"plusTime": ["2021-06-01T00:00:00Z", 1.0, "day"]}) == datetime(2021, 6, 2, tzinfo=UTC)
+    assert run({"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 1.0]}) == "NL"
+    assert run({"var": 1.0}, [5, 6]) == 6
+    assert run({"missing": [1.0]}, [5]) == [1.0]
+    assert variables({"var": 2.0}) == {"2"}
+    for rule in (
+        {"plusTime": ["2021-06-01T00:00:00Z", 1.0, "day"]},
+        {"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 1.0]},
+        {"var": 1.0},
+    ):
+        data: Any = [5, 6]
+        validate(rule)
+        assert compile_rule(rule)(data) == apply(rule, data)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"plusTime": ["2021-06-01T00:00:00Z", 1.5, "day"]},
+        {"extractFromUVCI": ["URN:UVCI:01:NL:187/37512422923", 0.5]},
+        {"var": 1.5},
+        {"var": 2.0**60},
+    ],
+)
+def test_fractional_or_huge_floats_are_still_refused(rule):
+    with pytest.raises(RuleError):
+        run(rule, [5, 6])
+
+
+@pytest.mark.parametrize("unit", [["day"], None, 1, True])
+def test_a_plus_time_unit_that_is_not_text_is_a_rule_error(unit):
+    rule = {"plusTime": ["2021-06-01T00:00:00Z", 1, unit]}
+    with pytest.raises(RuleError, match="unit"):
+        run(rule)
+    with pytest.raises(RuleError, match="unit"):
+        compile_rule(rule)(None)
+
+
+def test_a_var_index_past_pythons_digit_limit_is_a_rule_error():
+    rule = {"var": "a." + "1" * 4400}
+    with pytest.raises(RuleError, match="too many digits"):
+        run(rule, {"a": [1]})
+    with pytest.raises(RuleError, match="too many digits"):
+        compile_rule(rule)({"a": [1]})
+    with pytest.raises(RuleError, match="too large"):
+        run({"var": 10**4400}, {})
+    with pytest.raises(RuleError, match="too large"):
+        validate({"var": 10**4400})

@@ -1,0 +1,1 @@
+"""Checkpoints, shift rosters, travel permits, health declarations, vehicles and the crossing log."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CheckpointsConfig(AppConfig):
+    name = "phaodai.checkpoints"
+    label = "checkpoints"
+    verbose_name = "Checkpoints"
