@@ -26,7 +26,7 @@ from phaodai.vaccination.coverage import Coverage, UnitCoverage
 # readable by colour-blind readers and in greyscale). 70 % is the share of adults NQ128 reads as the
 # high mark; 85 % and over was Hà Nội's aim for the end of 2021.
 SCALE = (
-    (85.0, "#006837", gettext_lazy("85 % or more")),
+    (85.0, "#006837", gettext_lazy("from 85 %")),
     (70.0, "#31a354", gettext_lazy("70 to 85 %")),
     (50.0, "#78c679", gettext_lazy("50 to 70 %")),
     (30.0, "#c2e699", gettext_lazy("30 to 50 %")),
