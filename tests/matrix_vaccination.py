@@ -86,7 +86,7 @@ def vaccination_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             o = world.lazy("vaccination")
             return path.format(
                 person=o.person.pk, dose=o.dose.pk, visit=o.visit.pk, scheduled=o.scheduled.pk,
-                site=o.site.pk, booking=o.booking.pk,
+                site=o.site.pk, booking=o.booking.pk, team=o.team.pk,
             )  # fmt: skip
 
         return url
@@ -298,7 +298,16 @@ def outreach_rows(req: Callable[..., Any], w: Callable[[str], Callable[[Any], st
                 data={**site_post, "unit": "00139"},
             ),
         ],
-        "api-v1:vaccination_site": [req(w("/api/v1/vaccination/sites/{site}"), statuses(bo_de, anon=401))],
+        "api-v1:vaccination_site": [
+            req(w("/api/v1/vaccination/sites/{site}"), statuses(bo_de, anon=401)),
+            req(
+                w("/api/v1/vaccination/sites/{site}"),
+                statuses(api_planning, anon=401),
+                method="patch",
+                json=True,
+                data={"hourly_capacity": 6},
+            ),
+        ],
         "api-v1:vaccination_site_invitations": [
             req(
                 w("/api/v1/vaccination/sites/{site}/invitations"),
@@ -318,8 +327,84 @@ def outreach_rows(req: Callable[..., Any], w: Callable[[str], Callable[[Any], st
             ),
         ],
         "api-v1:vaccination_check_in": [
+            # The matrix's booking is for 05/01/2099: the check-in is refused on any other day (422).
             req(
-                w("/api/v1/vaccination/bookings/{booking}/check-in"), statuses(bo_de, anon=401), method="post"
+                w("/api/v1/vaccination/bookings/{booking}/check-in"),
+                statuses({**each(IN_BO_DE, 422), **each(ELSEWHERE, 404)}, anon=401),
+                method="post",
+            ),
+        ],
+        **change_rows(req, w, site_post),
+    }
+
+
+def change_rows(
+    req: Callable[..., Any], w: Callable[[str], Callable[[Any], str]], site_post: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """Cancelling bookings and visits (`vaccination.vaccinate`), editing teams and sites (planning). A
+    ward's health worker sees Bồ Đề's site but does not plan it: 403 on its edit."""
+    planning_page = {**each(PLANNERS, 200), **each(ELSEWHERE, 404)}
+    planned = {**each(PLANNERS, 302), **each(ELSEWHERE, 404)}
+    api_planned = {**each(PLANNERS, 200), **each(ELSEWHERE, 404)}
+    cancelled = {**each(IN_BO_DE, 302), **each(ELSEWHERE, 404)}
+    api_cancelled = {**each(IN_BO_DE, 200), **each(ELSEWHERE, 404)}
+    reason = {"reason": "Đã tiêm ở nơi khác"}
+    team_form = {"name": "Tổ lưu động matrix", "daily_capacity": "6", "active": "on", "version": "1"}
+    return {
+        "vaccination:booking_cancel": [
+            req(
+                w("/vaccination/bookings/{booking}/cancel/"),
+                statuses(cancelled, anon=302),
+                method="post",
+                data=reason,
+            ),
+        ],
+        "vaccination:home_visit_cancel": [
+            req(
+                w("/vaccination/home-visits/{visit}/cancel/"),
+                statuses(cancelled, anon=302),
+                method="post",
+                data={**reason, "version": "1"},
+            ),
+        ],
+        "vaccination:team_edit": [
+            req(w("/vaccination/teams/{team}/"), statuses(planning_page, anon=302)),
+            req(w("/vaccination/teams/{team}/"), statuses(planned, anon=302), method="post", data=team_form),
+        ],
+        "vaccination:site_edit": [
+            req(w("/vaccination/sites/{site}/edit/"), statuses(planning_page, anon=302)),
+            req(
+                w("/vaccination/sites/{site}/edit/"),
+                statuses(planned, anon=302),
+                method="post",
+                data={**site_post, "version": "1"},
+            ),
+        ],
+        "api-v1:vaccination_booking_cancel": [
+            req(
+                w("/api/v1/vaccination/bookings/{booking}/cancel"),
+                statuses(api_cancelled, anon=401),
+                method="post",
+                json=True,
+                data=reason,
+            ),
+        ],
+        "api-v1:vaccination_home_visit_cancel": [
+            req(
+                w("/api/v1/vaccination/home-visits/{visit}/cancel"),
+                statuses(api_cancelled, anon=401),
+                method="post",
+                json=True,
+                data=reason,
+            ),
+        ],
+        "api-v1:vaccination_team": [
+            req(
+                w("/api/v1/vaccination/teams/{team}"),
+                statuses(api_planned, anon=401),
+                method="patch",
+                json=True,
+                data={"daily_capacity": 6},
             ),
         ],
     }

@@ -33,6 +33,7 @@ from tests.matrix_quarantine import build_quarantine, quarantine_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
 from tests.matrix_vaccination import build_vaccination, vaccination_matrix
+from tests.matrix_vaccination_imports import build_vaccination_imports, vaccination_imports_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
 EVERYONE = [ANON, *PERSONAS]
@@ -280,6 +281,8 @@ MATRIX.update(diagnostics_matrix(Req))
 LAZY_BUILDERS["diagnostics_imports"] = build_diagnostics_imports
 MATRIX.update(diagnostics_imports_matrix(Req))
 MATRIX.update(vaccination_matrix(Req))
+LAZY_BUILDERS["vaccination_imports"] = build_vaccination_imports
+MATRIX.update(vaccination_imports_matrix(Req))
 LAZY_BUILDERS["checkpoints"] = build_checkpoints
 MATRIX.update(checkpoints_matrix(Req))
 

@@ -16,10 +16,10 @@ seed and the person (name, birth date), so every run draws the same doses whatev
   scheduled and one vaccinated at home.
 
 Lots, vaccinators, sites' addresses, contacts and capacities are the demo's own (marked "(demo)").
-The services record one dose at a time (no bulk path yet: services.py), about 12 ms a dose on SQLite:
-the default demo's two Long Biên wards (~1,700 doses) take ~20 s; a bulk dose service (the dose
-import's, still to come) would make it seconds and let more wards in. A ward that already has doses
-is left as it is: a rerun adds nothing.
+A ward's drawn doses go through the bulk dose service (services_imports.record_doses: the same dose
+rule and summaries as record_dose, written set-wise in one transaction), a second or so for the two
+wards where one dose at a time took ~20 s; the 22nd's doses at the site and at home go through
+record_dose like a vaccinator's. A ward that already has doses is left as it is: a rerun adds nothing.
 """
 
 import random
@@ -33,7 +33,7 @@ from phaodai.demo.context import DemoContext
 from phaodai.demo.scenarios import at, official
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
-from phaodai.vaccination import coverage, home, rules, selectors, services, sites
+from phaodai.vaccination import coverage, home, rules, selectors, services, services_imports, sites
 
 # The demo's "today" (the command phase's day): doses to the 21st, then the 22nd's at a site and at home.
 AS_OF = date(2021, 9, 22)
@@ -150,14 +150,31 @@ def _lot(product: str, day: date) -> str:
     return lots[day.toordinal() % len(lots)]
 
 
+def _vaccinator(on: date) -> str:
+    return VACCINATORS[on.toordinal() % len(VACCINATORS)]
+
+
 def _record(tally: Tally, by: Any, person: Any, number: int, product: Any, on: date, site: str) -> Any:
     dose, created = services.record_dose(
         by=by, person=person, product=product, dose_number=number, given_on=on, lot=_lot(product.code, on),
-        site=site, vaccinator=VACCINATORS[on.toordinal() % len(VACCINATORS)], clock=at(moment(on, 17)),
+        site=site, vaccinator=_vaccinator(on), clock=at(moment(on, 17)),
     )  # fmt: skip
     tally.doses += created
     tally.second += created and number == 2
     return dose
+
+
+def _record_drawn(tally: Tally, by: Any, entries: list[services_imports.DoseEntry]) -> None:
+    """The ward's drawn doses in one set-wise write, as of the last day they reach."""
+    done = services_imports.record_doses(by=by, doses=entries, clock=at(moment(LAST_DOSE_DAY, 17)))
+    if done.rejections:  # the draw follows the schedules: a refusal is a bug in the draw
+        raise ValueError(f"the demo drew doses the dose rule refuses: {done.rejections[:3]}")
+    tally.doses += done.accepted
+    tally.second += sum(entry.dose_number == 2 for entry in entries)
+
+
+def _dose_of(entry: services_imports.DoseEntry) -> Any:
+    return next(d for d in selectors.doses_of(entry.person) if d.dose_number == entry.dose_number)
 
 
 def _adults(reader: Any, ward: Any) -> list[Any]:
@@ -256,15 +273,21 @@ def _seed_ward(tally: Tally, plan: WardPlan, seed: int, reader: Any) -> None:
     schedules = selectors.schedules()
     products = {product.code: product for product in selectors.products()}
     unvaccinated: set[Any] = set()
-    given: list[Any] = []
+    entries: list[services_imports.DoseEntry] = []
     for person in adults:
         drawn = draw(seed=seed, person=person, plan=plan, schedules=schedules)
         if drawn is None:
             unvaccinated.add(person.pk)
             continue
         for number, (code, on) in enumerate(drawn.doses, start=1):
-            given.append(_record(tally, worker, person, number, products[code], on, site.name))
-    _events(tally, worker, [d for d in given if d.given_on < AS_OF], AEFI_PER_WARD.get(plan.code, 0))
+            entries.append(
+                services_imports.DoseEntry(
+                    person, products[code], number, on, _lot(code, on), site.name, _vaccinator(on)
+                )
+            )
+    _record_drawn(tally, worker, entries)
+    earlier = [e for e in entries if e.given_on < AS_OF][: AEFI_PER_WARD.get(plan.code, 0)]
+    _events(tally, worker, [_dose_of(e) for e in earlier], len(earlier))
     waiting = sorted(
         (p for p in adults if p.pk in unvaccinated),
         key=lambda p: (not p.disability_immobile, p.birth_date, p.full_name),

@@ -5,32 +5,18 @@ view box; without them (the default: no freely licensed 2021 ward outlines exist
 square tile per ward, grouped by district. Five queries whatever the number of wards.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from phaodai.core.maps import ink, projection, svg_path, url_maker, view_box
 from phaodai.portal.placements import NOTHING_COLOUR, AreaPlace, Placed, Snapshot, areas_placed, worst_by_unit
 from phaodai.territory import boundaries
 from phaodai.territory import selectors as territory
-
-WIDTH = 1000.0
-
-
-def ink(colour: str) -> str:
-    """Black or white, whichever reads better on `colour` (#rrggbb)."""
-    try:
-        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    except ValueError:
-        return "#000"
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return "#000" if luminance > 0.55 else "#fff"
 
 
 @dataclass(frozen=True)
@@ -134,7 +120,7 @@ def build(at: datetime, query: str = "") -> CityMap:
     wards_of: dict[int | None, list[Any]] = {}
     for ward in (u for u in units if u.level == "ward"):
         wards_of.setdefault(ward.parent_id, []).append(ward)
-    unit_url = _url_maker("portal:unit", query)
+    unit_url = url_maker("portal:unit", query)
     blocks = [
         Block(
             district,
@@ -149,12 +135,6 @@ def build(at: datetime, query: str = "") -> CityMap:
     legend = _legend([tile.mark for block in blocks for tile in block.tiles])
     sources = sorted({o.source for o in outlines if o.source})
     return CityMap(at, blocks, shapes, view_box, legend, sources, len(areas))
-
-
-def _url_maker(name: str, query: str = "") -> Any:
-    """A fast `reverse(name, args=[code])` (+ `?query`) for hundreds of links."""
-    template = reverse(name, args=["CODE"]) + (f"?{query}" if query else "")
-    return lambda code: template.replace("CODE", quote(code, safe=""), 1)
 
 
 def _legend(marks: list[Mark]) -> list[LegendEntry]:
@@ -178,8 +158,8 @@ def _shapes(
         return [], ""
     names = {u.code: u.full_name for u in units}
     area_by_code = {a.code: a for a in areas}
-    project, height = _projection(outlines)
-    unit_url, area_url = _url_maker("portal:unit", query), _url_maker("portal:area", query)
+    project, height = projection(outlines)
+    unit_url, area_url = url_maker("portal:unit", query), url_maker("portal:area", query)
     shapes = []
     for outline in outlines:
         if outline.level == "area":
@@ -193,32 +173,6 @@ def _shapes(
             place_mark = marks.get(outline.code) or mark(None)
             href = unit_url(outline.code)
         shapes.append(
-            Shape(outline.code, name, href, _path(outline.polygons, project), place_mark, outline.level)
+            Shape(outline.code, name, href, svg_path(outline.polygons, project), place_mark, outline.level)
         )
-    return shapes, f"0 0 {WIDTH:.0f} {height:.0f}"
-
-
-def _projection(outlines: list[boundaries.Outline]) -> tuple[Any, float]:
-    """Equirectangular, scaled by the cosine of the middle latitude, north up, WIDTH wide."""
-    min_lon = min(o.bbox[0] for o in outlines)
-    min_lat = min(o.bbox[1] for o in outlines)
-    max_lon = max(o.bbox[2] for o in outlines)
-    max_lat = max(o.bbox[3] for o in outlines)
-    squeeze = math.cos(math.radians((min_lat + max_lat) / 2))
-    span = max((max_lon - min_lon) * squeeze, 1e-9)
-    scale = WIDTH / span
-    height = max((max_lat - min_lat) * scale, 1.0)
-
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - min_lon) * squeeze * scale, (max_lat - lat) * scale
-
-    return project, height
-
-
-def _path(polygons: list[Any], project: Any) -> str:
-    parts = []
-    for polygon in polygons:
-        for ring in polygon:
-            points = [project(lon, lat) for lon, lat in ring]
-            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
-    return "".join(parts)
+    return shapes, view_box(height)

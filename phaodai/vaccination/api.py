@@ -19,12 +19,14 @@ from phaodai.core.idempotency import header_key
 from phaodai.core.schemas import Strict
 from phaodai.core.text import mask_name
 from phaodai.vaccination import coverage, selectors, services
+from phaodai.vaccination.api_changes import router as changes_router
 from phaodai.vaccination.api_outreach import router as outreach_router
 from phaodai.vaccination.models import AdverseEvent, Dose, Product
 
 router = Router(tags=["vaccination"])
 # Home visits, teams, sites and bookings live in their own module, under the same prefix.
 router.add_router("", outreach_router)
+router.add_router("", changes_router)
 Severity = Literal["mild", "moderate", "severe"]
 Outcome = Literal["recovered", "recovering", "hospitalised", "died", "unknown"]
 

@@ -25,6 +25,17 @@ from phaodai.vaccination.models import Booking, HomeVisit, MobileTeam, Site
 router = Router(tags=["vaccination"])
 Reason = Literal["immobile", "severely_ill", "very_old", "ward"]
 Group = Literal["elderly_65", "chronic_illness", "disability_immobile", "adults"]
+SITE_DETAILS = (
+    "name",
+    "address",
+    "hourly_capacity",
+    "opens_at",
+    "closes_at",
+    "incident_contact",
+    "incident_phone",
+    "nearest_hospital",
+    "severe_reaction_plan",
+)
 
 
 class HomeVisitOut(Schema):
@@ -37,6 +48,7 @@ class HomeVisitOut(Schema):
     team: int | None
     visit_on: date | None
     dose: int | None
+    cancel_reason: str
     version: int
 
 
@@ -72,6 +84,8 @@ class TeamOut(Schema):
     name: str
     unit: str
     daily_capacity: int
+    active: bool
+    version: int
 
 
 class SiteIn(Strict):
@@ -105,6 +119,20 @@ class SiteOut(Schema):
         description="Who to call, nearest hospital, response to a severe reaction"
     )
     hours: list[HourOut] = Field(description="The booked hours of the day asked (default today)")
+    version: int
+
+
+class SitePatch(Strict):
+    name: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=300)
+    hourly_capacity: int | None = Field(None, ge=1, le=1000, description="Never below a booked hour's people")
+    opens_at: time | None = None
+    closes_at: time | None = None
+    incident_contact: str | None = Field(None, max_length=150)
+    incident_phone: str | None = Field(None, max_length=15)
+    nearest_hospital: str | None = Field(None, max_length=200)
+    severe_reaction_plan: str | None = Field(None, max_length=5000)
+    version: int | None = Field(None, ge=1, description="Compare-and-set; default the version read")
 
 
 class InviteIn(Strict):
@@ -127,27 +155,35 @@ class BookingOut(Schema):
     priority_group: str
     starts_at: datetime | None
     checked_in_at: datetime | None
+    cancel_reason: str
 
 
-def _visit(visit: HomeVisit) -> dict[str, Any]:
+def visit_out(visit: HomeVisit) -> dict[str, Any]:
     return {
         "id": visit.pk,
         "person": str(visit.person_id),
         "name": mask_name(visit.person.full_name),
-        **{f: getattr(visit, f) for f in ("reason", "note", "status", "visit_on", "version")},
+        **{
+            f: getattr(visit, f) for f in ("reason", "note", "status", "visit_on", "cancel_reason", "version")
+        },
         "team": visit.team_id,
         "dose": visit.dose_id,
     }
 
 
-def _team(team: MobileTeam) -> dict[str, Any]:
-    return {"id": team.pk, "name": team.name, "unit": team.unit.code, "daily_capacity": team.daily_capacity}
+def team_out(team: MobileTeam) -> dict[str, Any]:
+    return {
+        **{f: getattr(team, f) for f in ("name", "daily_capacity", "active", "version")},
+        "id": team.pk,
+        "unit": team.unit.code,
+    }
 
 
-def _site(site: Site, day: date, user: Any) -> dict[str, Any]:
+def site_out(site: Site, day: date, user: Any) -> dict[str, Any]:
     return {
         **{
-            f: getattr(site, f) for f in ("id", "name", "address", "hourly_capacity", "opens_at", "closes_at")
+            f: getattr(site, f)
+            for f in ("id", "name", "address", "hourly_capacity", "opens_at", "closes_at", "version")
         },
         "unit": site.unit.code,
         "incident_plan": {
@@ -163,7 +199,7 @@ def _site(site: Site, day: date, user: Any) -> dict[str, Any]:
     }
 
 
-def _booking(booking: Booking) -> dict[str, Any]:
+def booking_out(booking: Booking) -> dict[str, Any]:
     return {
         "id": booking.pk,
         "site": booking.site_id,
@@ -172,7 +208,14 @@ def _booking(booking: Booking) -> dict[str, Any]:
         "priority_group": booking.priority_group,
         "starts_at": booking.hour.starts_at if booking.hour else None,
         "checked_in_at": booking.checked_in_at,
+        "cancel_reason": booking.cancel_reason,
     }
+
+
+def merged(current: Any, patch: Strict, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The record's values, with those the patch gives."""
+    given = patch.dict(exclude_none=True)
+    return {name: given.get(name, getattr(current, name)) for name in fields}
 
 
 def _aware(moment: datetime) -> datetime:
@@ -199,7 +242,7 @@ def request_home_visit(
     visit, created = home.request_home_visit(
         by=request.user, person=person, reason=payload.reason, note=payload.note
     )
-    return (201 if created else 200), _visit(visit)
+    return (201 if created else 200), visit_out(visit)
 
 
 @router.get(
@@ -209,7 +252,7 @@ def request_home_visit(
     summary="A ward's open home-visit requests",
 )
 def list_home_visits(request: HttpRequest, ward: str) -> list[dict[str, Any]]:
-    return [_visit(v) for v in selectors.home_visits_of(selectors.ward_for(request.user, ward[:5]))]
+    return [visit_out(v) for v in selectors.home_visits_of(selectors.ward_for(request.user, ward[:5]))]
 
 
 @router.post(
@@ -224,7 +267,7 @@ def schedule_home_visit(request: HttpRequest, pk: int, payload: ScheduleIn) -> d
     scheduled = home.schedule_home_visit(
         by=request.user, visit=visit, team=team, day=payload.day, version=payload.version
     )
-    return _visit(scheduled)
+    return visit_out(scheduled)
 
 
 @router.post(
@@ -244,7 +287,7 @@ def record_visit_dose(request: HttpRequest, pk: int, payload: VisitDoseIn) -> di
         vaccinator=payload.vaccinator,
         given_on=payload.given_on,
     )
-    return _visit(done)
+    return visit_out(done)
 
 
 @router.post(
@@ -254,30 +297,44 @@ def register_team(request: HttpRequest, payload: TeamIn) -> tuple[int, dict[str,
     team = home.register_team(
         by=request.user, unit=_unit(payload.unit), name=payload.name, daily_capacity=payload.daily_capacity
     )
-    return 201, _team(team)
+    return 201, team_out(team)
 
 
 @router.get("/teams", url_name="vaccination_teams", response=list[TeamOut], summary="Mobile teams we plan")
 def list_teams(request: HttpRequest) -> list[dict[str, Any]]:
     require_perm(request.user, Perm.PLAN_VACCINATION)
-    return [_team(t) for t in selectors.teams_for(request.user)]
+    return [team_out(t) for t in selectors.teams_for(request.user)]
 
 
 @router.post("/sites", url_name="vaccination_sites", response={201: SiteOut}, summary="Register a site")
 def register_site(request: HttpRequest, payload: SiteIn) -> tuple[int, dict[str, Any]]:
     site = sites.register_site(by=request.user, unit=_unit(payload.unit), **payload.dict(exclude={"unit"}))
-    return 201, _site(site, local_date(now()), request.user)
+    return 201, site_out(site, local_date(now()), request.user)
 
 
 @router.get(
     "/sites/{pk}", url_name="vaccination_site", response=SiteOut, summary="A site, its plan and hours"
 )
 def get_site(request: HttpRequest, pk: int, day: date | None = None) -> dict[str, Any]:
-    return _site(
+    return site_out(
         selectors.site_for(request.user, pk),
         selectors.require_plausible_day(day or local_date(now())),
         request.user,
     )
+
+
+@router.patch(
+    "/sites/{pk}",
+    url_name="vaccination_site",
+    response=SiteOut,
+    summary="Change a site's details, hourly capacity, opening hours or incident plan",
+)
+def update_site(request: HttpRequest, pk: int, payload: SitePatch) -> dict[str, Any]:
+    site = selectors.site_to_plan(request.user, pk)
+    changed = sites.update_site(
+        by=request.user, site=site, version=payload.version, **merged(site, payload, SITE_DETAILS)
+    )
+    return site_out(changed, local_date(now()), request.user)
 
 
 @router.post(
@@ -313,7 +370,7 @@ def book(request: HttpRequest, pk: int, payload: BookingIn) -> tuple[int, dict[s
     booking, created = sites.book_hour(
         by=request.user, site=site, person=person, starts_at=_aware(payload.starts_at)
     )
-    return (201 if created else 200), _booking(booking)
+    return (201 if created else 200), booking_out(booking)
 
 
 @router.post(
@@ -324,4 +381,4 @@ def book(request: HttpRequest, pk: int, payload: BookingIn) -> tuple[int, dict[s
 )
 def check_in(request: HttpRequest, pk: int) -> dict[str, Any] | HttpResponse:
     booking = selectors.booking_for(request.user, pk)
-    return _booking(sites.check_in(by=request.user, booking=booking))
+    return booking_out(sites.check_in(by=request.user, booking=booking))

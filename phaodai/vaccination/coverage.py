@@ -1,10 +1,13 @@
 """Vaccination coverage by unit, area and age band, as of a day: the figures Resolution 128 reads.
 
-One set-wise query: adults (18+ on the day, by birth date) grouped by their residence (ward path or
-area) and age band, left-joined to the per-person dose summary (models.Summary: the day of dose 1 and
-the day the primary series was completed, kept by the dose services), read as of the day. A GROUP BY
-of every dose per person in the query cost about twice as much (bench/vaccination_coverage.py). Persons
-without a birth date (provisional contacts) are not counted: their age is unknown.
+Per ward, one statement of two grouped reads joined on the ward path (579 rows a side): the adults of
+each ward counted off the registry's index on (unit_path, birth_date), and the vaccinated among them off
+the per-person summary (models.Summary: the day of dose 1, the day the series was completed, and the
+person's ward path and birth date, kept equal to the registry's by a trigger). Neither side reads the
+registry's wide rows nor joins person to person; each age band is "born on or before" a cut-off day
+computed in Python, so SQLite and PostgreSQL agree on the boundary. Per area (a ward's few areas), the
+ward's persons joined to their summaries. Persons without a birth date (provisional contacts) are not
+counted: their age is unknown. bench/vaccination_coverage.py measures it (decision 0022).
 """
 
 from collections.abc import Iterable, Sequence
@@ -101,51 +104,92 @@ def _tables() -> tuple[str, str]:
     return apps.get_model("people", "Person")._meta.db_table, Summary._meta.db_table
 
 
-def _sql(group: str, where: str) -> str:
+def _ward_sql(where: str) -> str:
     persons, summaries = _tables()
-    # The band is read off the birth date against three cut-off days computed in Python, so leap days
-    # and the "on or before" boundary are the same on SQLite and PostgreSQL.
+    # Cumulative counts (18+, 50+, 65+) by birth date on or before each cut-off; bands by difference.
     return f"""
-        SELECT p.{group},
-               CASE WHEN p.birth_date <= %s THEN '{rules.BAND_65_PLUS}'
-                    WHEN p.birth_date <= %s THEN '{rules.BAND_50_64}'
-                    ELSE '{rules.BAND_18_49}' END AS band,
-               COUNT(*),
-               COALESCE(SUM(CASE WHEN s.first_dose_on <= %s THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN s.completed_on <= %s THEN 1 ELSE 0 END), 0)
-        FROM {persons} p
-        LEFT JOIN {summaries} s ON s.person_id = p.id
-        WHERE p.birth_date <= %s{where}
-        GROUP BY p.{group}, band
+        SELECT a.unit_path, a.adults, a.over_50, a.over_65,
+               COALESCE(v.first_18, 0), COALESCE(v.first_50, 0), COALESCE(v.first_65, 0),
+               COALESCE(v.full_18, 0), COALESCE(v.full_50, 0), COALESCE(v.full_65, 0)
+        FROM (
+            SELECT unit_path, COUNT(*) AS adults,
+                   COUNT(*) FILTER (WHERE birth_date <= %(middle)s) AS over_50,
+                   COUNT(*) FILTER (WHERE birth_date <= %(elderly)s) AS over_65
+            FROM {persons}
+            WHERE birth_date <= %(adult)s{where}
+            GROUP BY unit_path
+        ) a
+        LEFT JOIN (
+            SELECT unit_path,
+                   COUNT(*) FILTER (WHERE first_dose_on <= %(on)s) AS first_18,
+                   COUNT(*) FILTER (WHERE first_dose_on <= %(on)s AND birth_date <= %(middle)s) AS first_50,
+                   COUNT(*) FILTER (WHERE first_dose_on <= %(on)s AND birth_date <= %(elderly)s) AS first_65,
+                   COUNT(*) FILTER (WHERE completed_on <= %(on)s) AS full_18,
+                   COUNT(*) FILTER (WHERE completed_on <= %(on)s AND birth_date <= %(middle)s) AS full_50,
+                   COUNT(*) FILTER (WHERE completed_on <= %(on)s AND birth_date <= %(elderly)s) AS full_65
+            FROM {summaries}
+            WHERE birth_date <= %(adult)s AND first_dose_on <= %(on)s{where}
+            GROUP BY unit_path
+        ) v ON v.unit_path = a.unit_path
     """  # noqa: S608 (table and column names are ours; values are parameters)
 
 
-def _run(sql: str, params: list[Any]) -> list[tuple[Any, str, int, int, int]]:
+def _area_sql(where: str) -> str:
+    persons, summaries = _tables()
+    return f"""
+        SELECT p.residence_area_id,
+               CASE WHEN p.birth_date <= %(elderly)s THEN '{rules.BAND_65_PLUS}'
+                    WHEN p.birth_date <= %(middle)s THEN '{rules.BAND_50_64}'
+                    ELSE '{rules.BAND_18_49}' END AS band,
+               COUNT(*),
+               COUNT(*) FILTER (WHERE s.first_dose_on <= %(on)s),
+               COUNT(*) FILTER (WHERE s.completed_on <= %(on)s)
+        FROM {persons} p
+        LEFT JOIN {summaries} s ON s.person_id = p.id
+        WHERE p.birth_date <= %(adult)s{where}
+        GROUP BY p.residence_area_id, band
+    """  # noqa: S608 (table and column names are ours; values are parameters)
+
+
+def _run(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Hash joins over a city's persons and doses: let them stay in memory (this statement only).
+            # Two grouped reads of a city (hash aggregates): let them stay in memory (this statement only).
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
-def _collect(rows: Iterable[tuple[Any, str, int, int, int]]) -> dict[Any, Coverage]:
-    found: dict[Any, Coverage] = {}
-    for key, band, persons, first, full in rows:
-        found.setdefault(key, Coverage()).bands[band] = Counts(int(persons), int(first), int(full))
-    return found
-
-
-def _params(on: date) -> list[Any]:
+def _params(on: date, **more: Any) -> dict[str, Any]:
     adult, middle, elderly = rules.band_cutoffs(on)
-    return [elderly, middle, on, on, adult]
+    return {"adult": adult, "middle": middle, "elderly": elderly, "on": on, **more}
+
+
+def _ward_coverage(row: tuple[Any, ...]) -> Coverage:
+    adults, over_50, over_65, first, first_50, first_65, full, full_50, full_65 = (int(n) for n in row[1:])
+    return Coverage(
+        {
+            rules.BAND_18_49: Counts(adults - over_50, first - first_50, full - full_50),
+            rules.BAND_50_64: Counts(over_50 - over_65, first_50 - first_65, full_50 - full_65),
+            rules.BAND_65_PLUS: Counts(over_65, first_65, full_65),
+        }
+    )
 
 
 def by_ward(prefix: str, on: date) -> dict[str, Coverage]:
     """Coverage of each ward path under `prefix` ("/01/" for the whole city), as of the end of `on`."""
     if prefix.count("/") <= 2:  # the root: every person is under it, no need to test each one
-        return _collect(_run(_sql(BY_WARD, ""), _params(on)))
-    return _collect(_run(_sql(BY_WARD, " AND p.unit_path LIKE %s"), [*_params(on), prefix + "%"]))
+        rows = _run(_ward_sql(""), _params(on))
+    else:
+        rows = _run(_ward_sql(" AND unit_path LIKE %(prefix)s"), _params(on, prefix=prefix + "%"))
+    return {row[0]: _ward_coverage(row) for row in rows}
+
+
+def _collect(rows: Iterable[tuple[Any, ...]]) -> dict[Any, Coverage]:
+    found: dict[Any, Coverage] = {}
+    for key, band, persons, first, full in rows:
+        found.setdefault(key, Coverage()).bands[band] = Counts(int(persons), int(first), int(full))
+    return found
 
 
 def by_area(area_ids: Sequence[int], on: date) -> dict[int, Coverage]:
@@ -153,16 +197,15 @@ def by_area(area_ids: Sequence[int], on: date) -> dict[int, Coverage]:
     if not area_ids:
         return {}
     if connection.vendor == "postgresql":
-        return _collect(
-            _run(_sql(BY_AREA, " AND p.residence_area_id = ANY(%s)"), [*_params(on), list(area_ids)])
-        )
+        where = " AND p.residence_area_id = ANY(%(areas)s)"
+        return _collect(_run(_area_sql(where), _params(on, areas=list(area_ids))))
     found: dict[int, Coverage] = {}
     for start in range(0, len(area_ids), SQLITE_CHUNK):
         chunk = list(area_ids[start : start + SQLITE_CHUNK])
-        marks = ", ".join(["%s"] * len(chunk))
-        found.update(
-            _collect(_run(_sql(BY_AREA, f" AND p.residence_area_id IN ({marks})"), [*_params(on), *chunk]))
-        )
+        names = {f"a{i}": pk for i, pk in enumerate(chunk)}
+        marks = ", ".join(f"%({name})s" for name in names)
+        where = f" AND p.residence_area_id IN ({marks})"
+        found.update(_collect(_run(_area_sql(where), _params(on, **names))))
     return found
 
 
@@ -192,6 +235,7 @@ class UnitCoverage:
     on: date
     total: Coverage
     rows: list[Row]
+    wards: dict[str, Coverage]  # every ward under the unit, by path (what the map colours)
 
 
 def of_unit(unit: Any, on: date) -> UnitCoverage:
@@ -208,4 +252,4 @@ def of_unit(unit: Any, on: date) -> UnitCoverage:
         children = list(territory.children_of(unit))
         sums = roll_up(wards, children)
         rows = [Row(child.code, child.full_name, child.level, sums[child.pk]) for child in children]
-    return UnitCoverage(unit, on, total, rows)
+    return UnitCoverage(unit, on, total, rows, wards)

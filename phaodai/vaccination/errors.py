@@ -25,6 +25,11 @@ class DoseInFuture(InvalidInput):
     message = _("A dose cannot be recorded for a day still to come.")
 
 
+class BeforeVaccines(InvalidInput):
+    code = "before_vaccines"
+    message = _("No COVID-19 vaccine was given before 01/12/2020; check the date.")
+
+
 class PreviousDoseMissing(InvalidInput):
     code = "previous_dose_missing"
     message = _("Record the previous dose first.")
@@ -111,3 +116,43 @@ class DayInPast(InvalidInput):
 class OutsideOpeningHours(InvalidInput):
     code = "outside_opening_hours"
     message = _("The site is not open at this hour.")
+
+
+class NotBookedToday(InvalidInput):
+    code = "not_booked_today"
+    message = _("Check-in is only on the day of the booked hour.")
+
+
+class BookingClosed(Conflict):
+    code = "booking_closed"
+    message = _("This booking is already checked in or cancelled.")
+
+
+class VisitClosed(Conflict):
+    code = "visit_closed"
+    message = _("This home visit is already done or cancelled.")
+
+
+class CapacityBelowBooked(InvalidInput):
+    code = "capacity_below_booked"
+    message = _("The capacity cannot go below what is already booked.")
+
+
+class BookedOutsideHours(InvalidInput):
+    code = "booked_outside_hours"
+    message = _("People are booked outside these opening hours; cancel or move their bookings first.")
+
+
+class TeamHasVisits(InvalidInput):
+    code = "team_has_visits"
+    message = _("This team has home visits scheduled; cancel or move them before retiring it.")
+
+
+class SiteChanged(Conflict):
+    code = "site_changed"
+    message = _("Someone changed this site meanwhile; reload it and try again.")
+
+
+class TeamChanged(Conflict):
+    code = "team_changed"
+    message = _("Someone changed this team meanwhile; reload it and try again.")

@@ -162,3 +162,27 @@ class BookForm(DomainErrorForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 3600}, format="%Y-%m-%dT%H:%M"),
         help_text=_("A whole hour, Hà Nội time"),
     )
+
+
+class CancelForm(DomainErrorForm):
+    """Why a booking or a home visit is cancelled (kept with it and in the audit log)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+class TeamEditForm(DomainErrorForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    daily_capacity = forms.IntegerField(label=_("Visits a day"), min_value=1, max_value=500)
+    active = forms.BooleanField(
+        label=_("Working"), required=False, help_text=_("Untick to retire the team (no visit left to make).")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SiteEditForm(SiteForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["unit"]

@@ -4,7 +4,11 @@ daily capacity, visits recorded as doses.
 Capacity holds two ways: the team's day row is raised only while below its capacity (a conditional
 UPDATE: of two bookings of the last place one wins, the other gets 409 `team_full`), and a database
 check refuses a count above the capacity whatever the code does. A visit moves requested → scheduled
-→ done by compare-and-set on its version.
+→ done, or to cancelled, by compare-and-set on its version; cancelling a scheduled visit gives its
+place back to the team's day in the same transaction. An edit of a team locks it and its days from
+today on and sets their capacity anew, never below what is booked; a day's first booking reads the
+team's capacity under the same lock (FOR NO KEY UPDATE, as in sites: a visit's foreign key to its team
+holds KEY SHARE, which FOR UPDATE would deadlock with).
 """
 
 from datetime import date
@@ -21,7 +25,7 @@ from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import Duplicate, InvalidInput, NotPermitted
 from phaodai.core.jurisdiction import require_within
 from phaodai.core.text import nfc
-from phaodai.vaccination import errors, rules, selectors, services
+from phaodai.vaccination import errors, rules, selectors, services, sites
 from phaodai.vaccination.models import HomeVisit, MobileTeam, Product, Summary, TeamDay
 
 VISIT_TYPE = "vaccination.homevisit"
@@ -89,11 +93,7 @@ def request_home_visit(
 def register_team(*, by: Any, unit: Any, name: str, daily_capacity: int, clock: Clock = now) -> MobileTeam:
     """A mobile team of a ward or district (the unit it visits), with its visits per day."""
     require_within(by, Perm.PLAN_VACCINATION, path=unit.path, object_type="territory.unit", object_id=unit.pk)
-    cleaned = " ".join(nfc(name or "").split())
-    if not cleaned or len(cleaned) > 150:
-        raise InvalidInput(_("Give the team a name of at most 150 characters."), field="name")
-    if not 1 <= daily_capacity <= 500:
-        raise InvalidInput(_("A team makes between 1 and 500 visits a day."), field="daily_capacity")
+    cleaned, daily_capacity = _team_name(name), _daily_capacity(daily_capacity)
     if MobileTeam.objects.filter(unit=unit, name=cleaned).exists():
         raise Duplicate(_("This unit already has a team with this name."), field="name")
     with transaction.atomic():
@@ -114,7 +114,12 @@ def register_team(*, by: Any, unit: Any, name: str, daily_capacity: int, clock: 
 
 def _take_place(team: MobileTeam, day: date) -> None:
     """Raise the team's count for the day while below its capacity; TeamFull when none is left."""
-    TeamDay.objects.get_or_create(team=team, day=day, defaults={"capacity": team.daily_capacity})
+    if not TeamDay.objects.filter(team=team, day=day).exists():
+        # The day's first visit copies the team's capacity under the team's lock: never from a team
+        # being edited (an edit holds the lock); a retired team has none.
+        fresh = MobileTeam.objects.select_for_update(no_key=True).get(pk=team.pk)
+        capacity = fresh.daily_capacity if fresh.active else 0
+        TeamDay.objects.get_or_create(team=team, day=day, defaults={"capacity": capacity})
     taken = TeamDay.objects.filter(team=team, day=day, booked__lt=F("capacity")).update(
         booked=F("booked") + 1
     )
@@ -123,6 +128,82 @@ def _take_place(team: MobileTeam, day: date) -> None:
             _("%(team)s has no free visit left on %(day)s.") % {"team": team.name, "day": f"{day:%d/%m/%Y}"},
             field="visit_on",
         )
+
+
+def _team_name(name: str) -> str:
+    cleaned = " ".join(nfc(name or "").split())
+    if not cleaned or len(cleaned) > 150:
+        raise InvalidInput(_("Give the team a name of at most 150 characters."), field="name")
+    return cleaned
+
+
+def _daily_capacity(daily_capacity: int) -> int:
+    if not 1 <= daily_capacity <= 500:
+        raise InvalidInput(_("A team makes between 1 and 500 visits a day."), field="daily_capacity")
+    return daily_capacity
+
+
+def _reset_days(team: MobileTeam, capacity: int, today: date) -> None:
+    """Give the team's days from `today` on their new capacity, refusing any below its visits; the
+    days stay locked until the edit commits."""
+    days = list(
+        TeamDay.objects.select_for_update(no_key=True).filter(team=team, day__gte=today).order_by("day")
+    )
+    crowded = next((day for day in days if day.booked > capacity), None)
+    if crowded is not None:
+        values = {"count": crowded.booked, "day": f"{crowded.day:%d/%m/%Y}"}
+        if capacity == 0:
+            raise errors.TeamHasVisits(
+                _("%(count)s visits are scheduled on %(day)s; cancel or move them before retiring the team.")
+                % values,
+                field="active",
+            )
+        raise errors.CapacityBelowBooked(
+            _("%(count)s visits are scheduled on %(day)s; the capacity cannot go below %(count)s.") % values,
+            field="daily_capacity",
+        )
+    TeamDay.objects.filter(pk__in=[day.pk for day in days]).update(capacity=capacity)
+
+
+def update_team(
+    *,
+    by: Any,
+    team: MobileTeam,
+    name: str,
+    daily_capacity: int,
+    active: bool = True,
+    version: int | None = None,
+    clock: Clock = now,
+) -> MobileTeam:
+    """Rename a team, change its visits a day or retire it (compare-and-set on its version); days
+    already planned keep their visits: a capacity below a day's visits is refused with the day named."""
+    require_within(
+        by, Perm.PLAN_VACCINATION, path=team.path, object_type="vaccination.mobileteam", object_id=team.pk
+    )
+    cleaned, capacity = _team_name(name), _daily_capacity(daily_capacity)
+    expected = team.version if version is None else version
+    with transaction.atomic():
+        locked = MobileTeam.objects.select_for_update(no_key=True).get(pk=team.pk)
+        if locked.version != expected:
+            raise errors.TeamChanged()
+        if MobileTeam.objects.filter(unit_id=locked.unit_id, name=cleaned).exclude(pk=locked.pk).exists():
+            raise Duplicate(_("This unit already has a team with this name."), field="name")
+        before = {"name": locked.name, "daily_capacity": locked.daily_capacity, "active": locked.active}
+        _reset_days(locked, capacity if active else 0, local_date(clock()))
+        locked.name, locked.daily_capacity, locked.active = cleaned, capacity, active
+        locked.version += 1
+        locked.save(update_fields=["name", "daily_capacity", "active", "version", "updated_at"])
+        audit.record(
+            actor=by,
+            action="vaccination.update_team",
+            object_type="vaccination.mobileteam",
+            object_id=locked.pk,
+            unit_path=locked.path,
+            before=before,
+            after={"name": cleaned, "daily_capacity": capacity, "active": active},
+            clock=clock,
+        )
+    return locked
 
 
 def schedule_home_visit(
@@ -202,5 +283,47 @@ def record_visit_dose(
         ).update(status=HomeVisit.Status.DONE, dose=dose, version=F("version") + 1)
         if not done:
             raise errors.VisitChanged()
+    visit.refresh_from_db()
+    return visit
+
+
+def cancel_home_visit(
+    *, by: Any, visit: HomeVisit, reason: str, version: int | None = None, clock: Clock = now
+) -> HomeVisit:
+    """Cancel a requested or scheduled visit, with the reason (compare-and-set on its version); a
+    scheduled visit gives its place back to the team's day in the same transaction. A visit already
+    cancelled is returned as it is; a visit done cannot be cancelled."""
+    require_within(by, Perm.VACCINATE, path=visit.path, object_type=VISIT_TYPE, object_id=visit.pk)
+    text = sites.cancel_reason(reason)
+    expected = visit.version if version is None else version
+    with transaction.atomic():
+        done = HomeVisit.objects.filter(pk=visit.pk, version=expected, status__in=OPEN).update(
+            status=HomeVisit.Status.CANCELLED,
+            cancel_reason=text,
+            cancelled_at=clock(),
+            version=F("version") + 1,
+        )
+        if not done:
+            current = HomeVisit.objects.select_related("person", "team").get(pk=visit.pk)
+            if current.status == HomeVisit.Status.CANCELLED:
+                return current
+            if current.status == HomeVisit.Status.DONE:
+                raise errors.VisitClosed()
+            raise errors.VisitChanged()
+        # The version matched: the row was the visit as read, scheduled or not.
+        if visit.status == HomeVisit.Status.SCHEDULED and visit.visit_on is not None:
+            TeamDay.objects.filter(team_id=visit.team_id, day=visit.visit_on, booked__gt=0).update(
+                booked=F("booked") - 1
+            )
+        audit.record(
+            actor=by,
+            action="vaccination.cancel_home_visit",
+            object_type=VISIT_TYPE,
+            object_id=visit.pk,
+            unit_path=visit.path,
+            before={"status": visit.status, "team": visit.team_id, "day": str(visit.visit_on or "")},
+            after={"status": HomeVisit.Status.CANCELLED, "reason": text},
+            clock=clock,
+        )
     visit.refresh_from_db()
     return visit

@@ -110,18 +110,29 @@ class Dose(TimeStampedModel):
 
 
 class Summary(TimeStampedModel):
-    """A vaccinated person's dose facts, one row per person, kept by the dose services in the dose's own
-    transaction: what coverage joins persons to (one hash join instead of a GROUP BY of every dose)."""
+    """A vaccinated person's dose facts and where they count, one row per person: coverage's numerators
+    are read off these narrow rows alone, never off the registry's wide person rows (decision 0022).
+
+    The dose services write it in the dose's own transaction (`services.refresh_summaries`). The
+    person's ward path and birth date are copies of the registry's, kept equal by a database trigger on
+    the registry's table (migration 0004): a move or a corrected birth date, by any path, moves the row.
+    """
 
     person = models.OneToOneField(
         "people.Person", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
+    # The person's residence ward path and birth date (copies of people.Person's, see above).
+    unit_path = models.CharField(max_length=32)
+    birth_date = models.DateField(null=True, blank=True)
     first_dose_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True, help_text=_("Primary series completed on"))
 
     class Meta:
         verbose_name = _("vaccination summary")
         verbose_name_plural = _("vaccination summaries")
+        indexes = [
+            models.Index(fields=["unit_path"], name="summary_unit_path", opclasses=["varchar_pattern_ops"])
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("first_dose_on")),
@@ -186,6 +197,7 @@ class MobileTeam(TimeStampedModel):
     path = models.CharField(max_length=32, help_text=_("The team's unit path (where it works)"))
     daily_capacity = models.PositiveSmallIntegerField()
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["path", "name"]
@@ -242,6 +254,9 @@ class HomeVisit(TimeStampedModel):
     visit_on = models.DateField(null=True, blank=True)
     dose = models.OneToOneField(Dose, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A cancelled visit keeps its team and day (what was freed) and says why.
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -336,6 +351,9 @@ class Booking(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A cancelled booking keeps its hour (the place it freed) and says why.
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["site", "hour", "id"]
@@ -351,3 +369,84 @@ class Booking(TimeStampedModel):
                 name="booking_has_hour",
             ),
         ]
+
+
+class DoseCorrection(models.Model):
+    """A dose changed by an import after it was recorded: the values before and after, kept for history."""
+
+    dose = models.ForeignKey(Dose, on_delete=models.PROTECT, related_name="corrections")
+    product_before = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product_after = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot_before = models.CharField(max_length=40)
+    lot_after = models.CharField(max_length=40)
+    given_on_before = models.DateField()
+    given_on_after = models.DateField()
+    site_before = models.CharField(max_length=200)
+    site_after = models.CharField(max_length=200)
+    vaccinator_before = models.CharField(max_length=150)
+    vaccinator_after = models.CharField(max_length=150)
+    import_job = models.ForeignKey(
+        "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dose", "corrected_at", "id"]
+        verbose_name = _("dose correction")
+        verbose_name_plural = _("dose corrections")
+
+    def __str__(self) -> str:
+        return f"dose {self.dose_id} corrected {self.corrected_at:%Y-%m-%d}"
+
+
+class UnmatchedDose(TimeStampedModel):
+    """An imported dose whose person is not in the registry: waits for a ward to match it (never dropped)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To match")
+        MATCHED = "matched", _("Matched")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    import_job = models.ForeignKey("core.ImportJob", on_delete=models.PROTECT, related_name="+")
+    row_number = models.PositiveIntegerField()
+    # The CCCD as given, encrypted, with the registry's blind index: a person registered later is found
+    # by the same index.
+    cccd_ciphertext = models.BinaryField()
+    cccd_index = models.CharField(max_length=64)
+    full_name = models.CharField(max_length=150, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(max_length=40)
+    dose_number = models.PositiveSmallIntegerField()
+    given_on = models.DateField()
+    site = models.CharField(max_length=200, blank=True)
+    vaccinator = models.CharField(max_length=150, blank=True)
+    # The uploader's unit path: whom the queue shows it to until it is matched.
+    path = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    dose = models.ForeignKey(Dose, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["path", "created_at", "id"]
+        verbose_name = _("dose to match")
+        verbose_name_plural = _("doses to match")
+        constraints = [
+            # One open entry per person (by CCCD) and dose number, as Dose is one per person and number.
+            models.UniqueConstraint(
+                fields=["cccd_index", "dose_number"],
+                condition=Q(status="open"),
+                name="unmatched_dose_open_once",
+            ),
+            models.CheckConstraint(condition=Q(dose_number__gte=1), name="unmatched_dose_number_positive"),
+        ]
+        indexes = [models.Index(fields=["path", "status", "created_at"], name="unmatched_dose_scope")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number} of import {self.import_job_id}: dose {self.dose_number}"

@@ -15,6 +15,9 @@ BAND_18_49, BAND_50_64, BAND_65_PLUS = "18-49", "50-64", "65+"
 BANDS = (BAND_18_49, BAND_50_64, BAND_65_PLUS)
 # People the ward may put on the home-visit list by age alone (S19 "very old").
 VERY_OLD_AGE = 80
+# No COVID-19 vaccine was given before December 2020 (the first outside trials, 8/12/2020; Việt Nam's
+# first, 8/3/2021): an earlier date is a typing error (2012 for 2021), never a dose to count.
+FIRST_VACCINATION_DAY = date(2020, 12, 1)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ def dose_problem(
         return _problem("beyond_series", "dose_number", series=schedule.series_doses)
     if given_on > today:
         return _problem("in_future", "given_on")
+    if given_on < FIRST_VACCINATION_DAY:
+        return _problem("before_vaccines", "given_on", earliest=FIRST_VACCINATION_DAY)
     others = {dose.dose_number: dose for dose in history if dose.dose_number != dose_number}
     done = [
         d

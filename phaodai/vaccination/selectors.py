@@ -272,6 +272,14 @@ def site_for(user: Any, pk: Any) -> Site:
     return found
 
 
+def site_to_plan(user: Any, pk: Any) -> Site:
+    """A site the user may change: 404 (logged) where they cannot see it, 403 where they see it
+    without planning there (a ward's officer at their district's site)."""
+    site = site_for(user, pk)
+    require_perm(user, Perm.PLAN_VACCINATION, within=site.path)
+    return site
+
+
 def site_hours(site: Site, day: date, user: Any) -> list[Any]:
     """The booked hours of a site on a day (two queries). Each hour's count is the site's; the bookings
     it carries are only those of persons the user may see (a district's site serves several wards)."""
@@ -299,8 +307,9 @@ def booking_for(user: Any, pk: Any) -> Booking:
     return get_in_scope_or_404(queryset, user, path_field="path", perm=Perm.VACCINATE, pk=_int(pk))
 
 
-def teams_for(user: Any, perm: str = Perm.PLAN_VACCINATION) -> list[MobileTeam]:
-    return list(scope(MobileTeam.objects.filter(active=True), user, "path", perm).select_related("unit"))
+def teams_for(user: Any, perm: str = Perm.PLAN_VACCINATION, *, active_only: bool = True) -> list[MobileTeam]:
+    queryset = MobileTeam.objects.filter(active=True) if active_only else MobileTeam.objects.all()
+    return list(scope(queryset, user, "path", perm).select_related("unit").order_by("path", "name"))
 
 
 def team_for(user: Any, pk: Any) -> MobileTeam:

@@ -4,21 +4,20 @@ A dose is unique per person and dose number: a retry with the same product, day 
 first record; anything else under that number is a 409 (the database's unique constraint settles a
 race between two vaccinators).
 
-Bulk import of dose records (issue #6 point 6, "same guarantees as lab results") is not built yet: it
-belongs on the lab-result import pipeline (core.ImportJob kind "doses"). It must check each row with
-rules.dose_problem against the person's doses already stored and earlier rows of the file, set
-completes_series / next_due_on / next_overdue_after as record_dose does, keep (person, dose_number)
-idempotent (the same row twice changes nothing; a different dose under a taken number is a rejected row,
-never an overwrite), and refresh models.Summary set-wise for the persons it touched (see the INSERT in
-bench/vaccination_coverage.py) in the batch's transaction.
+A bulk writer of doses (the dose import) sets completes_series / next_due_on / next_overdue_after as
+record_dose does, keeps (person, dose_number) idempotent, and calls refresh_summaries for the persons it
+touched in the batch's transaction: coverage reads the summary, never the doses.
 """
 
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
@@ -31,6 +30,7 @@ from phaodai.vaccination import errors, rules, selectors
 from phaodai.vaccination.models import AdverseEvent, Dose, Product, Summary
 
 KEY_MAX = 80
+SUMMARY_CHUNK = 900  # persons per statement: within SQLite's 999 bound parameters
 LIMITS = {"lot": 40, "site": 200, "vaccinator": 150}
 
 
@@ -74,6 +74,8 @@ def _refusal(problem: rules.DoseProblem, product: Product) -> InvalidInput:
         )
     if problem.code == "in_future":
         return errors.DoseInFuture(field=field)
+    if problem.code == "before_vaccines":
+        return errors.BeforeVaccines(field=field)
     if problem.code == "previous_missing":
         return errors.PreviousDoseMissing(
             _("Dose %(previous)s of this person is not recorded; record it first.")
@@ -232,20 +234,66 @@ def record_dose(
 
 def summarise(person: Any) -> Summary | None:
     """Bring the person's summary row in line with their doses (inside the dose's transaction)."""
-    rows = list(
-        Dose.objects.filter(person=person)
-        .filter(Q(dose_number=1) | Q(completes_series=True))
-        .values_list("dose_number", "completes_series", "given_on")
-    )
-    first = next((on for number, _done, on in rows if number == 1), None)
-    completed = next((on for _number, done, on in rows if done), None)
-    if first is None:
-        Summary.objects.filter(person=person).delete()
-        return None
-    summary, _created = Summary.objects.update_or_create(
-        person=person, defaults={"first_dose_on": first, "completed_on": completed}
-    )
-    return summary
+    refresh_summaries([person.pk])
+    return Summary.objects.filter(person=person.pk).first()
+
+
+def _residents(ids: Sequence[Any]) -> dict[Any, tuple[str, date | None]]:
+    """The ward path and birth date of these persons, their rows locked against a concurrent move
+    (FOR NO KEY UPDATE, in id order) until the caller's transaction ends: the summary's copies cannot
+    be overtaken by a move that the registry's trigger would have missed."""
+    # The registry's rows by the app registry: reading two columns under a lock needs the queryset,
+    # which no people selector offers; the same two columns the registry's trigger copies.
+    persons = apps.get_model("people", "Person").objects
+    return {
+        pk: (path, born)
+        for pk, path, born in persons.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "unit_path", "birth_date")
+    }
+
+
+def refresh_summaries(person_ids: Iterable[Any]) -> int:
+    """Bring these persons' summary rows in line with their doses and residence, set-wise: a row for
+    each person with a first dose, none for the others. Call it inside the transaction that wrote the
+    doses (the dose services, the bulk dose import). Returns how many rows are kept."""
+    ids = sorted({pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)) for pk in person_ids})
+    kept = 0
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        chunk = ids[start : start + SUMMARY_CHUNK]
+        residents = _residents(chunk)
+        facts = (
+            Dose.objects.filter(person_id__in=chunk)
+            .values("person_id")
+            .annotate(
+                first=Min("given_on", filter=Q(dose_number=1)),
+                completed=Min("given_on", filter=Q(completes_series=True)),
+            )
+            .order_by()
+        )
+        rows = [
+            Summary(
+                person_id=row["person_id"],
+                unit_path=residents[row["person_id"]][0],
+                birth_date=residents[row["person_id"]][1],
+                first_dose_on=row["first"],
+                completed_on=row["completed"],
+            )
+            for row in facts
+            if row["first"] is not None and row["person_id"] in residents
+        ]
+        Summary.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["person"],
+            update_fields=["unit_path", "birth_date", "first_dose_on", "completed_on", "updated_at"],
+        )
+        Summary.objects.filter(person_id__in=chunk).exclude(
+            person_id__in=[row.person_id for row in rows]
+        ).delete()
+        kept += len(rows)
+    return kept
 
 
 def _onset(onset_at: datetime, dose: Dose, clock: Clock) -> datetime:

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from phaodai.vaccination import urls_imports, views, views_outreach
+from phaodai.vaccination import urls_imports, views, views_changes, views_outreach
 
 app_name = "vaccination"
 
@@ -22,5 +22,9 @@ urlpatterns: list[URLPattern] = [
     path("sites/<int:pk>/invite/", views_outreach.site_invite, name="site_invite"),
     path("sites/<int:pk>/book/", views_outreach.site_book, name="site_book"),
     path("bookings/<int:pk>/check-in/", views_outreach.check_in, name="check_in"),
+    path("bookings/<int:pk>/cancel/", views_changes.booking_cancel, name="booking_cancel"),
+    path("home-visits/<int:pk>/cancel/", views_changes.home_visit_cancel, name="home_visit_cancel"),
+    path("teams/<int:pk>/", views_changes.team_edit, name="team_edit"),
+    path("sites/<int:pk>/edit/", views_changes.site_edit, name="site_edit"),
     *urls_imports.urlpatterns,
 ]

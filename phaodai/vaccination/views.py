@@ -20,7 +20,7 @@ from phaodai.core.clock import HANOI, local_date, now
 from phaodai.core.errors import DomainError
 from phaodai.core.text import mask_name
 from phaodai.territory import selectors as territory
-from phaodai.vaccination import coverage, selectors, services
+from phaodai.vaccination import coverage, coverage_map, selectors, services
 from phaodai.vaccination.forms import (
     AdverseEventForm,
     CoverageForm,
@@ -50,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     figures = coverage.of_unit(unit, on)
     context = {
         "figures": figures,
+        "map": coverage_map.build(figures),
         "on": on,
         "form": form,
         "parents": [u for u in territory.ancestors_of(unit) if selectors.covers_unit(request.user, u)],

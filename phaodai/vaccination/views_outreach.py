@@ -144,7 +144,7 @@ def teams(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Team registered."))
                 return redirect("vaccination:teams")
-    context = {"teams": selectors.teams_for(request.user), "form": form}
+    context = {"teams": selectors.teams_for(request.user, active_only=False), "form": form}
     return render(request, "vaccination/teams.html", context, status=status)
 
 

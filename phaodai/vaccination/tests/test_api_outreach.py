@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 
+from phaodai.core.clock import hanoi
 from phaodai.vaccination.tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +101,13 @@ def test_a_site_is_booked_and_checked_in(client, ward_officer_bo_de, resident):
     assert full.status_code == 409 and full.json()["code"] == "hour_full"
     hours = client.get(f"/api/v1/vaccination/sites/{pk}?day=2021-10-16").json()["hours"]
     assert [(h["capacity"], h["booked"]) for h in hours] == [(1, 1)]
-    checked = post(client, f"/api/v1/vaccination/bookings/{booked.json()['id']}/check-in")
-    assert checked.status_code == 200 and checked.json()["status"] == "checked_in"
-    assert post(client, f"/api/v1/vaccination/bookings/{booked.json()['id']}/check-in").status_code == 409
+    early = post(client, f"/api/v1/vaccination/bookings/{booked.json()['id']}/check-in")
+    assert early.status_code == 422 and early.json()["code"] == "not_booked_today"
+    with time_machine.travel(hanoi(2021, 10, 16, 7, 55), tick=False):
+        checked = post(client, f"/api/v1/vaccination/bookings/{booked.json()['id']}/check-in")
+        assert checked.status_code == 200 and checked.json()["status"] == "checked_in"
+        again = post(client, f"/api/v1/vaccination/bookings/{booked.json()['id']}/check-in")
+        assert again.status_code == 409
 
 
 def test_sites_and_visits_elsewhere_are_404(

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from phaodai.core.clock import hanoi
-from phaodai.vaccination import coverage, providers
+from phaodai.vaccination import coverage, providers, rules
+from phaodai.vaccination.tests.conftest import cccd_for
 
 pytestmark = pytest.mark.django_db
 BO_DE = "/01/004/00139/"
@@ -137,3 +138,80 @@ def test_the_daily_report_is_prefilled_with_the_doses_of_its_day(small_ward, uni
     assert values[unit("00139").pk] == {"vaccinations": 2}
     assert values[unit("004").pk] == {"vaccinations": 2}
     assert values[unit("00001").pk] == {"vaccinations": 0}
+
+
+def move(person, by, *, area=None, born=None, serial=900):
+    """Correct the person through the registry's own service: a move, or a corrected birth date (and
+    with it the CCCD, which encodes the birth year)."""
+    from phaodai.people import services as people
+
+    corrected = {"birth_date": born, "cccd": cccd_for(person.sex, born, serial)} if born else {}
+    return people.update_person(
+        by=by, person=person, full_name=person.full_name, sex=person.sex, phone=None,
+        residence_area=area or person.residence_area, **{"birth_date": person.birth_date, **corrected},
+    )  # fmt: skip
+
+
+def test_a_vaccinated_person_who_moves_counts_in_their_new_ward(small_ward, areas, city_commander):
+    people, _outsider = small_ward
+    move(people[8], city_commander, area=areas["phuc_xa"])  # 65+, fully vaccinated
+    on = date(2021, 10, 15)
+    bo_de, phuc_xa = coverage.by_ward(BO_DE, on)[BO_DE], coverage.by_ward("/01/001/", on)["/01/001/00001/"]
+    assert (bo_de.adults.persons, bo_de.adults.first_dose, bo_de.adults.full) == (8, 6, 2)
+    assert (phuc_xa.elderly.persons, phuc_xa.elderly.full, phuc_xa.adults.full) == (1, 1, 2)
+    # the city's figures are unchanged by the move
+    assert sum(c.adults.full for c in coverage.by_ward("/01/", on).values()) == 4
+
+
+def test_a_corrected_birth_date_moves_the_person_between_bands(small_ward, city_commander):
+    people, _outsider = small_ward
+    move(people[8], city_commander, born=date(1985, 1, 1))  # was 1950: 65+ → 18-49
+    figures = coverage.by_ward(BO_DE, date(2021, 10, 15))[BO_DE]
+    assert (figures.elderly.persons, figures.elderly.full) == (2, 0)
+    assert (figures.bands["18-49"].persons, figures.bands["18-49"].full) == (5, 2)
+
+
+def test_coverage_agrees_with_a_join_of_persons_and_their_doses(small_ward, areas, city_commander):
+    """The summary's copies against the registry itself: every ward and band, counted the slow way."""
+    from phaodai.people.models import Person
+    from phaodai.vaccination.models import Dose
+
+    people, _outsider = small_ward
+    move(people[1], city_commander, area=areas["phuc_xa"], born=date(1950, 3, 3))
+    on = date(2021, 10, 15)
+    expected: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for person in Person.objects.all():
+        band = rules.age_band(person.birth_date, on) if person.birth_date else None
+        if band is None:
+            continue
+        doses = Dose.objects.filter(person=person, given_on__lte=on)
+        persons, first, full = expected.get((person.unit_path, band), (0, 0, 0))
+        expected[(person.unit_path, band)] = (
+            persons + 1,
+            first + doses.filter(dose_number=1).exists(),
+            full + doses.filter(completes_series=True).exists(),
+        )
+    found = {
+        (path, band): (c.persons, c.first_dose, c.full)
+        for path, figures in coverage.by_ward("/01/", on).items()
+        for band, c in figures.bands.items()
+        if c.persons
+    }
+    assert found == expected
+
+
+def test_summaries_are_refreshed_set_wise(small_ward):
+    from phaodai.vaccination import services
+    from phaodai.vaccination.models import Dose, Summary
+
+    people, outsider = small_ward
+    Summary.objects.all().delete()  # as if written by SQL, outside the services
+    kept = services.refresh_summaries([p.pk for p in people.values()] + [outsider.pk])
+    assert kept == Summary.objects.count() == 8  # 1, 2, 4, 6, 7, 8, 9 and the outsider
+    eight = Summary.objects.get(person=people[8])
+    assert (eight.unit_path, eight.birth_date, eight.first_dose_on, eight.completed_on) == (
+        BO_DE, date(1950, 1, 1), date(2021, 8, 1), date(2021, 8, 22),
+    )  # fmt: skip
+    Dose.objects.filter(person=people[9]).delete()
+    services.refresh_summaries([people[9].pk])
+    assert not Summary.objects.filter(person=people[9]).exists()

@@ -76,6 +76,16 @@ def test_a_dose_in_the_future_is_refused():
     assert problem("pfizer", 1, date(2021, 10, 16)).code == "in_future"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("given_on", [date(2012, 8, 1), date(2020, 11, 30)])
+def test_a_dose_before_any_covid_vaccine_existed_is_refused(given_on):
+    found = problem("pfizer", 1, given_on)
+    assert found is not None and (found.code, found.field) == ("before_vaccines", "given_on")
+
+
+def test_the_first_vaccination_day_itself_is_accepted():
+    assert problem("pfizer", 1, date(2020, 12, 1)) is None
+
+
 def test_a_dose_dated_after_a_later_dose_is_refused():
     second = GivenDose(2, date(2021, 8, 1), "pfizer")
     found = problem("pfizer", 1, date(2021, 8, 10), second)

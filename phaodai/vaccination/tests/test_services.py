@@ -81,6 +81,15 @@ def test_a_dose_in_the_future_is_refused(resident, product, health_worker_bo_de)
         record(health_worker_bo_de, resident(1), product("pfizer"), 1, date(2021, 10, 16))
 
 
+@pytest.mark.parametrize("given_on", [date(2012, 8, 1), date(2020, 11, 30)])
+def test_a_dose_dated_before_any_covid_vaccine_is_refused(resident, product, health_worker_bo_de, given_on):
+    # L6: 2012 typed for 2021 is never recorded, nor counted in coverage.
+    with pytest.raises(errors.BeforeVaccines) as refused:
+        record(health_worker_bo_de, resident(1), product("pfizer"), 1, given_on)
+    assert refused.value.field == "given_on" and refused.value.status == 422
+    assert "01/12/2020" in str(refused.value.detail) and not Dose.objects.exists()
+
+
 def test_sputnik_cannot_follow_sinopharm(resident, product, health_worker_bo_de, give):
     an = resident(1)
     give(an, "sinopharm", 1, date(2021, 8, 1))

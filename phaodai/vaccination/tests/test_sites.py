@@ -126,7 +126,18 @@ def test_check_in_happens_once(resident, health_worker_bo_de, site):
     arrived = sites.check_in(by=health_worker_bo_de, booking=booking, clock=lambda: hanoi(2021, 10, 16, 8, 5))
     assert arrived.status == "checked_in"
     with pytest.raises(errors.BookingChanged):
-        sites.check_in(by=health_worker_bo_de, booking=booking, clock=CLOCK)
+        sites.check_in(by=health_worker_bo_de, booking=booking, clock=lambda: hanoi(2021, 10, 16, 8, 6))
+
+
+@pytest.mark.parametrize("day", [15, 17])
+def test_check_in_is_only_on_the_booked_day(resident, health_worker_bo_de, site, day):
+    booking, _ = sites.book_hour(
+        by=health_worker_bo_de, site=site, person=resident(1), starts_at=EIGHT, clock=CLOCK
+    )
+    with pytest.raises(errors.NotBookedToday) as refused:
+        sites.check_in(by=health_worker_bo_de, booking=booking, clock=lambda: hanoi(2021, 10, day, 8))
+    assert refused.value.status == 422 and "08:00 16/10/2021" in str(refused.value.detail)
+    assert Booking.objects.get().status == "booked"
 
 
 @pytest.mark.postgres_only

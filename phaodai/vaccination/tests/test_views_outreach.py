@@ -88,6 +88,9 @@ def test_an_hour_is_booked_and_checked_in_from_the_site_page(
     assert 'data-hour="08:00"' in page.content.decode()
     booking = Booking.objects.get()
     assert client.post(f"/vaccination/bookings/{booking.pk}/check-in/").status_code == 302
+    assert Booking.objects.get().status == "booked"  # a day early: refused, the message says why
+    with time_machine.travel(hanoi(2021, 10, 16, 7, 55), tick=False):
+        assert client.post(f"/vaccination/bookings/{booking.pk}/check-in/").status_code == 302
     assert Booking.objects.get().status == "checked_in"
 
 
