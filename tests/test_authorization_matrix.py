@@ -28,12 +28,15 @@ from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
 from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
 from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
 from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
+from tests.matrix_declarations import build_declarations, declarations_matrix
+from tests.matrix_permits import build_permits, permits_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
 from tests.matrix_vaccination import build_vaccination, vaccination_matrix
 from tests.matrix_vaccination_imports import build_vaccination_imports, vaccination_imports_matrix
+from tests.matrix_vehicles import build_vehicles, vehicles_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
 EVERYONE = [ANON, *PERSONAS]
@@ -285,6 +288,12 @@ LAZY_BUILDERS["vaccination_imports"] = build_vaccination_imports
 MATRIX.update(vaccination_imports_matrix(Req))
 LAZY_BUILDERS["checkpoints"] = build_checkpoints
 MATRIX.update(checkpoints_matrix(Req))
+LAZY_BUILDERS["permits"] = build_permits
+MATRIX.update(permits_matrix(Req))
+LAZY_BUILDERS["declarations"] = build_declarations
+MATRIX.update(declarations_matrix(Req))
+LAZY_BUILDERS["vehicles"] = build_vehicles
+MATRIX.update(vehicles_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

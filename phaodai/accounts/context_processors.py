@@ -34,6 +34,9 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Vaccination"), "vaccination:home", frozenset({Perm.VACCINATE, Perm.PLAN_VACCINATION})),
     (_("Inspections"), "inspections:home", frozenset({Perm.INSPECT, Perm.MANAGE_TEAMS})),
     (_("Checkpoints"), "checkpoints:list", frozenset({Perm.MANAGE_CHECKPOINTS, Perm.VERIFY_PASSES})),
+    (_("Travel permits"), "permits:home", frozenset({Perm.ISSUE_PERMITS, Perm.REPRESENT_BUSINESS})),
+    (_("Health declarations"), "declarations:index", frozenset({Perm.TRACE})),
+    (_("Vehicles"), "vehicles:green_lanes", frozenset({Perm.MANAGE_CHECKPOINTS, Perm.VERIFY_PASSES})),
 ]
 
 
