@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from phaodai.checkpoints import selectors as checkpoint_reads
 from phaodai.core import audit
 from phaodai.core.clock import Clock, now
 from phaodai.core.errors import InvalidInput
 from phaodai.passes import services as passes
 from phaodai.passes.payload import PassPayload, PassType
-from phaodai.vehicles import common, crossing_log, rules
+from phaodai.vehicles import common, rules
 from phaodai.vehicles.errors import AlreadyRegistered, NotAGateway
 from phaodai.vehicles.models import STANDING, Status, TransitTrip
 
@@ -203,6 +204,9 @@ def match(trips: Iterable[TransitTrip], at: datetime) -> list[TripState]:
     since = min(trip.valid_from for trip in trips) - rules.ENTRY_GRACE
     # The log as it stood at `at` (a frozen or past moment sees no later crossing).
     until = at + timedelta(seconds=1)
-    crossings = crossing_log.gateway_crossings((trip.plate for trip in trips), since, until)
+    crossings = [
+        rules.GatewayCrossing(*row)
+        for row in checkpoint_reads.gateway_crossings((trip.plate for trip in trips), since, until)
+    ]
     matches = rules.match_trips((window(trip) for trip in trips), crossings, at)
     return [TripState(trip, matches[trip.pk]) for trip in trips]
