@@ -143,6 +143,17 @@ def permits_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             req(w("/permits/organisations/{org}/"), bo_de),
             req(w("/permits/organisations/{rep_org}/"), own_org),
         ],
+        "permits:organisation_edit": [
+            req(w("/permits/organisations/{org}/edit/"), bo_de),
+            req(w("/permits/organisations/{rep_org}/edit/"), own_org),
+            # An empty form: refused on its fields (422) by those who may change it.
+            req(
+                w("/permits/organisations/{org}/edit/"),
+                statuses({**each(ACTING, 422), **each(ELSEWHERE | {REP}, 404)}, anon=302),
+                method="post",
+                data={},
+            ),
+        ],
         "permits:organisation_confirm": [
             req(w("/permits/organisations/{rep_org}/confirm/"), change, method="post"),
         ],
@@ -185,6 +196,10 @@ def permits_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
         "permits:holder": [
             req(w("/permits/p/{token}/"), dict.fromkeys([ANON, *PERSONAS], 200)),
             req("/permits/p/not-a-token/", dict.fromkeys([ANON, *PERSONAS], 404)),
+        ],
+        "permits:holder_pdf": [
+            req(w("/permits/p/{token}/pdf/"), dict.fromkeys([ANON, *PERSONAS], 200)),
+            req("/permits/p/not-a-token/pdf/", dict.fromkeys([ANON, *PERSONAS], 404)),
         ],
         # API
         "api-v1:permits_groups": [

@@ -66,3 +66,8 @@ def from_rule(error: RuleError) -> BadPermitData:
 
 def invalid(message: Any, field: str) -> BadPermitData:
     return BadPermitData(message, field=field)
+
+
+class ChangedMeanwhile(Conflict):
+    code = "changed_meanwhile"
+    message = _("Someone changed this organisation while you were editing; reload it and try again.")

@@ -49,6 +49,29 @@ class OrganisationForm(DomainErrorForm):
             del self.fields["business"]
 
 
+class OrganisationChangeForm(DomainErrorForm):
+    """The registration's details an organisation may correct (its ward and business stay)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    tax_code = forms.CharField(label=_("Tax code"), max_length=20, required=False, help_text=_("Businesses"))
+    governing_body = forms.CharField(
+        label=_("Governing body"),
+        max_length=200,
+        required=False,
+        help_text=_("Agencies without a tax code: the body they belong to"),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=150)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    contact_email = forms.CharField(label=_("Contact e-mail"), max_length=200, required=False)
+    seen = forms.DateTimeField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, business_linked: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if business_linked:  # the business's own tax code, not typed again
+            self.fields["tax_code"].disabled = True
+
+
 def group_choices(resident: bool = False) -> list[tuple[str, str]]:
     codes = rules.RESIDENT_GROUPS if resident else rules.ORGANISATION_GROUPS
     return [(str(code), f"{code}. {rules.GROUPS[code].name_vi}") for code in codes]
@@ -80,7 +103,7 @@ class EntryForm(DomainErrorForm):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Staff list (CSV)"))
+    file = forms.FileField(label=_("Staff list (CSV or Excel .xlsx)"))
 
 
 class ApplicationForm(DomainErrorForm):

@@ -90,7 +90,7 @@ class OrganisationDetails:
     contact_email: str = ""
 
 
-def _clean_organisation(details: OrganisationDetails) -> dict[str, str]:
+def clean_organisation(details: OrganisationDetails) -> dict[str, str]:
     tax_code = business_services.clean_tax_code(details.tax_code) if details.tax_code.strip() else ""
     governing_body = _text(details.governing_body, "governing_body", 200, required=False)
     if not tax_code and not governing_body:
@@ -116,9 +116,10 @@ def _clean_organisation(details: OrganisationDetails) -> dict[str, str]:
     }
 
 
-def _org_state(org: Organisation) -> dict[str, Any]:
+def org_state(org: Organisation) -> dict[str, Any]:
     # No contact phone or e-mail: the audit log keeps no personal values.
-    return {"name": org.name, "tax_code": org.tax_code, "ward": org.ward.code, "status": org.status}
+    state = {"name": org.name, "tax_code": org.tax_code, "address": org.address, "ward": org.ward.code}
+    return {**state, "status": org.status}
 
 
 def register_organisation(
@@ -144,7 +145,7 @@ def register_organisation(
         ):
             raise invalid(_("The tax code differs from the business's."), "tax_code")
         details = replace(details, tax_code=business.tax_code)
-    values = _clean_organisation(details)
+    values = clean_organisation(details)
     existing = _existing_organisation(ward, values)
     if existing is not None:
         return existing, False
@@ -167,7 +168,7 @@ def register_organisation(
                 object_type=ORG_TYPE,
                 object_id=org.pk,
                 unit_path=ward.path,
-                after=_org_state(org),
+                after=org_state(org),
                 clock=clock,
             )
     except IntegrityError:
@@ -213,7 +214,7 @@ def confirm_organisation(*, by: Any, organisation: Organisation, clock: Clock = 
             object_id=organisation.pk,
             unit_path=organisation.path,
             before={"status": Organisation.Status.PENDING},
-            after=_org_state(organisation),
+            after=org_state(organisation),
             clock=clock,
         )
     return organisation

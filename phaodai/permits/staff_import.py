@@ -1,4 +1,5 @@
-"""A staff list uploaded as CSV: each bad row reported (row, column, reason), every good row kept.
+"""A staff list uploaded as CSV or Excel (.xlsx): each bad row reported (row, column, reason), every
+good row kept.
 
 Headers may be English or the Vietnamese of the police form. A CCCD is taken exactly as written:
 one that lost its leading zero in Excel is refused, never padded back (it would name someone else).
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from phaodai.core.bulk import files
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import DomainError
 from phaodai.core.text import search_key
@@ -98,38 +100,89 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+def _cell_text(value: object) -> str:
+    """An Excel cell as the CSV would have written it: dates dd/mm/yyyy, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _workbook_records(data: bytes) -> list[tuple[int, list[str]]]:
+    """The first sheet's non-empty rows as text, by the sheet's row number (the zip-bomb check first)."""
+    from openpyxl import load_workbook  # slow to import; only spreadsheets need it
+
+    stream = io.BytesIO(data)
+    files.check_xlsx_archive(stream)
+    stream.seek(0)
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zipfile, KeyError, its own InvalidFileException, XML errors
+        raise services.invalid(
+            _("The file could not be opened as an Excel workbook (.xlsx)."), "file"
+        ) from None
+    try:
+        records = []
+        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            cells = [_cell_text(value) for value in values]
+            if any(cell.strip() for cell in cells):
+                records.append((number, cells))
+                if len(records) > MAX_ROWS + 1:
+                    break
+        return records
+    except Exception:  # a sheet's XML is parsed lazily: a damaged sheet fails here
+        raise services.invalid(_("The workbook is damaged; save it again and upload it."), "file") from None
+    finally:
+        workbook.close()
+
+
 def read_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], str]:
     """The file's rows by line number, or a message saying why the file as a whole cannot be read."""
     if len(data) > MAX_BYTES:
         return [], _("The file is larger than 1 MB; split the list.")
+    if data.startswith(files.OLE_MAGIC):
+        return [], str(files.old_excel().detail)
     try:
-        text = _decode(data)
+        records = _workbook_records(data) if data.startswith(files.ZIP_MAGIC) else _csv_records(data)
     except DomainError as error:
         return [], str(error.detail)
-    if "\x00" in text:
-        return [], _("This is not a CSV text file.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
+    if not records:
         return [], _("The file is empty.")
+    (_line, header), body = records[0], records[1:]
     names = [_header_name(cell) for cell in header]
     missing = [column for column in REQUIRED if column not in names]
     if missing:
         return [], _("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                return [], _("At most %(n)d people per file; split the list.") % {"n": MAX_ROWS}
-            rows.append((line, {name: cell for name, cell in zip(names, cells, strict=False) if name}))
-    except csv.Error:
-        return [], _("The file is not valid CSV (check the quotes).")
+    if len(body) > MAX_ROWS:
+        return [], _("At most %(n)d people per file; split the list.") % {"n": MAX_ROWS}
+    rows = [
+        (line, {name: cell for name, cell in zip(names, cells, strict=False) if name}) for line, cells in body
+    ]
     return rows, ""
+
+
+def _csv_records(data: bytes) -> list[tuple[int, list[str]]]:
+    """The CSV's non-empty lines, by line number (at most one past the row limit is read)."""
+    text = _decode(data)
+    if "\x00" in text:
+        raise services.invalid(_("This is not a CSV text file."), "file")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    records = []
+    try:
+        for line, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            if any(cell.strip() for cell in cells):
+                records.append((line, cells))
+                if len(records) > MAX_ROWS + 1:
+                    break
+    except csv.Error:
+        raise services.invalid(_("The file is not valid CSV (check the quotes)."), "file") from None
+    return records
 
 
 def import_staff_list(

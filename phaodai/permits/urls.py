@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<int:pk>/confirm/", views.organisation_confirm, name="organisation_confirm"),
     path("organisations/<int:pk>/entries/new/", views.entry_create, name="entry_create"),
     path("organisations/<int:pk>/entries/upload/", views.entries_upload, name="entries_upload"),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/pdf/", views_permits.permit_pdf, name="permit_pdf"),
     path("<int:pk>/revoke/", views_permits.permit_revoke, name="permit_revoke"),
     path("p/<str:token>/", views_permits.holder_view, name="holder"),
+    path("p/<str:token>/pdf/", views_permits.holder_pdf, name="holder_pdf"),
 ]

@@ -4,6 +4,7 @@ Officers with ISSUE_PERMITS act within their units; a business representative re
 the lists of their own business's organisation. Everyone else gets 403, an object out of reach 404.
 """
 
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from phaodai.core.clock import now
 from phaodai.core.errors import DomainError, NotPermitted
-from phaodai.permits import selectors, services, staff_import
-from phaodai.permits.forms import ApplicationForm, DecisionForm, EntryForm, OrganisationForm, UploadForm
+from phaodai.permits import organisation_changes, selectors, services, staff_import
+from phaodai.permits.forms import (
+    ApplicationForm,
+    DecisionForm,
+    EntryForm,
+    OrganisationChangeForm,
+    OrganisationForm,
+    UploadForm,
+)
 from phaodai.permits.models import Entry, Organisation
 from phaodai.territory import selectors as territory
 
@@ -151,9 +159,47 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": Entry.Status.choices,
         "officer": selectors.may_issue_at(user, org.path),
         "may_submit": services.may_submit(user, org) and org.status == Organisation.Status.CONFIRMED,
+        "may_change": services.may_submit(user, org),
         "printable": any(getattr(e, "active_permit", None) for e in entries),
     }
     return render(request, "permits/organisation.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an organisation's name, address or contacts (its officers or its representatives)."""
+    user = request.user
+    require_reader(user)
+    org = selectors.organisation_for(user, pk)
+    if not services.may_submit(user, org):
+        raise NotPermitted()
+    linked = org.business_id is not None
+    posted = request.method == "POST"
+    status = 422 if posted else 200
+    if posted:
+        form = OrganisationChangeForm(
+            request.POST, business_linked=linked, initial={"tax_code": org.tax_code}
+        )
+    else:
+        initial = {**asdict(organisation_changes.details_of(org)), "seen": org.updated_at.isoformat()}
+        form = OrganisationChangeForm(initial=initial, business_linked=linked)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        details = services.OrganisationDetails(
+            **{name: data[name] or "" for name in asdict(organisation_changes.details_of(org))}
+        )
+        try:
+            organisation_changes.change_organisation(
+                by=user, organisation=org, details=details, seen=data["seen"]
+            )
+        except DomainError as error:
+            _refusal(form, error)
+            status = error.status
+        else:
+            messages.success(request, _("Organisation changed."))
+            return redirect("permits:organisation", pk=org.pk)
+    return render(request, "permits/organisation_edit.html", {"form": form, "org": org}, status=status)
 
 
 @login_required

@@ -103,3 +103,14 @@ def holder_view(request: HttpRequest, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@never_cache
+@require_GET
+def holder_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder's permit to print (the same link, no sign-in); a revoked one prints as revoked."""
+    permit = selectors.permit_by_token(token)
+    response = _pdf(printing.permits_pdf([permit], title=permit.pass_id), f"{permit.pass_id}.pdf")
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

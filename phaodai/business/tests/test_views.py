@@ -145,6 +145,7 @@ def test_a_representative_lands_on_their_businesses_and_sees_only_those(
     assert client.get("/business/").headers["Location"] == "/business/mine/"
     mine = client.get("/business/mine/")
     assert [b.name for b, _answer in mine.context["rows"]] == ["Công ty May Bồ Đề", "Quán Phở Bồ Đề"]
+    assert mine.text.count('href="/permits/organisations/"') == 1  # staff travel permits, said once
     assert client.get(f"/business/{other.pk}/").status_code == 404
 
 

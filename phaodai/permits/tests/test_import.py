@@ -1,5 +1,6 @@
 """A staff list uploaded as CSV: bad rows reported by line and column, good rows kept, retries harmless."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -85,3 +86,46 @@ def test_too_many_rows_are_refused_as_a_whole(org, ward_officer_bo_de):
 def test_the_template_reads_back_without_errors(org, ward_officer_bo_de):
     rows, problem = staff_import.read_rows(staff_import.template_csv().encode())
     assert problem == "" and rows[0][1]["cccd"] == "001085012345"
+
+
+def xlsx_of(*rows: Sequence[object]) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_list_reads_date_and_number_cells_as_the_csv_would(org, ward_officer_bo_de):
+    start, end = today(), today() + timedelta(days=6)
+    data = xlsx_of(
+        HEADER.split(","),
+        ["Nguyễn Văn An", CCCD_AN, 1985, "Lái xe", 2, "Chở hàng", "004", None, "29C-123.45", start, end],
+        [None] * 11,  # Excel pads sheets with empty rows: not a row
+        # A CCCD typed as a number lost its leading 0: refused on its row, never padded back.
+        ["Lê Văn Cường", 1079000777, 1979.0, "Bảo vệ", 6, "Trực", "00139", None, None, start, end],
+    )
+    report = staff_import.import_staff_list(by=ward_officer_bo_de, organisation=org, data=data)
+    assert (report.created, report.file_error) == (1, "")
+    assert [(e.row, e.column) for e in report.errors] == [(4, "cccd")]
+    entry = Entry.objects.get()
+    assert (entry.cccd_masked, entry.valid_from, entry.valid_to) == ("001******345", start, end)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"PK\x03\x04" + b"\x00" * 100, "Excel"),
+    ],
+)
+def test_an_old_or_broken_workbook_says_why(org, ward_officer_bo_de, data, says):
+    report = staff_import.import_staff_list(by=ward_officer_bo_de, organisation=org, data=data)
+    assert says in report.file_error
+    assert Entry.objects.count() == 0

@@ -154,6 +154,9 @@ def test_the_holder_page_needs_no_sign_in_and_shows_revocation(client, ward_offi
     page = client.get(f"/permits/p/{issued.token}/")
     assert page.status_code == 200 and "<svg" in page.text and "Nguyễn Văn An" in page.text
     assert page["X-Robots-Tag"] == "noindex, nofollow"
+    assert f"/permits/p/{issued.token}/pdf/" in page.text
+    printed = client.get(f"/permits/p/{issued.token}/pdf/")
+    assert printed.content.startswith(b"%PDF") and "no-store" in printed["Cache-Control"]
     services.revoke_permit(by=ward_officer_bo_de, permit=issued, reason="Nghỉ việc")
     revoked = client.get(f"/permits/p/{issued.token}/")
     assert "REVOKED" in revoked.text and "<svg" not in revoked.text and "Nghỉ việc" not in revoked.text
