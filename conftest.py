@@ -67,6 +67,16 @@ def _fresh_public_answers():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate-limit counters live in the cache; one test's submissions never count against the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages_outside_requests():
     # Messages raised by direct service calls read in English (the source language) in assertions;
     # requests still get Vietnamese first through LocaleMiddleware, as users do.

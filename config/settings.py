@@ -193,6 +193,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "phaodai <no-reply@pha
 
 # API tokens live this long unless revoked.
 PHAODAI_API_TOKEN_DAYS = int(os.environ.get("PHAODAI_API_TOKEN_DAYS", 30))
+# Health declarations filed without signing in, per client address and hour (a family on one phone
+# files a few; a script flooding the form is stopped). Officials signed in are not counted.
+PHAODAI_DECLARATIONS_PER_HOUR = int(os.environ.get("PHAODAI_DECLARATIONS_PER_HOUR", 20))
 
 LOGGING = {
     "version": 1,

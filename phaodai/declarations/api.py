@@ -17,6 +17,7 @@ from pydantic import StrictBool
 
 from phaodai.accounts import services as accounts
 from phaodai.core.idempotency import header_key
+from phaodai.core.ratelimit import client_of
 from phaodai.declarations import selectors, services
 from phaodai.declarations.models import Declaration
 from phaodai.declarations.questions import LABELS
@@ -196,7 +197,9 @@ def submit(request: HttpRequest, payload: DeclarationIn) -> tuple[int, dict[str,
     key = header_key(request)
     by = _bearer_user(request)
     data = services.DeclarationInput(**payload.dict())
-    declaration, created = services.submit_declaration(data=data, by=by, idempotency_key=key)
+    declaration, created = services.submit_declaration(
+        data=data, by=by, idempotency_key=key, client=client_of(request)
+    )
     return (201 if created else 200), _pass(declaration)
 
 

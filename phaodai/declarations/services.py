@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from phaodai.core.crypto import blind_index, field_cipher
 from phaodai.core.errors import Conflict, InvalidInput
 from phaodai.core.identity import PROVINCE_CODES, InvalidCCCD, InvalidPhone, normalize_phone, validate_cccd
 from phaodai.core.jurisdiction import paths_of, require_within
+from phaodai.core.ratelimit import Budget
 from phaodai.core.text import nfc, search_key
 from phaodai.declarations import rules
 from phaodai.declarations.models import Declaration
@@ -316,10 +318,23 @@ def is_filer(user: Any) -> bool:
     return any(paths_of(user, perm) for perm in FILER_PERMS)
 
 
+def public_budget() -> Budget:
+    return Budget("declarations", settings.PHAODAI_DECLARATIONS_PER_HOUR, timedelta(hours=1))
+
+
 def submit_declaration(
-    *, data: DeclarationInput, by: Any = None, idempotency_key: str = "", clock: Clock = now
+    *,
+    data: DeclarationInput,
+    by: Any = None,
+    idempotency_key: str = "",
+    client: str = "",
+    clock: Clock = now,
 ) -> tuple[Declaration, bool]:
-    """The declaration and whether it is new; a retry (same key, or same content soon after) is the first."""
+    """The declaration and whether it is new; a retry (same key, or same content soon after) is the first.
+
+    `client` (the sender's address) limits how many new declarations one device files per hour
+    without an official signed in; a retry is answered whatever the budget.
+    """
     at = clock()
     values = _clean(data, at)
     digest = _digest(values)
@@ -330,6 +345,9 @@ def submit_declaration(
     if rule is None:
         raise NoValidityRule()
     signed_in = getattr(by, "is_authenticated", False)
+    counted = bool(client) and not (signed_in and is_filer(by))
+    if counted:
+        public_budget().check(client, clock)
     has_symptoms, has_exposure = rules.flags(values["answers"])
     number = values.pop("id_number")
     unit = _scope_unit(values)
@@ -375,6 +393,8 @@ def submit_declaration(
         if winner is None:
             raise
         return winner, False
+    if counted:
+        public_budget().spend(client, clock)
     return declaration, True
 
 

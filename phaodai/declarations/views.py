@@ -14,6 +14,7 @@ from phaodai.core.clock import now, to_local
 from phaodai.core.errors import DomainError, NotPermitted
 from phaodai.core.pdf import Document
 from phaodai.core.qr import qr_svg
+from phaodai.core.ratelimit import client_of
 from phaodai.declarations import selectors, services
 from phaodai.declarations.forms import DeclarationForm, FindByNumberForm, FollowUpForm, SearchForm
 from phaodai.declarations.models import Declaration
@@ -40,7 +41,9 @@ def declare(request: HttpRequest) -> HttpResponse:
     status = 422 if posted else 200
     if posted and form.is_valid():
         try:
-            declaration, created = services.submit_declaration(data=form.declaration_input(), by=request.user)
+            declaration, created = services.submit_declaration(
+                data=form.declaration_input(), by=request.user, client=client_of(request)
+            )
         except DomainError as error:
             form.add_domain_error(error)
             status = error.status

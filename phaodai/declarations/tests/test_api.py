@@ -100,3 +100,34 @@ def test_officials_read_their_units(client, pass_key, frozen, ward_officer_bo_de
 
 def test_reads_need_sign_in(client):
     assert client.get(f"{URL}list").status_code == 401
+
+
+def test_one_device_files_a_few_an_hour_and_retries_still_answer(client, pass_key, frozen, settings):
+    settings.PHAODAI_DECLARATIONS_PER_HOUR = 2
+    first = post(client, api_body(), **{"Idempotency-Key": "k-1"})
+    second = post(client, api_body(answers={**all_no(), "fever": True}), **{"Idempotency-Key": "k-2"})
+    assert (first.status_code, second.status_code) == (201, 201)
+    third = post(client, api_body(answers={**all_no(), "cough": True}), **{"Idempotency-Key": "k-3"})
+    assert third.status_code == 429 and third.json()["code"] == "too_many_requests"
+    retry = post(client, api_body(), **{"Idempotency-Key": "k-1"})
+    assert retry.status_code == 200 and retry.json()["token"] == first.json()["token"]
+    # Another device is not held back; the next hour the first files again.
+    other = client.post(
+        URL, api_body(answers={**all_no(), "cough": True}), content_type="application/json",
+        REMOTE_ADDR="10.0.0.9", headers={"Idempotency-Key": "k-4"},
+    )  # fmt: skip
+    assert other.status_code == 201
+    frozen.shift(3600)
+    later = post(client, api_body(answers={**all_no(), "cough": True}), **{"Idempotency-Key": "k-5"})
+    assert later.status_code == 201
+    assert Declaration.objects.count() == 4
+
+
+def test_an_official_filing_for_many_people_is_not_limited(
+    client, pass_key, frozen, settings, health_worker_bo_de
+):
+    settings.PHAODAI_DECLARATIONS_PER_HOUR = 1
+    token = accounts.issue_token(user=health_worker_bo_de)
+    for answer in ("fever", "cough", "fatigue"):
+        sent = post(client, api_body(answers={**all_no(), answer: True}), Authorization=f"Bearer {token}")
+        assert sent.status_code == 201, answer

@@ -128,3 +128,14 @@ def test_officials_outside_get_404_and_others_403(
     client.force_login(welfare_officer_bo_de)
     assert client.get(f"/declarations/{declaration.pk}/").status_code == 403
     assert client.get("/declarations/").status_code == 403
+
+
+def test_past_the_hourly_budget_the_form_says_to_wait_and_keeps_what_was_typed(
+    client, pass_key, frozen, settings
+):
+    settings.PHAODAI_DECLARATIONS_PER_HOUR = 1
+    assert declare(client).status_code == 302
+    refused = declare(client, house="Số 10")
+    assert refused.status_code == 429 and "Too many submissions" in refused.text
+    assert 'value="Số 10"' in refused.text
+    assert Declaration.objects.count() == 1
