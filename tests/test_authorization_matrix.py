@@ -24,11 +24,11 @@ from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
 from tests.matrix_checkpoints import build_checkpoints, checkpoints_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
+from tests.matrix_declarations import build_declarations, declarations_matrix
 from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
 from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
 from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
 from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
-from tests.matrix_declarations import build_declarations, declarations_matrix
 from tests.matrix_permits import build_permits, permits_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
