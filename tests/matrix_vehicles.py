@@ -148,6 +148,11 @@ def vehicles_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
     # Long Biên's objects: the checkpoint officer of Hà Đông reads elsewhere (404).
     long_bien = statuses({**each(MANAGERS, 200), CHECKPOINT_OFFICER: 404}, anon=302)
     api_long_bien = statuses({**each(MANAGERS, 200), CHECKPOINT_OFFICER: 404}, anon=401)
+    # The trip enters at Hà Đông's gateway: Hà Đông's checkpoint officer reads it (watching for it to
+    # leave) but only a manager of Long Biên, which registered it, may revoke it.
+    trip_page = statuses(each(READERS, 200), anon=302)
+    trip_api = statuses(each(READERS, 200), anon=401)
+    trip_api_revoke = statuses({**each(MANAGERS, 200), CHECKPOINT_OFFICER: 403}, anon=401)
     managers_get = statuses(each(MANAGERS, 200), anon=302)
     managers_post = statuses(each(MANAGERS, 302), anon=302)
     api_create = statuses(each(MANAGERS, 201), anon=401)
@@ -188,7 +193,7 @@ def vehicles_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             req("/vehicles/transit/new/", managers_get),
             req(w("/vehicles/transit/new/"), managers_post, method="post", data=bodies["transit_form"]),
         ],
-        "vehicles:transit": [req(w("/vehicles/transit/{trip}/"), long_bien)],
+        "vehicles:transit": [req(w("/vehicles/transit/{trip}/"), trip_page)],
         "vehicles:transit_revoke": [
             req(w("/vehicles/transit/{trip}/revoke/"), managers_post, method="post", data=decision)
         ],
@@ -251,11 +256,11 @@ def vehicles_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             )
         ],
         "api-v1:vehicles_transits_overdue": [req("/api/v1/vehicles/transits/overdue", api_readers)],
-        "api-v1:vehicles_transit": [req(w("/api/v1/vehicles/transits/{trip}"), api_long_bien)],
+        "api-v1:vehicles_transit": [req(w("/api/v1/vehicles/transits/{trip}"), trip_api)],
         "api-v1:vehicles_transit_revoke": [
             req(
                 w("/api/v1/vehicles/transits/{trip}/revoke"),
-                api_long_bien,
+                trip_api_revoke,
                 method="post",
                 json=True,
                 data=api_decision,

@@ -13,9 +13,9 @@ from phaodai.territory import selectors as territory
 # (role, unit code): one login per role in the showcase units, then officers of other showcase units.
 DEMO_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.CITY_COMMANDER, "01"),
-    (Role.DISTRICT_OFFICER, "004"),  # Long Biên
-    (Role.WARD_OFFICER, "00139"),  # Bồ Đề
-    (Role.HEALTH_WORKER, "00139"),
+    (Role.DISTRICT_OFFICER, "004"),  # Long Biên; its vehicles: green lane, transit trips, shippers
+    (Role.WARD_OFFICER, "00139"),  # Bồ Đề; its organisations' and residents' travel permits
+    (Role.HEALTH_WORKER, "00139"),  # and the flagged health declarations to follow up
     (Role.WELFARE_OFFICER, "00139"),
     (Role.LAB_TECHNICIAN, "01"),
     (Role.CHECKPOINT_OFFICER, "004"),

@@ -20,11 +20,13 @@ from phaodai.demo.context import DemoContext
 from phaodai.demo.diagnostics_seed import seed_diagnostics
 from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
+from phaodai.demo.passes_seed import seed_live_keys, seed_passes
 from phaodai.demo.quarantine_seed import seed_quarantine
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
 from phaodai.demo.vaccination_seed import seed_vaccination
+from phaodai.demo.vehicles_seed import seed_vehicles
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ PHASES: tuple[Phase, ...] = (
     Phase("diagnostics", seed_diagnostics),
     Phase("vaccination", seed_vaccination),
     Phase("checkpoints", seed_checkpoints),
+    Phase("passes", seed_passes),
+    Phase("vehicles", seed_vehicles),
+    # Last: keys valid today (the demo's own are dated 2021), so the running demo can issue passes.
+    Phase("signing keys", seed_live_keys),
 )
 
 

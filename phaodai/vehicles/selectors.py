@@ -51,7 +51,12 @@ def _reach_q(user: Any) -> Q:
 
 
 def visible(model: type[M], user: Any) -> QuerySet[M]:
-    return model._default_manager.filter(_reach_q(user)).select_related("unit")
+    condition = _reach_q(user)
+    if model is TransitTrip:
+        # A transit trip is also read where it enters: the gateway's unit watches for it leaving.
+        gateways = checkpoints.checkpoints_visible_to(user).values("pk")
+        condition |= Q(entry_checkpoint__in=gateways)
+    return model._default_manager.filter(condition).select_related("unit")
 
 
 def one_for(model: type[M], user: Any, pk: Any) -> M:

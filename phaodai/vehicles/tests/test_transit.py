@@ -107,8 +107,12 @@ def test_a_vehicle_not_seen_leaving_in_time_is_overdue_with_where_it_entered(
     ]
     assert late[0].match.due_by == hanoi(2021, 9, 14, 11, 0)
     assert len(selectors.overdue_transits(city_commander, hanoi(2021, 9, 14, 12))) == 1
-    # the trip is Long Biên's: Hà Đông's checkpoint officer does not see it on their list
-    assert selectors.overdue_transits(checkpoint_officer_ql6, hanoi(2021, 9, 14, 12)) == []
+    # the trip is Long Biên's, entering at Hà Đông's gateway: Hà Đông's checkpoint officer watches for
+    # it too, and may open it, but only Long Biên (which registered it) may revoke it.
+    (watched,) = selectors.overdue_transits(checkpoint_officer_ql6, hanoi(2021, 9, 14, 12))
+    assert watched.trip.plate == "51D67890"
+    assert selectors.transit_for(checkpoint_officer_ql6, watched.trip.pk) == watched.trip
+    assert not selectors.manages(checkpoint_officer_ql6, watched.trip)
 
 
 def test_denied_entries_and_inner_checkpoints_do_not_count(
