@@ -45,6 +45,7 @@ from phaodai.permits.errors import (
 )
 from phaodai.permits.models import Entry, Organisation, Permit
 from phaodai.territory import selectors as territory
+from phaodai.vaccination import selectors as vaccination
 
 # Binds each ciphertext to this column: a blob copied from another encrypted column will not open.
 CCCD_AAD = b"permits.entry.cccd"
@@ -573,7 +574,17 @@ def _organisation_label(entry: Entry) -> str | None:
     return entry.organisation.name[: rules.MAX_TEXT]
 
 
-def payload_of(entry: Entry, pass_id: str) -> PassPayload:
+def doses_of(entry: Entry, on: date) -> int:
+    """The holder's vaccine doses in the registry (0 when the registry does not know the CCCD): a
+    gateway checks the count the permit carries (S23: two doses to cross the city boundary)."""
+    person_id = entry.person_id
+    if person_id is None:
+        found = people_selectors.residents_by_cccd_index({entry.cccd_index}).get(entry.cccd_index)
+        person_id = found[0] if found else None
+    return vaccination.doses_recorded(person_id, on) if person_id is not None else 0
+
+
+def payload_of(entry: Entry, pass_id: str, *, doses: int = 0) -> PassPayload:
     valid_from, valid_to = _window(entry)
     return PassPayload(
         type=PassType.PERMIT,
@@ -589,6 +600,7 @@ def payload_of(entry: Entry, pass_id: str) -> PassPayload:
         route=entry.route or None,
         plate=entry.plate or None,
         organisation=_organisation_label(entry),
+        doses=doses,
     )
 
 
@@ -617,7 +629,8 @@ def issue_permit(*, by: Any, entry: Entry, clock: Clock = now) -> Permit:
             _("The days asked for have passed; the organisation must submit new dates."), "valid_to"
         )
     pass_id = "GDD-" + secrets.token_hex(6).upper()
-    code = passes.sign_pass(payload=payload_of(entry, pass_id), clock=clock)
+    doses = doses_of(entry, local_date(clock()))
+    code = passes.sign_pass(payload=payload_of(entry, pass_id, doses=doses), clock=clock)
     try:
         with transaction.atomic():
             permit = Permit.objects.create(

@@ -101,6 +101,12 @@ def doses_of(person: Any) -> list[Dose]:
     )
 
 
+def doses_recorded(person_id: Any, on: date) -> int:
+    """How many doses the registry holds for a person, given on or before `on` (what a pass carries)."""
+    rows = Dose.objects.filter(person_id=person_id, given_on__lte=on)
+    return rows.values("dose_number").distinct().count()
+
+
 def history_of(person: Any) -> list[rules.GivenDose]:
     rows = Dose.objects.filter(person=person).values_list("dose_number", "given_on", "product__code")
     return [rules.GivenDose(number, given_on, code) for number, given_on, code in rows]
