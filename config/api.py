@@ -24,6 +24,7 @@ from phaodai.diagnostics.api import router as diagnostics_router
 from phaodai.diagnostics.api_imports import router as diagnostics_imports_router
 from phaodai.inspections.api import router as inspections_router
 from phaodai.notifications.api import router as notifications_router
+from phaodai.passes.api import router as passes_router
 from phaodai.people.api import router as people_router
 from phaodai.permits.api import router as permits_router
 from phaodai.portal.api import router as public_router
@@ -113,3 +114,4 @@ api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/permits", permits_router)
 api.add_router("/declarations", declarations_router)
 api.add_router("/vehicles", vehicles_router)
+api.add_router("/passes", passes_router)

@@ -21,6 +21,7 @@ from tests.matrix_cases_isolation import build_cases_isolation, cases_isolation_
 from tests.matrix_cases_lockdowns import build_cases_lockdowns, cases_lockdowns_matrix
 from tests.matrix_cases_recording import build_cases_recording, cases_recording_matrix
 from tests.matrix_cases_tracing import build_cases_tracing, cases_tracing_matrix
+from tests.matrix_checkpoint_verifier import build_checkpoint_verifier, checkpoint_verifier_matrix
 from tests.matrix_checkpoints import build_checkpoints, checkpoints_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
@@ -29,6 +30,7 @@ from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
 from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
 from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
 from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
+from tests.matrix_passes_api import build_passes_api, passes_api_matrix
 from tests.matrix_permits import build_permits, permits_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
@@ -294,6 +296,10 @@ LAZY_BUILDERS["declarations"] = build_declarations
 MATRIX.update(declarations_matrix(Req))
 LAZY_BUILDERS["vehicles"] = build_vehicles
 MATRIX.update(vehicles_matrix(Req))
+LAZY_BUILDERS["passes_api"] = build_passes_api
+MATRIX.update(passes_api_matrix(Req))
+LAZY_BUILDERS["checkpoint_verifier"] = build_checkpoint_verifier
+MATRIX.update(checkpoint_verifier_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -4,7 +4,7 @@ Through the same selectors and services as the pages. Errors are {"code", "messa
 credentials, 403 for a role that neither manages checkpoints nor verifies passes, 404 outside the
 user's reach, 422 for bad input. The sync answers 200 with one result per entry: "created",
 "duplicate" (the device had sent it already) or "rejected" with a code and a message; sending the
-same batch again is harmless.
+same batch again is harmless. POST /{pk}/verify decides one scan on the server (verification.py).
 """
 
 from datetime import date, datetime
@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from phaodai.checkpoints import selectors, services, stats
+from phaodai.checkpoints import selectors, services, stats, verification
 from phaodai.checkpoints.crossings import MAX_SYNC_ENTRIES
 from phaodai.checkpoints.models import Checkpoint
 from phaodai.core.clock import local_date, now
@@ -284,3 +284,62 @@ def checkpoint_stats(request: HttpRequest, pk: int, day: date | None = None) -> 
         "hours": _hours(day_stats),
         "reasons": _reasons(day_stats),
     }
+
+
+class VerifyIn(Strict):
+    # Longer than any pass on purpose: an oversized code is answered "denied, too_long", not 422.
+    code: str = Field(max_length=65536, description="The scanned pass, PD1:…")
+    declaration: str | None = Field(
+        None, max_length=65536, description="The holder's health declaration, PD1:…"
+    )
+    direction: str = Field(max_length=20, description="in or out")
+    device_id: str = Field(max_length=200)
+    local_id: str = Field(max_length=200, description="The device's own id of the record (unique per device)")
+
+
+class ReasonItem(Schema):
+    rule: str = Field(description="The rule's Identifier, or the code's refusal (e.g. expired)")
+    description: str
+
+
+class CodeError(Schema):
+    code: str
+    message: str
+
+
+class HolderOut(Schema):
+    name: str | None
+    birth_year: int | None
+    cccd_masked: str | None
+
+
+class VerifyOut(Schema):
+    decision: str = Field(description="allowed or denied")
+    error: CodeError | None = Field(description="Why the code itself was refused, before any rule")
+    reasons: list[ReasonItem] = Field(description="Failed rules, in the request's language")
+    notes: list[ReasonItem] = Field(description="Rules that only carry a message, e.g. transit: no stop")
+    holder: HolderOut | None = Field(description="For the ID check; null when the code is not authentic")
+    plate: str | None
+    pass_type: str | None
+    pass_id: str | None
+    bundle_version: int | None
+    declaration_error: CodeError | None = Field(description="Why the declaration shown was not taken")
+    crossing_id: int | None = Field(description="The logged crossing; null when nothing could be logged")
+    duplicate: bool = Field(description="A retry: the decision logged the first time")
+
+
+@router.post(
+    "/{pk}/verify",
+    url_name="checkpoints_verify",
+    response=VerifyOut,
+    summary="Verify a scanned pass (and health declaration) here, decide with the bundle's rules, log it",
+)
+def verify(request: HttpRequest, pk: int, payload: VerifyIn) -> dict[str, Any]:
+    scan = verification.Scan(
+        code=payload.code,
+        declaration=payload.declaration,
+        direction=payload.direction,
+        device_id=payload.device_id,
+        local_id=payload.local_id,
+    )
+    return verification.verify_scan(by=request.user, checkpoint_pk=pk, scan=scan)

@@ -1,9 +1,9 @@
 """Pages of checkpoints (namespace "checkpoints", mounted under /checkpoints/): the registry, shift
-rosters, the crossing log and its stats."""
+rosters, the crossing log and its stats, and the offline pass verifier."""
 
 from django.urls import URLPattern, path
 
-from phaodai.checkpoints import views, views_crossings, views_rosters
+from phaodai.checkpoints import views, views_crossings, views_rosters, views_verifier
 
 app_name = "checkpoints"
 
@@ -20,4 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("shifts/<int:pk>/remove/", views_rosters.shift_remove, name="shift_remove"),
     path("<int:pk>/crossings/", views_crossings.crossings, name="crossings"),
     path("<int:pk>/stats/", views_crossings.checkpoint_stats, name="stats"),
+    path("<int:pk>/verify/", views_verifier.verifier, name="verifier"),
+    path("verifier/sw.js", views_verifier.worker, name="verifier_worker"),
+    path("verifier/manifest.webmanifest", views_verifier.manifest, name="verifier_manifest"),
 ]

@@ -26,6 +26,10 @@ MESSAGES: Final[dict[str, str]] = {
     "expired": "The pass has expired.",
     "bad_payload": "The pass content is malformed.",
     "key_usage": "The signer is not allowed to sign this kind of pass.",
+    # Checks at a checkpoint (passes.checking)
+    "not_a_pass": "This is not a pass that lets one through a checkpoint.",
+    "not_a_declaration": "The second code is not a health declaration.",
+    "no_rules": "No rule of the bundle applies at this time: get a current bundle.",
     # Bundles
     "bad_bundle": "The rule bundle is malformed.",
     "bundle_bad_signature": "The rule bundle's signature does not match.",

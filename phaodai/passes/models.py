@@ -133,3 +133,24 @@ class Bundle(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.scope} v{self.version}"
+
+
+class RevokedPass(TimeStampedModel):
+    """A signed pass withdrawn before it expired: devices learn it from the bundles' "revoked-passes".
+
+    Permits and vehicle registrations record their revocations here (through services.revoke_pass),
+    so the bundle knows nothing of those apps; rows past `expires_at` leave the list (the pass fails
+    on its own validity then).
+    """
+
+    pass_id = models.CharField(max_length=64, unique=True)
+    pass_type = models.CharField(max_length=16)
+    expires_at = models.DateTimeField(help_text=_("When the pass would have expired"))
+    revoked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pass_id"]
+        indexes = [models.Index(fields=["expires_at"], name="passes_revoked_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.pass_type} {self.pass_id} (revoked)"

@@ -5,12 +5,14 @@ device. Each rule is evaluated with the core engine over the data CertLogic rule
 
     {"payload": <the pass map (PD1) or the DGC (HC1)>,
      "external": {"validationClock": "...Z", "localDate": "YYYY-MM-DD", "localTime": "HH:MM",
-                  "checkpoint": {...}, "valueSets": {...}}}
+                  "checkpoint": {"kind", "code", "units"}, "valueSets": {...},
+                  "declaration": <the holder's verified health declaration map, or null>}}
 
 A rule passes only when it gives exactly true; false, any other value and an engine error all fail it
 (an error is reported, never raised).
 """
 
+import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -144,7 +146,7 @@ class RuleSet:
         self._by_type: dict[str, list[_Compiled]] = {}
         # A device scans many passes at about the same clock: keep the last answers per clock.
         self._applicable: dict[tuple[str, datetime], list[_Compiled]] = {}
-        self._held_external: tuple[datetime, Mapping[str, Any] | None, dict[str, Any]] | None = None
+        self._held_external: tuple[Any, ...] | None = None
         for rule in rules:
             try:
                 check_rule(rule)
@@ -190,9 +192,14 @@ class RuleSet:
         pass_type: str,
         clock: datetime,
         checkpoint: Mapping[str, Any] | None = None,
+        declaration: Mapping[str, Any] | None = None,
     ) -> Decision:
-        """Run every applicable rule on the pass; an engine error fails the rule and is reported."""
-        data = {"payload": payload, "external": self._external(clock, checkpoint)}
+        """Run every applicable rule on the pass; an engine error fails the rule and is reported.
+
+        `declaration` is the map of the holder's health declaration, a second code scanned with the
+        pass and verified (signature, expiry) by the caller; rules read it as external.declaration.
+        """
+        data = {"payload": payload, "external": self._external(clock, checkpoint, declaration)}
         passed: list[RuleOutcome] = []
         failed: list[RuleOutcome] = []
         for compiled in self.applicable(pass_type, clock):
@@ -200,24 +207,36 @@ class RuleSet:
             (passed if outcome.passed else failed).append(outcome)
         return Decision(tuple(passed), tuple(failed))
 
-    def _external(self, clock: datetime, checkpoint: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The `external` data, rebuilt only when the clock or the checkpoint changes.
+    def _external(
+        self,
+        clock: datetime,
+        checkpoint: Mapping[str, Any] | None,
+        declaration: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The `external` data, rebuilt only when the clock, the checkpoint or the declaration changes.
 
         A device scans many passes at one clock and one checkpoint; rules only read this map, and
-        the checkpoint is copied (a caller changing its own map later changes nothing here).
+        checkpoint and declaration are copied (a caller changing its own map later changes nothing
+        here, and the next scan with a changed map is not answered from the held one).
         """
         held = self._held_external
-        if held is not None and held[0] == clock and held[1] == checkpoint:
-            return held[2]
+        if held is not None and held[0] == clock and held[1] == checkpoint and held[2] == declaration:
+            return held[3]
         local = clock.astimezone(self.zone)
         external = {
             "validationClock": iso(clock),
             "localDate": local.strftime("%Y-%m-%d"),
             "localTime": local.strftime("%H:%M"),
-            "checkpoint": dict(checkpoint or {}),
+            "checkpoint": copy.deepcopy(dict(checkpoint or {})),
             "valueSets": self.value_sets,
+            "declaration": copy.deepcopy(dict(declaration)) if declaration is not None else None,
         }
-        self._held_external = (clock, dict(checkpoint) if checkpoint is not None else None, external)
+        self._held_external = (
+            clock,
+            copy.deepcopy(dict(checkpoint)) if checkpoint is not None else None,
+            copy.deepcopy(dict(declaration)) if declaration is not None else None,
+            external,
+        )
         return external
 
 

@@ -12,12 +12,15 @@ from typing import Any, Final
 from django.db.models import QuerySet
 
 from phaodai.core.clock import Clock, now
-from phaodai.passes import bundles
+from phaodai.passes import bundles, checking
 from phaodai.passes.codec import Verification, verify
-from phaodai.passes.models import Bundle, ForeignSigner, PassRule, SigningKey
+from phaodai.passes.models import Bundle, ForeignSigner, PassRule, RevokedPass, SigningKey
 from phaodai.passes.rules import RuleSet
 from phaodai.passes.trust import TrustEntry, TrustList, Usage, iso
 
+# The bundle scope checkpoint devices download, and its value set of revoked pass ids.
+CHECKPOINTS: Final = "checkpoints"
+REVOKED_PASSES: Final = "revoked-passes"
 # The longest a pass may live: a retired key stays trusted this long after it stopped signing.
 MAX_PASS_LIFETIME: Final = timedelta(days=90)
 
@@ -93,6 +96,11 @@ def rule_document(rule: PassRule) -> dict[str, Any]:
     }
 
 
+def rules_in_force(scope: str, at: datetime) -> list[dict[str, Any]]:
+    """The scope's rules not lapsed at `at`, as a bundle carries them (every version: devices choose)."""
+    return [rule_document(rule) for rule in PassRule.objects.filter(scope=scope, valid_to__gt=at)]
+
+
 def current_bundle(scope: str) -> Bundle | None:
     return Bundle.objects.filter(scope=scope).order_by("-version").first()
 
@@ -103,12 +111,13 @@ def bundle_document(bundle: Bundle) -> dict[str, Any]:
     return document
 
 
-_RULESETS: dict[tuple[str, int], tuple[bundles.Bundle, RuleSet]] = {}
+_RULESETS: dict[tuple[str, int, str, datetime], tuple[bundles.Bundle, RuleSet]] = {}
 
 
 def opened_bundle(bundle: Bundle) -> tuple[bundles.Bundle, RuleSet]:
     """A stored bundle checked against its own signer and its rules compiled (kept per scope and version)."""
-    cache_key = (bundle.scope, bundle.version)
+    # Signer and signing time too: a restored or test database may reuse a scope's version number.
+    cache_key = (bundle.scope, bundle.version, bundle.kid, bundle.issued_at)
     if cache_key not in _RULESETS:
         document = bundle_document(bundle)
         signer = SigningKey.objects.get(kid=bundle.kid)
@@ -118,6 +127,61 @@ def opened_bundle(bundle: Bundle) -> tuple[bundles.Bundle, RuleSet]:
         _RULESETS.clear()  # one bundle per scope is in use; keep the cache small
         _RULESETS[cache_key] = (opened, ruleset)
     return _RULESETS[cache_key]
+
+
+def revoked_pass_ids(at: datetime) -> list[str]:
+    """Pass ids revoked before they expired and not expired yet at `at` (what devices must refuse)."""
+    rows = RevokedPass.objects.filter(expires_at__gt=at).order_by("pass_id")
+    return list(rows.values_list("pass_id", flat=True))
+
+
+_LIVE: dict[tuple[str, int, str, datetime, tuple[str, ...]], RuleSet] = {}
+
+
+def live_rules(bundle: Bundle, at: datetime) -> tuple[bundles.Bundle, RuleSet]:
+    """A stored bundle with its rules compiled, its "revoked-passes" joined by any revocation it lacks.
+
+    A revocation re-publishes the bundle in its own transaction (services.revoke_pass), so this
+    usually is the bundle as signed; when it could not be (no bundle key), the server still refuses
+    the revoked pass at once.
+    """
+    opened, ruleset = opened_bundle(bundle)
+    held = opened.value_sets.get(REVOKED_PASSES) or []
+    missing = tuple(sorted(set(revoked_pass_ids(at)) - set(held)))
+    if not missing:
+        return opened, ruleset
+    cache_key = (bundle.scope, bundle.version, bundle.kid, bundle.issued_at, missing)
+    if cache_key not in _LIVE:
+        _LIVE.clear()
+        value_sets = {**opened.value_sets, REVOKED_PASSES: sorted({*held, *missing})}
+        _LIVE[cache_key] = RuleSet(opened.rules, value_sets, opened.timezone)
+    return opened, _LIVE[cache_key]
+
+
+# external.checkpoint of a checkpoint: its kind, code and the unit codes where it stands.
+checkpoint_facts = checking.checkpoint_facts
+
+
+def check_pass(
+    code: str,
+    declaration: str | None,
+    *,
+    bundle: Bundle,
+    checkpoint: dict[str, Any],
+    at: datetime,
+) -> checking.Check:
+    """A scan decided on the server: the live trust list and revocations, the bundle's rules."""
+    opened, ruleset = live_rules(bundle, at)
+    return checking.check(
+        code,
+        declaration,
+        trust=trust_list(at),
+        rules=ruleset,
+        notes=checking.note_identifiers(opened.rules),
+        checkpoint=checkpoint,
+        clock=at,
+        bundle_version=bundle.version,
+    )
 
 
 def verify_code(text: str, *, clock: Clock = now) -> Verification:

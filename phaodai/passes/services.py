@@ -26,7 +26,7 @@ from phaodai.passes.codec import encode_pass
 from phaodai.passes.models import Bundle, ForeignSigner, PassRule, SigningKey
 from phaodai.passes.payload import PassPayload, PassType
 from phaodai.passes.rules import RuleDefinitionError, check_rule
-from phaodai.passes.selectors import MAX_PASS_LIFETIME, rule_document, trust_list
+from phaodai.passes.selectors import MAX_PASS_LIFETIME, rule_document, rules_in_force, trust_list
 from phaodai.passes.trust import TrustEntry, TrustListError, Usage, kid_of
 
 # A key signs for a year; its certificate runs on for as long as the last pass it signed can live.
@@ -396,10 +396,13 @@ def _publish(
     signer: SigningKey,
     at: datetime,
     clock: Clock,
+    rules: list[dict[str, Any]] | None = None,
 ) -> Bundle:
+    """The next version of the scope's bundle: `rules` (default: the scope's rules in force), signed."""
     latest = Bundle.objects.select_for_update().filter(scope=scope).order_by("-version").first()
     version = latest.version + 1 if latest else 1
-    rules = [rule_document(rule) for rule in PassRule.objects.filter(scope=scope, valid_to__gt=at)]
+    if rules is None:
+        rules = rules_in_force(scope, at)
     content = bundles.build(
         scope=scope,
         version=version,
@@ -434,3 +437,13 @@ def _publish(
         clock=clock,
     )
     return bundle
+
+
+# Publishing a scope from its rule file, and revocations (publication.py), through this module.
+from phaodai.passes.publication import (  # noqa: E402,F401  (re-exported)
+    RULE_FILES,
+    RuleFileError,
+    install_rules,
+    publish_scope,
+    revoke_pass,
+)

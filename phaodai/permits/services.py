@@ -681,4 +681,8 @@ def revoke_permit(*, by: Any, permit: Permit, reason: str, clock: Clock = now) -
             after={**_permit_state(permit), "reason": reason},
             clock=clock,
         )
+        # In the same transaction: the checkpoint bundle is re-published with the pass id in it.
+        passes.revoke_pass(
+            by=by, pass_id=permit.pass_id, pass_type=PassType.PERMIT, expires_at=permit.valid_to, clock=clock
+        )
     return permit

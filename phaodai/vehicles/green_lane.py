@@ -192,8 +192,15 @@ def revoke_green_lane(
 ) -> GreenLane:
     """Withdraw a registration (submitted or approved): checks refuse the vehicle from now on."""
     common.require_manager_of(by, registration)
-    return common.transition(
-        by=by, registration=registration, version=version, allowed_from=STANDING,
-        to=Status.REVOKED, action="vehicles.green_lane_revoked", state=state, clock=clock,
-        note_text=common.note(note),
-    )  # fmt: skip
+    with transaction.atomic():
+        revoked = common.transition(
+            by=by, registration=registration, version=version, allowed_from=STANDING,
+            to=Status.REVOKED, action="vehicles.green_lane_revoked", state=state, clock=clock,
+            note_text=common.note(note),
+        )  # fmt: skip
+        if revoked.pass_code:  # its signed pass joins the checkpoint bundle's revocation list
+            passes.revoke_pass(
+                by=by, pass_id=revoked.reference, pass_type=PassType.VEHICLE,
+                expires_at=revoked.valid_to, clock=clock,
+            )  # fmt: skip
+    return revoked

@@ -174,10 +174,17 @@ def revoke_shipper(
     *, by: Any, shipper: Shipper, version: Any = None, note: Any = "", clock: Clock = now
 ) -> Shipper:
     common.require_manager_of(by, shipper)
-    return common.transition(
-        by=by, registration=shipper, version=version, allowed_from=STANDING, to=Status.REVOKED,
-        action="vehicles.shipper_revoked", state=state, clock=clock, note_text=common.note(note),
-    )  # fmt: skip
+    with transaction.atomic():
+        revoked = common.transition(
+            by=by, registration=shipper, version=version, allowed_from=STANDING, to=Status.REVOKED,
+            action="vehicles.shipper_revoked", state=state, clock=clock, note_text=common.note(note),
+        )  # fmt: skip
+        if revoked.pass_code:  # its signed pass joins the checkpoint bundle's revocation list
+            passes.revoke_pass(
+                by=by, pass_id=revoked.reference, pass_type=PassType.SHIPPER,
+                expires_at=revoked.valid_to, clock=clock,
+            )  # fmt: skip
+    return revoked
 
 
 def shipper_allowed(shipper_or_pass: Shipper | PassPayload, at: datetime) -> rules.Verdict:

@@ -169,10 +169,17 @@ def revoke_transit(
     *, by: Any, trip: TransitTrip, version: Any = None, note: Any = "", clock: Clock = now
 ) -> TransitTrip:
     common.require_manager_of(by, trip)
-    return common.transition(
-        by=by, registration=trip, version=version, allowed_from=STANDING, to=Status.REVOKED,
-        action="vehicles.transit_revoked", state=state, clock=clock, note_text=common.note(note),
-    )  # fmt: skip
+    with transaction.atomic():
+        revoked = common.transition(
+            by=by, registration=trip, version=version, allowed_from=STANDING, to=Status.REVOKED,
+            action="vehicles.transit_revoked", state=state, clock=clock, note_text=common.note(note),
+        )  # fmt: skip
+        if revoked.pass_code:  # its signed pass joins the checkpoint bundle's revocation list
+            passes.revoke_pass(
+                by=by, pass_id=revoked.reference, pass_type=PassType.TRANSIT,
+                expires_at=revoked.valid_to + timedelta(hours=revoked.expected_hours), clock=clock,
+            )  # fmt: skip
+    return revoked
 
 
 # Matching ------------------------------------------------------------------------------------------

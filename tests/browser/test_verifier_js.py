@@ -6,11 +6,18 @@ vectors over as JSON text, runs them all in one evaluation and gets back the one
 - every vector of phaodai/core/rules/vectors/engine.json gives what the Python engine gives;
 - CBOR and Base45 vectors (RFC 8949, RFC 9285) decode or are refused as recorded;
 - zlib inflates within its cap and refuses bombs, truncation and trailing data;
-- the EU test certificates (dgc-testdata) decode to the payload Python reads from them.
+- the EU test certificates (dgc-testdata) decode to the payload Python reads from them;
+- the shared pass vectors (phaodai/passes/tests/data/vectors.json): every code's report (cose.js +
+  codec.js, ES256 and PS256 with WebCrypto), every bundle acceptance (bundle.js), every rule
+  decision (rules.js RuleSet) and every checkpoint decision (rules.js check) as Python gives them;
+- and, beyond the vectors, 700 codes damaged at every layer or signed over odd contents.
 """
 
+import base64
 import json
+import random
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,7 @@ import cbor2
 import pytest
 
 from phaodai.passes import base45
+from phaodai.passes.tests import builders
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_VECTORS = ROOT / "phaodai/core/rules/vectors/engine.json"
@@ -32,6 +40,11 @@ LOAD_MODULES = f"""async () => {{
     cbor: await import("{VERIFIER}/cbor.js"),
     base45: await import("{VERIFIER}/base45.js"),
     inflate: await import("{VERIFIER}/inflate.js"),
+    cose: await import("{VERIFIER}/cose.js"),
+    codec: await import("{VERIFIER}/codec.js"),
+    bundle: await import("{VERIFIER}/bundle.js"),
+    rules: await import("{VERIFIER}/rules.js"),
+    codes: await import("{VERIFIER}/codes.js"),
   }};
   return Object.keys(window.verifier.certlogic);
 }}"""
@@ -295,3 +308,263 @@ def _python_payload(text: str) -> Any:
     sign1 = cbor2.loads(zlib.decompress(base45.decode(text[4:])))
     claims = cbor2.loads((sign1.value if isinstance(sign1, cbor2.CBORTag) else sign1)[2])
     return json.loads(json.dumps(claims[-260][1], default=lambda value: {"$bytes": value.hex()}))
+
+
+PASS_VECTORS = PASSES_DATA / "vectors.json"
+
+# Every code of vectors.json verified against its trust list at its clock: the report, as Python's.
+RUN_CODE_VECTORS = """async (text) => {
+  const { cose, codec, codes } = window.verifier;
+  const vectors = JSON.parse(text);
+  const trust = await cose.TrustList.fromJson(vectors.trust_list);
+  const clock = codes.parseIso(vectors.clock);
+  const failures = [];
+  for (const vector of vectors.codes) {
+    let got;
+    try {
+      got = (await codec.verify(vector.qr, trust, clock)).report();
+    } catch (error) {
+      got = { crash: `${error.name}: ${error.message}` };
+    }
+    if (JSON.stringify(sortKeys(got)) !== JSON.stringify(sortKeys(vector.expected))) {
+      failures.push({ name: vector.name, want: vector.expected, got });
+    }
+  }
+  return { count: vectors.codes.length, failures };
+}"""
+
+# Bundle acceptance: held (opened with the anchors) and offered, at each case's clock.
+RUN_BUNDLE_VECTORS = """async (text) => {
+  const { cose, bundle, codes } = window.verifier;
+  const { anchors, documents, cases } = JSON.parse(text).bundles;
+  const pinned = await cose.TrustList.fromJson(anchors);
+  const failures = [];
+  for (const vector of cases) {
+    let got;
+    try {
+      const held = vector.held ? await bundle.openSigned(documents[vector.held], pinned) : null;
+      const clock = codes.parseIso(vector.clock);
+      const answer = await bundle.accept(held, documents[vector.offered], { clock, anchors: pinned });
+      got = { accepted: answer.accepted, error: answer.error, warnings: answer.warnings };
+    } catch (error) {
+      got = { crash: `${error.name}: ${error.message}` };
+    }
+    if (JSON.stringify(got) !== JSON.stringify(vector.expected)) {
+      failures.push({ name: vector.name, want: vector.expected, got });
+    }
+  }
+  return { count: cases.length, failures };
+}"""
+
+# RuleSet.evaluate over a test bundle's rules (no declaration), as test_vectors.py runs it.
+RUN_DECISION_VECTORS = """async (text) => {
+  const { cose, codec, bundle, rules, codes } = window.verifier;
+  const vectors = JSON.parse(text);
+  const trust = await cose.TrustList.fromJson(vectors.trust_list);
+  const pinned = await cose.TrustList.fromJson(vectors.bundles.anchors);
+  const failures = [];
+  for (const vector of vectors.decisions) {
+    let got;
+    try {
+      const opened = await bundle.openSigned(vectors.bundles.documents[vector.bundle], pinned);
+      const clock = codes.parseIso(vector.clock);
+      const checked = await codec.verify(vector.qr, trust, clock);
+      const ruleSet = new rules.RuleSet(opened.rules, opened.valueSets, opened.timezone);
+      const decision = ruleSet.evaluate(checked.payload, {
+        passType: checked.payload.t, clock, checkpoint: vector.checkpoint,
+      });
+      got = {
+        allowed: decision.allowed,
+        passed: decision.passed.map((o) => o.identifier),
+        failed: decision.failed.map((o) => o.identifier),
+        errors: decision.failed.filter((o) => o.error).map((o) => o.identifier),
+      };
+    } catch (error) {
+      got = { crash: `${error.name}: ${error.message}` };
+    }
+    if (JSON.stringify(got) !== JSON.stringify(vector.expected)) {
+      failures.push({ name: vector.name, want: vector.expected, got });
+    }
+  }
+  return { count: vectors.decisions.length, failures };
+}"""
+
+# A whole check at a checkpoint (checking.py): pass + declaration + the S23 bundle's rules.
+RUN_CHECKPOINT_VECTORS = """async (text) => {
+  const { cose, bundle, rules, codes } = window.verifier;
+  const vectors = JSON.parse(text);
+  const section = vectors.checkpoint_decisions;
+  const trust = await cose.TrustList.fromJson(vectors.trust_list);
+  const pinned = await cose.TrustList.fromJson(vectors.bundles.anchors);
+  const opened = await bundle.openSigned(section.bundle, pinned);
+  const ruleSet = new rules.RuleSet(opened.rules, opened.valueSets, opened.timezone);
+  const notes = rules.noteIdentifiers(opened.rules);
+  const failures = [];
+  for (const vector of section.cases) {
+    let got;
+    try {
+      const answer = await rules.check(vector.qr, vector.declaration, {
+        trust, rules: ruleSet, notes, checkpoint: vector.checkpoint, clock: codes.parseIso(vector.clock),
+        bundleVersion: opened.version,
+      });
+      got = {
+        decision: answer.decision,
+        error: answer.error ? answer.error.code : null,
+        failed: [...answer.failedOutcomes.map((o) => o.identifier)].sort(),
+        notes: answer.notes.map((n) => n.rule),
+        declaration_error: answer.declaration_error ? answer.declaration_error.code : null,
+        pass_id: answer.pass_id,
+        pass_type: answer.pass_type,
+        plate: answer.plate,
+        holder: answer.holder,
+        bundle_version: answer.bundle_version,
+      };
+    } catch (error) {
+      got = { crash: `${error.name}: ${error.message}` };
+    }
+    if (JSON.stringify(sortKeys(got)) !== JSON.stringify(sortKeys(vector.expected))) {
+      failures.push({ name: vector.name, want: vector.expected, got });
+    }
+  }
+  return { count: section.cases.length, failures };
+}"""
+
+SORT_KEYS = """
+window.sortKeys = (value) => {
+  if (Array.isArray(value)) return value.map(window.sortKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, window.sortKeys(value[key])]));
+  }
+  return value;
+};
+"""
+
+
+@pytest.fixture
+def pass_verifier(verifier: Any) -> Any:
+    """The verifier page with sortKeys(value) (objects compared whatever their key order)."""
+    verifier.evaluate(f"() => {{ {SORT_KEYS} }}")
+    return verifier
+
+
+def test_every_code_of_the_shared_vectors_gives_the_python_report(pass_verifier):
+    text = PASS_VECTORS.read_text(encoding="utf-8")
+    outcome = pass_verifier.evaluate(RUN_CODE_VECTORS, text)
+    assert outcome["count"] == len(json.loads(text)["codes"]) >= 26
+    assert outcome["failures"] == []
+
+
+def test_every_bundle_case_is_accepted_or_refused_as_python_does(pass_verifier):
+    text = PASS_VECTORS.read_text(encoding="utf-8")
+    outcome = pass_verifier.evaluate(RUN_BUNDLE_VECTORS, text)
+    assert outcome["count"] >= 8
+    assert outcome["failures"] == []
+
+
+def test_every_rule_decision_of_the_shared_vectors_is_the_python_one(pass_verifier):
+    text = PASS_VECTORS.read_text(encoding="utf-8")
+    outcome = pass_verifier.evaluate(RUN_DECISION_VECTORS, text)
+    assert outcome["count"] >= 7
+    assert outcome["failures"] == []
+
+
+def test_every_checkpoint_decision_of_the_s23_rules_is_the_python_one(pass_verifier):
+    text = PASS_VECTORS.read_text(encoding="utf-8")
+    if "checkpoint_decisions" not in json.loads(text):
+        pytest.skip("vectors.json has no checkpoint_decisions yet")
+    outcome = pass_verifier.evaluate(RUN_CHECKPOINT_VECTORS, text)
+    assert outcome["count"] >= 1
+    assert outcome["failures"] == []
+
+
+# --- Differential: codes nobody wrote by hand, answered by Python and by the browser -------------------
+
+BASE45_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, 1, 2, -1, 2.0, 2.5, "", " ", "x", "2", "001******234", "29C-123.45", "24:00",
+    ["08:00", "17:00"], ["17:00", "08:00"], ["004"], [], {}, {"a": 1}, b"\x01", 10**20, 1900, 2101,
+    "2021-09-08T23:00:00Z", "2021-09-08T23:00:00", "2021-02-30T00:00:00Z", "permit", "declaration",
+]  # fmt: skip
+
+
+def damaged_codes(rng: random.Random, count: int) -> list[str]:
+    """Authentic codes of the vectors with a character, a compressed byte or an envelope byte changed."""
+    seeds = [case["qr"] for case in json.loads(PASS_VECTORS.read_text(encoding="utf-8"))["codes"]]
+    seeds = [qr for qr in seeds if qr[:4] in ("PD1:", "HC1:") and len(qr) < 1000]
+    out = []
+    for _ in range(count):
+        qr = rng.choice(seeds)
+        prefix, body = qr[:4], qr[4:]
+        try:
+            envelope = bytearray(zlib.decompress(base45.decode(body)))
+        except (ValueError, zlib.error):
+            continue
+        how = rng.randrange(4)
+        if how == 0:
+            at = rng.randrange(len(body))
+            out.append(prefix + body[:at] + rng.choice(BASE45_ALPHABET) + body[at + 1 :])
+            continue
+        if how == 1:
+            compressed = bytearray(base45.decode(body))
+            compressed[rng.randrange(len(compressed))] ^= 1 << rng.randrange(8)
+            out.append(prefix + base45.encode(bytes(compressed)))
+            continue
+        if how == 2:
+            envelope[rng.randrange(min(48, len(envelope)))] ^= 1 << rng.randrange(8)
+        else:
+            envelope = envelope[: rng.randrange(len(envelope))] + bytes([rng.randrange(256)])
+        out.append(prefix + base45.encode(zlib.compress(bytes(envelope))))
+    return out
+
+
+def signed_odd_passes(rng: random.Random, count: int) -> list[str]:
+    """Codes our own pass key signs over pass maps and claims with odd values: past the signature."""
+    from phaodai.passes.tests.data import make_vectors
+
+    vectors = json.loads(PASS_VECTORS.read_text(encoding="utf-8"))
+    clock = datetime.fromisoformat(vectors["clock"])
+    entry = next(e for e in vectors["trust_list"] if e["usage"] == "PD1" and len(e["types"]) > 1)
+    signer, kid = make_vectors.keys()["signer"], base64.b64decode(entry["kid"])
+    permit = builders.permit(valid_from=clock - timedelta(hours=1)).to_map()
+    keys = [*permit, "og", "cg", "hr", "mk", "sy", "xp", "rt", "zz", 1]
+    iat, exp = int((clock - timedelta(hours=1)).timestamp()), int((clock + timedelta(days=2)).timestamp())
+    # ... and issued 4 minutes ahead of the clock (tolerated), 6 minutes ahead (not yet valid)
+    odd_instants: list[Any] = [None, -5, 0.5, 7258118401, True, "x", float(exp), iat + 3840, iat + 3960]
+    out = []
+    for _ in range(count):
+        value: dict[Any, Any] = dict(
+            permit, t=rng.choice(["permit", "permit", "vehicle", "shipper", "market"])
+        )
+        for _change in range(rng.randrange(1, 3)):
+            if rng.random() < 0.75:
+                value[rng.choice(keys)] = rng.choice(ODD_VALUES)
+            else:
+                value.pop(rng.choice(list(value)), None)
+        claims: dict[Any, Any] = {1: "VN", 6: iat, 4: exp, -84000: value}
+        if rng.random() < 0.3:
+            claims[rng.choice([1, 4, 6])] = rng.choice(odd_instants)
+        envelope = builders.sign(signer, cbor2.dumps(claims), protected={1: -7, 4: kid})
+        out.append("PD1:" + base45.encode(zlib.compress(envelope)))
+    return out
+
+
+def test_damaged_and_odd_codes_get_the_python_report_in_the_browser(pass_verifier):
+    # given codes no vector holds: damaged at every layer, and authentic ones carrying odd contents
+    from phaodai.passes.codec import verify
+    from phaodai.passes.trust import TrustList
+
+    vectors = json.loads(PASS_VECTORS.read_text(encoding="utf-8"))
+    trust, clock = TrustList.from_json(vectors["trust_list"]), datetime.fromisoformat(vectors["clock"])
+    rng = random.Random(20210909)
+    codes = damaged_codes(rng, 400) + signed_odd_passes(rng, 300)
+    cases: list[dict[str, Any]] = [
+        {"name": str(i), "qr": qr, "expected": verify(qr, trust, clock).report()}
+        for i, qr in enumerate(codes)
+    ]
+    errors = {case["expected"]["error"]["code"] for case in cases if case["expected"]["error"]}
+    assert {"bad_signature", "bad_payload", "bad_claims", "bad_cose", "not_yet_valid"} <= errors
+    # when the browser verifies each, then its report is Python's, step by step
+    text = json.dumps({"trust_list": vectors["trust_list"], "clock": vectors["clock"], "codes": cases})
+    outcome = pass_verifier.evaluate(RUN_CODE_VECTORS, text)
+    assert outcome["count"] == len(cases)
+    assert outcome["failures"] == []

@@ -136,3 +136,28 @@ def test_the_local_time_follows_the_bundle_time_zone():
     with pytest.raises(RuleDefinitionError):
         RuleSet([], {}, "Mars/Olympus")
     assert datetime(2021, 9, 9, tzinfo=UTC) - timedelta(minutes=30) == CLOCK
+
+
+def test_the_declaration_is_external_data_and_the_held_external_follows_it():
+    from phaodai.passes.rules import RuleSet as Rules
+
+    rule = {
+        "Identifier": "PD-DECL-0001",
+        "Type": "Acceptance",
+        "Version": "1.0.0",
+        "CertificateType": "permit",
+        "ValidFrom": "2021-09-01T00:00:00Z",
+        "ValidTo": "2021-12-31T00:00:00Z",
+        "AffectedFields": [],
+        "Description": [{"lang": "en", "desc": "The declaration is the holder's."}],
+        "Logic": {"===": [{"var": "external.declaration.n"}, {"var": "payload.n"}]},
+    }
+    rules = Rules([rule], {}, "Asia/Ho_Chi_Minh")
+    clock = datetime(2021, 9, 8, 23, 30, tzinfo=UTC)
+    payload = {"t": "permit", "n": "An"}
+    own = {"t": "declaration", "n": "An"}
+    assert rules.evaluate(payload, pass_type="permit", clock=clock, declaration=own).allowed
+    own["n"] = "Bình"  # the caller's map changed: the next scan reads the new one, not the held copy
+    assert not rules.evaluate(payload, pass_type="permit", clock=clock, declaration=own).allowed
+    assert not rules.evaluate(payload, pass_type="permit", clock=clock).allowed  # none shown: null
+    assert rules.evaluate(payload, pass_type="permit", clock=clock, declaration={"n": "An"}).allowed

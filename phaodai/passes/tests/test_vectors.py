@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from phaodai.passes import bundles
+from phaodai.passes import bundles, checking
 from phaodai.passes.codec import verify
 from phaodai.passes.rules import RuleSet
 from phaodai.passes.trust import TrustList, parse_iso
@@ -67,4 +67,41 @@ def test_each_decision_is_as_recorded(case):
         "passed": [o.identifier for o in decision.passed],
         "failed": [o.identifier for o in decision.failed],
         "errors": [o.identifier for o in decision.failed if o.error],
+    } == case["expected"]
+
+
+S23 = VECTORS["checkpoint_decisions"]
+
+
+def test_the_s23_vectors_ship_the_rule_file_as_it_is():
+    shipped = json.loads(
+        (Path(__file__).parents[2] / "checkpoints" / "data" / "rules-s23.json").read_text(encoding="utf-8")
+    )
+    assert bundles.open_signed(S23["bundle"], ANCHORS).rules == shipped["rules"]
+
+
+@pytest.mark.parametrize("case", S23["cases"], ids=lambda case: case["name"])
+def test_each_s23_checkpoint_decision_is_as_recorded(case):
+    bundle = bundles.open_signed(S23["bundle"], ANCHORS)
+    result = checking.check(
+        case["qr"],
+        case["declaration"],
+        trust=TRUST,
+        rules=RuleSet(bundle.rules, bundle.value_sets, bundle.timezone),
+        notes=checking.note_identifiers(bundle.rules),
+        checkpoint=case["checkpoint"],
+        clock=parse_iso(case["clock"]),
+        bundle_version=bundle.version,
+    )
+    assert {
+        "decision": result.decision,
+        "error": result.error,
+        "failed": sorted(o.identifier for o in result.failed),
+        "notes": sorted(o.identifier for o in result.notes),
+        "declaration_error": result.declaration_error,
+        "pass_id": result.pass_id,
+        "pass_type": result.pass_type,
+        "plate": result.plate,
+        "holder": result.holder(),
+        "bundle_version": result.bundle_version,
     } == case["expected"]

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from phaodai.passes import base45, bundles, cbor, cose, cwt
+from phaodai.passes import base45, bundles, cbor, checking, cose, cwt
 from phaodai.passes.codec import encode_pass, verify
 from phaodai.passes.payload import PassPayload, PassType
 from phaodai.passes.rules import RuleSet
@@ -29,6 +29,32 @@ from phaodai.passes.trust import TrustEntry, TrustList, Usage, iso
 
 OUT = Path(__file__).with_name("vectors.json")
 CLOCK = b.CLOCK
+S23_RULES = Path(__file__).resolve().parents[3] / "checkpoints" / "data" / "rules-s23.json"
+ABOUT = """Shared test vectors for the Python and JS pass verifiers (see docs/decisions/0023).
+All times are UTC ("...Z"); `clock` (2021-09-08T23:30:00Z) is 06:30 on 9/9/2021 in Hà Nội.
+- trust_list: the signers (published trust-list entries) every code below is verified against.
+- codes: [{name, qr, expected}], expected = the codec report {prefix_ok, base45_ok, zlib_ok, cose_ok,
+  signature_ok, expiry_ok, key_usage_ok, payload, error: {code, message} | null} at `clock`.
+- bundles: {anchors (bundle signers to pin), documents {name: signed {bundle, kid, sig}},
+  cases [{name, held, offered, clock, expected {accepted, error, warnings}}]}.
+- decisions: [{name, qr, clock, checkpoint, bundle (a name in bundles.documents), expected {allowed,
+  passed, failed, errors}}]: RuleSet.evaluate over a test bundle's rules, no declaration.
+- checkpoint_decisions: the S23 rule set (phaodai/checkpoints/data/rules-s23.json) as shipped.
+  {bundle: a signed document (verify it with bundles.anchors), cases: [{name, qr, declaration (a PD1
+  code or null), clock, checkpoint {kind, code, units}, expected}]}. A case is decided as
+  passes/checking.py does: verify qr against trust_list at clock (until the signature holds nothing is
+  used: decision denied, error = the codec's code; an authentic HC1 is "not_a_pass"; an authentic pass
+  failing a later step is denied with that code); verify the declaration the same way and take its
+  payload as external.declaration only if every step passed and its t is "declaration" (else null,
+  declaration_error = the codec's code or "not_a_declaration"); run the bundle's rules for payload.t
+  over {payload, external: {validationClock, localDate, localTime (Hà Nội), checkpoint, valueSets
+  (the bundle's value_sets, incl. "revoked-passes"), declaration}}; allowed when no rule failed and at
+  least one applied (none: denied, error "no_rules"). expected = {decision "allowed"|"denied", error
+  (code or null), failed [rule Identifiers, sorted], notes [Identifiers of applied rules whose Logic is
+  exactly true], declaration_error (code or null), pass_id, pass_type, plate, holder {name,
+  birth_year, cccd_masked} | null, bundle_version}.
+  external.checkpoint.units = the unit codes on the checkpoint's unit path, then its other side's
+  (distinct, at most 5): "/01/004/00139/" gives ["01", "004", "00139"]."""
 
 
 def keys() -> dict[str, Any]:
@@ -476,6 +502,255 @@ def decision_cases(k: dict[str, Any], trust: TrustList, v2: dict[str, Any]) -> l
     return out
 
 
+GATEWAY = checking.checkpoint_facts("city_gateway", "CN-05", ["/01/268/"])
+PROVINCE_BORDER = checking.checkpoint_facts("province_border", "250-03", ["/01/250/"])
+DISTRICT = checking.checkpoint_facts("district", "004-02", ["/01/004/"])
+WARD = checking.checkpoint_facts("ward", "00139-01", ["/01/004/00139/", "/01/004/00133/"])
+
+
+def s23_bundle(k: dict[str, Any], trust: TrustList) -> dict[str, Any]:
+    rules = json.loads(S23_RULES.read_text(encoding="utf-8"))["rules"]
+    content = bundles.build(
+        scope="checkpoints",
+        version=7,
+        issued_at=CLOCK - timedelta(days=1),
+        not_after=CLOCK + timedelta(days=7),
+        timezone="Asia/Ho_Chi_Minh",
+        trust=trust,
+        value_sets={"revoked-passes": ["GDD-00139-REVOKED", "LX-29C99999"]},
+        rules=rules,
+    )
+    return bundles.sign(content, private_key=k["bundle"], kid=kid(k["bundle"], "Bundles"))
+
+
+def checkpoint_cases(k: dict[str, Any], trust: TrustList) -> dict[str, Any]:
+    document = s23_bundle(k, trust)
+    opened = bundles.open_signed(document, TrustList(e for e in trust.entries if e.usage == Usage.BUNDLE))
+    rules = RuleSet(opened.rules, opened.value_sets, opened.timezone)
+    notes = checking.note_identifiers(opened.rules)
+    signer_kid = kid(k["signer"], "PD signer")
+
+    def code(payload: PassPayload, **kw: Any) -> str:
+        return issue(k["signer"], signer_kid, payload, **kw)
+
+    def declaration(**changes: Any) -> str:
+        values: dict[str, Any] = {
+            "type": PassType.DECLARATION,
+            "pass_id": "KBYT-20210908-12",
+            "valid_from": CLOCK - timedelta(hours=2),
+            "valid_to": CLOCK + timedelta(hours=70),
+            "holder": "Nguyễn Văn An",
+            "birth_year": 1985,
+            "cccd_masked": "001******234",
+            "symptoms": False,
+            "exposure": False,
+        }
+        values.update(changes)
+        return code(PassPayload(**values))
+
+    def vehicle(kind: PassType, pass_id: str, **changes: Any) -> PassPayload:
+        values: dict[str, Any] = {
+            "type": kind,
+            "pass_id": pass_id,
+            "valid_from": CLOCK - timedelta(days=2),
+            "valid_to": CLOCK + timedelta(days=20),
+            "plate": "29C-123.45",
+            "organisation": "Công ty Vận tải Thăng Long",
+            "cargo": "Rau củ quả",
+        }
+        values.update(changes)
+        return PassPayload(**values)
+
+    shipper = PassPayload(
+        type=PassType.SHIPPER,
+        pass_id="SP-0042",
+        valid_from=CLOCK - timedelta(days=1),
+        valid_to=CLOCK + timedelta(days=6),
+        holder="Lê Văn Cường",
+        birth_year=1995,
+        cccd_masked="001******555",
+        organisation="Grab",
+        plate="29H1-555.55",
+        hours=("09:00", "20:00"),
+        zones=("00139", "00133"),
+    )
+    ten = CLOCK + timedelta(hours=3, minutes=30)  # 10:00 in Hà Nội
+    good = declaration()
+    scenarios: list[tuple[str, str, str | None, Any, dict[str, Any]]] = [
+        ("permit, 2 doses, own declaration, gateway at 06:30", code(b.permit()), good, CLOCK, GATEWAY),
+        ("permit, 2 doses, own declaration, province border", code(b.permit()), good, CLOCK, PROVINCE_BORDER),
+        ("permit with one dose at the gateway", code(b.permit(doses=1)), good, CLOCK, GATEWAY),
+        ("permit without a dose count at the gateway", code(b.permit(doses=None)), good, CLOCK, GATEWAY),
+        ("permit without a health declaration", code(b.permit()), None, CLOCK, GATEWAY),
+        (
+            "permit with someone else's declaration",
+            code(b.permit()),
+            declaration(holder="Trần Thị Bình", cccd_masked="001******876", birth_year=1990),
+            CLOCK,
+            GATEWAY,
+        ),
+        ("declaration reporting symptoms", code(b.permit()), declaration(symptoms=True), CLOCK, GATEWAY),
+        (
+            "expired declaration",
+            code(b.permit()),
+            declaration(valid_from=CLOCK - timedelta(hours=80), valid_to=CLOCK - timedelta(hours=8)),
+            CLOCK,
+            GATEWAY,
+        ),
+        ("a permit shown as the declaration", code(b.permit()), code(b.permit()), CLOCK, GATEWAY),
+        ("group 5 permit at the gateway", code(b.permit(purpose_group=5)), good, CLOCK, GATEWAY),
+        ("revoked permit", code(b.permit(pass_id="GDD-00139-REVOKED")), good, CLOCK, GATEWAY),
+        (
+            "permit not valid yet",
+            code(b.permit(valid_from=CLOCK + timedelta(hours=2))),
+            good,
+            CLOCK,
+            GATEWAY,
+        ),
+        (
+            "permit, one dose, no declaration, at an inner checkpoint",
+            code(b.permit(doses=1)),
+            None,
+            CLOCK,
+            DISTRICT,
+        ),
+        (
+            "green-lane truck at the gateway",
+            code(vehicle(PassType.VEHICLE, "LX-29C12345")),
+            None,
+            CLOCK,
+            GATEWAY,
+        ),
+        (
+            "revoked green-lane truck",
+            code(vehicle(PassType.VEHICLE, "LX-29C99999")),
+            None,
+            CLOCK,
+            GATEWAY,
+        ),
+        (
+            "transit vehicle at the gateway: allowed, no stop",
+            code(vehicle(PassType.TRANSIT, "QC-51C67890", plate="51C-678.90", route="Lạng Sơn → Ninh Bình")),
+            None,
+            CLOCK,
+            GATEWAY,
+        ),
+        ("shipper at 06:30, before the allowed hours", code(shipper), None, CLOCK, WARD),
+        ("shipper at 10:00 within the zones", code(shipper), None, ten, WARD),
+        ("shipper at 10:00 outside the zones", code(shipper), None, ten, DISTRICT),
+        ("shipper at the city gateway", code(shipper), None, ten, GATEWAY),
+        ("health declaration alone at the gateway", good, None, CLOCK, GATEWAY),
+        (
+            "expired permit",
+            code(b.permit(valid_from=CLOCK - timedelta(days=9), valid_to=CLOCK - timedelta(minutes=1))),
+            good,
+            CLOCK,
+            GATEWAY,
+        ),
+        (
+            "tampered permit",
+            tamper(code(b.permit())),
+            good,
+            CLOCK,
+            GATEWAY,
+        ),
+        (
+            "EU vaccination certificate",
+            hcert(k["dsc_ec"], kid(k["dsc_ec"], "DSC EC"), "v"),
+            None,
+            CLOCK,
+            GATEWAY,
+        ),
+    ]
+    cases = []
+    for name, qr, declared, clock, checkpoint in scenarios:
+        result = checking.check(
+            qr,
+            declared,
+            trust=trust,
+            rules=rules,
+            notes=notes,
+            checkpoint=checkpoint,
+            clock=clock,
+            bundle_version=opened.version,
+        )
+        cases.append(
+            {
+                "name": name,
+                "qr": qr,
+                "declaration": declared,
+                "clock": iso(clock),
+                "checkpoint": checkpoint,
+                "expected": expected_check(result),
+            }
+        )
+    check_intent(cases)
+    return {"bundle": document, "cases": cases}
+
+
+def tamper(qr: str) -> str:
+    """The same code with one bit of its signature flipped (re-compressed, so only the signature fails)."""
+    import cbor2
+
+    tagged = cbor2.loads(zlib.decompress(base45.decode(qr[4:])))
+    protected, unprotected, payload, signature = tagged.value
+    flipped = bytes([signature[0] ^ 1]) + signature[1:]
+    envelope = cbor2.dumps(cbor2.CBORTag(tagged.tag, [protected, unprotected, payload, flipped]))
+    return qr[:4] + base45.encode(zlib.compress(envelope, 9))
+
+
+def expected_check(result: checking.Check) -> dict[str, Any]:
+    return {
+        "decision": result.decision,
+        "error": result.error,
+        "failed": sorted(o.identifier for o in result.failed),
+        "notes": sorted(o.identifier for o in result.notes),
+        "declaration_error": result.declaration_error,
+        "pass_id": result.pass_id,
+        "pass_type": result.pass_type,
+        "plate": result.plate,
+        "holder": result.holder(),
+        "bundle_version": result.bundle_version,
+    }
+
+
+# What each S23 case is built to show: (decision, error, failed rules, notes, declaration error).
+S23_INTENT: dict[str, tuple[str, str | None, list[str], list[str], str | None]] = {
+    "permit, 2 doses, own declaration, gateway at 06:30": ("allowed", None, [], [], None),
+    "permit, 2 doses, own declaration, province border": ("allowed", None, [], [], None),
+    "permit with one dose at the gateway": ("denied", None, ["PD-S23-PERMIT-0002"], [], None),
+    "permit without a dose count at the gateway": ("denied", None, ["PD-S23-PERMIT-0002"], [], None),
+    "permit without a health declaration": ("denied", None, ["PD-S23-PERMIT-0003"], [], None),
+    "permit with someone else's declaration": ("denied", None, ["PD-S23-PERMIT-0004"], [], None),
+    "declaration reporting symptoms": ("denied", None, ["PD-S23-PERMIT-0005"], [], None),
+    "expired declaration": ("denied", None, ["PD-S23-PERMIT-0003"], [], "expired"),
+    "a permit shown as the declaration": ("denied", None, ["PD-S23-PERMIT-0003"], [], "not_a_declaration"),
+    "group 5 permit at the gateway": ("denied", None, ["PD-S23-PERMIT-0001"], [], None),
+    "revoked permit": ("denied", None, ["PD-S23-GEN-0002"], [], None),
+    "permit not valid yet": ("denied", None, ["PD-S23-GEN-0001"], [], None),
+    "permit, one dose, no declaration, at an inner checkpoint": ("allowed", None, [], [], None),
+    "green-lane truck at the gateway": ("allowed", None, [], [], None),
+    "revoked green-lane truck": ("denied", None, ["PD-S23-GEN-0002"], [], None),
+    "transit vehicle at the gateway: allowed, no stop": ("allowed", None, [], ["PD-S23-TRANSIT-0001"], None),
+    "shipper at 06:30, before the allowed hours": ("denied", None, ["PD-S23-SHIPPER-0001"], [], None),
+    "shipper at 10:00 within the zones": ("allowed", None, [], [], None),
+    "shipper at 10:00 outside the zones": ("denied", None, ["PD-S23-SHIPPER-0002"], [], None),
+    "shipper at the city gateway": ("denied", None, ["PD-S23-GEN-0003"], [], None),
+    "health declaration alone at the gateway": ("denied", None, ["PD-S23-GEN-0003"], [], None),
+    "expired permit": ("denied", "expired", [], [], None),
+    "tampered permit": ("denied", "bad_signature", [], [], None),
+    "EU vaccination certificate": ("denied", "not_a_pass", [], [], None),
+}
+
+
+def check_intent(cases: list[dict[str, Any]]) -> None:
+    for item in cases:
+        e = item["expected"]
+        got = (e["decision"], e["error"], e["failed"], e["notes"], e["declaration_error"])
+        if got != S23_INTENT[item["name"]]:
+            sys.exit(f"{item['name']}: built for {S23_INTENT[item['name']]}, Python says {got}")
+
+
 def main() -> None:
     k = keys()
     trust = trust_list(k)
@@ -487,13 +762,14 @@ def main() -> None:
         codes.append({"name": item["name"], "qr": item["qr"], "expected": result.report()})
     bundle_part = bundle_cases(k, trust)
     vectors = {
-        "about": "Shared test vectors for the Python and JS pass verifiers (see docs/decisions/0023).",
+        "about": ABOUT,
         "generated_by": "phaodai/passes/tests/data/make_vectors.py",
         "clock": iso(CLOCK),
         "trust_list": trust.to_json(),
         "codes": codes,
         "bundles": bundle_part,
         "decisions": decision_cases(k, trust, bundle_part["documents"]["v2"]),
+        "checkpoint_decisions": checkpoint_cases(k, trust),
     }
     OUT.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(codes)} codes, {len(bundle_part['cases'])} bundle cases)")

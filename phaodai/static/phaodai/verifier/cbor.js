@@ -13,6 +13,10 @@
  * Map (COSE headers and CWT claims use integer keys); false, true, null and undefined as
  * themselves; other simple values as Simple; tags as Tagged (tag 0 must hold text, tag 1 a number,
  * tag 18 an array). Indefinite-length strings, arrays and maps are read. No dependency, no build step.
+ *
+ * `anyKeys: true` reads maps as Python's cbor2 does, for the codec's parity with the server: any item
+ * may be a key (such a map is a Map) and a repeated key keeps its last value. `exactFloats: true`
+ * reads a float holding a whole number as a Float, so it is not taken for an integer.
  */
 
 /** Bytes that are not the one well-formed CBOR item this decoder accepts. */
@@ -40,18 +44,26 @@ export class Simple {
   }
 }
 
+/** A float whose value is a whole number (2.0), read with `exactFloats`: Python tells it from the integer 2. */
+export class Float {
+  constructor(value) {
+    this.value = value;
+    Object.freeze(this);
+  }
+}
+
 export const DEFAULT_MAX_DEPTH = 32;
 
 const BREAK = Symbol("break");
 const TEXT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The one CBOR item `bytes` holds (a Uint8Array or an ArrayBuffer). */
-export function decode(bytes, { maxDepth = DEFAULT_MAX_DEPTH } = {}) {
+export function decode(bytes, { maxDepth = DEFAULT_MAX_DEPTH, anyKeys = false, exactFloats = false } = {}) {
   let data;
   if (bytes instanceof Uint8Array) data = bytes;
   else if (bytes instanceof ArrayBuffer) data = new Uint8Array(bytes);
   else throw new CborError("CBOR input must be bytes");
-  const reader = new Reader(data, maxDepth);
+  const reader = new Reader(data, maxDepth, anyKeys, exactFloats);
   const value = reader.item(0);
   if (value === BREAK) throw new CborError("a break outside an indefinite-length item");
   if (reader.offset !== data.length) throw new CborError("trailing bytes after the CBOR item");
@@ -59,11 +71,13 @@ export function decode(bytes, { maxDepth = DEFAULT_MAX_DEPTH } = {}) {
 }
 
 class Reader {
-  constructor(data, maxDepth) {
+  constructor(data, maxDepth, anyKeys, exactFloats) {
     this.data = data;
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.offset = 0;
     this.maxDepth = maxDepth;
+    this.anyKeys = anyKeys;
+    this.exactFloats = exactFloats;
   }
 
   remaining() {
@@ -210,7 +224,7 @@ class Reader {
     for (const [key] of entries) {
       const kind = typeof key;
       const id = `${kind}:${key}`;
-      if (seen.has(id)) throw new CborError("a duplicate map key");
+      if (seen.has(id) && !this.anyKeys) throw new CborError("a duplicate map key");
       seen.add(id);
       allText &&= kind === "string";
     }
@@ -237,6 +251,7 @@ class Reader {
     this.need(1);
     const initial = this.data[this.offset];
     if (breakAllowed && initial === 0xff) return this.item(depth);
+    if (this.anyKeys) return this.definite(depth);
     const major = initial >> 5;
     if (major !== 0 && major !== 1 && major !== 3) throw new CborError("a map key other than an integer or text");
     return this.item(depth);
@@ -247,6 +262,10 @@ class Reader {
     const value = this.item(depth);
     if (value === BREAK) throw new CborError("a break where an item must stand");
     return value;
+  }
+
+  float(value) {
+    return this.exactFloats && Number.isInteger(value) ? new Float(value) : value;
   }
 
   special(info) {
@@ -269,15 +288,15 @@ class Reader {
       case 25:
         this.need(2);
         this.offset += 2;
-        return halfFloat(view.getUint16(at));
+        return this.float(halfFloat(view.getUint16(at)));
       case 26:
         this.need(4);
         this.offset += 4;
-        return view.getFloat32(at);
+        return this.float(view.getFloat32(at));
       case 27:
         this.need(8);
         this.offset += 8;
-        return view.getFloat64(at);
+        return this.float(view.getFloat64(at));
       case 31:
         return BREAK;
       default:

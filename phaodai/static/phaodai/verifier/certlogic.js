@@ -840,3 +840,70 @@ const TABLE = Object.freeze(Object.assign(Object.create(null), OPERATIONS));
 
 /** Every operator the engine knows, as operators.OPERATORS lists them. */
 export const OPERATORS = Object.freeze(Object.keys(OPERATIONS));
+
+// --- validate: the whole rule checked up front, as phaodai.core.rules.scan.validate does ----------
+
+const PER_ITEM = new Set(["map", "filter", "reduce", "all", "none", "some"]);
+
+/** Throw RuleError unless every operator is known with a valid arity, every var path literal, nesting bounded. */
+export function validate(logic) {
+  scanLogic(logic, 0);
+}
+
+function unpack(node, depth) {
+  const keys = Object.keys(node);
+  if (keys.length !== 1) fail(`a rule object needs exactly one operator, got keys ${show(keys.slice(0, 5))}`);
+  const op = keys[0];
+  if (!hasOwn(TABLE, op)) fail(`unknown operator ${show(op)}`);
+  let args = node[op];
+  depth += 1;
+  if (Array.isArray(args)) depth += 1;
+  else args = [args];
+  if (depth > MAX_DEPTH) fail(`rule nested deeper than ${MAX_DEPTH} levels`);
+  const [, least, most] = TABLE[op];
+  if (args.length < least || args.length > most) fail(`${show(op)} takes ${arityText(least, most)} arguments, got ${args.length}`);
+  return [op, args, depth];
+}
+
+function scanLogic(node, depth) {
+  if (isDict(node)) {
+    let [op, args, inner] = unpack(node, depth);
+    if (op === "var") {
+      pathKey(args.length ? args[0] : null);
+      args = args.slice(1);
+    } else if (op === "missing") {
+      for (const arg of args) scanKeys(arg, inner);
+      return;
+    } else if (op === "missing_some") {
+      scanLogic(args[0], inner);
+      scanKeys(args[1], inner);
+      return;
+    } else if (PER_ITEM.has(op)) {
+      scanLogic(args[1], inner);
+      args = [args[0], ...args.slice(2)];
+    }
+    for (const arg of args) scanLogic(arg, inner);
+  } else if (Array.isArray(node)) {
+    if (depth + 1 > MAX_DEPTH) fail(`rule nested deeper than ${MAX_DEPTH} levels`);
+    for (const item of node) scanLogic(item, depth + 1);
+  } else if (!(node === null || ["string", "number", "boolean"].includes(typeof node))) {
+    fail("not a JSON value in a rule");
+  }
+}
+
+function scanKeys(node, depth) {
+  if (!Array.isArray(node) && !isDict(node)) {
+    pathKey(node);
+  } else if (Array.isArray(node)) {
+    if (depth + 1 > MAX_DEPTH) fail(`rule nested deeper than ${MAX_DEPTH} levels`);
+    for (const item of node) scanKeys(item, depth + 1);
+  } else if (["merge", "if", "?:"].includes(Object.keys(node)[0])) {
+    const [op, args, inner] = unpack(node, depth);
+    args.forEach((arg, i) => {
+      const isCondition = op !== "merge" && i % 2 === 0 && i < args.length - 1;
+      (isCondition ? scanLogic : scanKeys)(arg, inner);
+    });
+  } else {
+    scanLogic(node, depth);
+  }
+}

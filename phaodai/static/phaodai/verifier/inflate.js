@@ -10,9 +10,11 @@
 
 /** zlib data that cannot be inflated within the cap. */
 export class InflateError extends Error {
-  constructor(message) {
+  /** `code`: the codec's refusal, "inflated_too_large" past the cap, "bad_zlib" for anything else. */
+  constructor(message, code = "bad_zlib") {
     super(message);
     this.name = "InflateError";
+    this.code = code;
   }
 }
 
@@ -49,7 +51,7 @@ export async function inflate(data, { maxOutput = DEFAULT_MAX_OUTPUT } = {}) {
       total += value.length;
       if (total > maxOutput) {
         reader.cancel().catch(() => {});
-        throw new InflateError(`inflates to more than ${maxOutput} bytes`);
+        throw new InflateError(`inflates to more than ${maxOutput} bytes`, "inflated_too_large");
       }
       chunks.push(value);
     }

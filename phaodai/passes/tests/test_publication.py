@@ -1,0 +1,125 @@
+"""The S23 rules published from their file, re-publication only on change, revocations that reach devices."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from phaodai.core.errors import NotPermitted
+from phaodai.passes import selectors, services
+from phaodai.passes.models import Bundle, PassRule, RevokedPass
+from phaodai.passes.tests import s23
+from phaodai.passes.tests.s23 import CLOCK, KEYS_MADE, at
+
+pytestmark = pytest.mark.django_db
+
+RULE_FILE = services.RULE_FILES["checkpoints"]
+
+
+def content(bundle):
+    return json.loads(bundle.document)["bundle"]
+
+
+def test_publishing_installs_the_rule_file_and_signs_a_bundle(city_commander):
+    bundle = s23.published(city_commander)
+    shipped = json.loads(RULE_FILE.read_text(encoding="utf-8"))["rules"]
+    held = content(bundle)
+    assert bundle.version == 1 and held["value_sets"] == {"revoked-passes": []}
+    assert [r["Identifier"] for r in held["rules"]] == sorted(r["Identifier"] for r in shipped)
+    for rule in held["rules"]:
+        source = next(r for r in shipped if r["Identifier"] == rule["Identifier"])
+        assert {k: rule[k] for k in source} == source  # as written, plus the engine fields
+    assert PassRule.objects.filter(scope="checkpoints").count() == len(shipped)
+    assert held["not_after"] == "2021-09-14T23:30:00Z"  # a week after publication
+
+
+def test_publishing_again_without_a_change_makes_no_new_version(city_commander):
+    first = s23.published(city_commander)
+    again, published = services.publish_scope(by=city_commander, scope="checkpoints", clock=at(CLOCK))
+    assert (again.pk, published) == (first.pk, False)
+    forced, published = services.publish_scope(
+        by=city_commander, scope="checkpoints", force=True, days=14, clock=at(CLOCK)
+    )
+    assert (forced.version, published) == (2, True)
+    # a bundle past its not-after is published again even if nothing else changed
+    later, published = services.publish_scope(
+        by=city_commander, scope="checkpoints", clock=at(CLOCK + timedelta(days=15))
+    )
+    assert (later.version, published) == (3, True)
+
+
+def test_a_rule_changed_in_the_file_without_a_new_version_is_refused(city_commander, tmp_path: Path):
+    s23.published(city_commander)
+    document = json.loads(RULE_FILE.read_text(encoding="utf-8"))
+    document["rules"][0]["Logic"] = True
+    changed = tmp_path / "rules.json"
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(services.RuleFileError, match="raise its Version"):
+        services.publish_scope(by=city_commander, scope="checkpoints", rules_file=changed, clock=at(CLOCK))
+    document["rules"][0]["Version"] = "1.1.0"
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    bundle, published = services.publish_scope(
+        by=city_commander, scope="checkpoints", rules_file=changed, clock=at(CLOCK)
+    )
+    assert published and bundle.version == 2
+    versions = [r["Version"] for r in content(bundle)["rules"] if r["Identifier"] == "PD-S23-GEN-0001"]
+    assert sorted(versions) == ["1.0.0", "1.1.0"]  # devices choose the highest valid one
+
+
+def test_only_the_city_commander_publishes_and_a_bundle_key_is_needed(city_commander, ward_officer_bo_de):
+    with pytest.raises(NotPermitted):
+        services.publish_scope(by=ward_officer_bo_de, scope="checkpoints", clock=at(CLOCK))
+    with pytest.raises(services.NoSigningKey):
+        services.publish_scope(by=city_commander, scope="checkpoints", clock=at(CLOCK))
+    with pytest.raises(services.InvalidInput):
+        services.publish_scope(by=city_commander, scope="checkpoints", days=0, clock=at(CLOCK))
+
+
+def test_a_revocation_republishes_the_bundle_at_once(city_commander, ward_officer_bo_de):
+    first = s23.published(city_commander)
+    assert services.revoke_pass(
+        by=ward_officer_bo_de, pass_id="GDD-1", pass_type="permit", expires_at=CLOCK + timedelta(days=3),
+        clock=at(CLOCK),
+    )  # fmt: skip
+    latest = Bundle.objects.get(version=2)
+    assert latest.version == 2 and latest.published_by == ward_officer_bo_de
+    held, before = content(latest), content(first)
+    assert held["value_sets"]["revoked-passes"] == ["GDD-1"]
+    assert (held["rules"], held["not_after"]) == (before["rules"], before["not_after"])
+    # the same pass again changes nothing; an expired pass is recorded, not published
+    assert not services.revoke_pass(
+        by=ward_officer_bo_de, pass_id="GDD-1", pass_type="permit", expires_at=CLOCK, clock=at(CLOCK)
+    )
+    services.revoke_pass(
+        by=ward_officer_bo_de, pass_id="GDD-0", pass_type="permit", expires_at=CLOCK - timedelta(hours=1),
+        clock=at(CLOCK),
+    )  # fmt: skip
+    assert Bundle.objects.count() == 2 and RevokedPass.objects.count() == 2
+    assert selectors.revoked_pass_ids(CLOCK) == ["GDD-1"]
+    assert selectors.revoked_pass_ids(CLOCK + timedelta(days=4)) == []
+
+
+def test_a_revocation_before_any_bundle_waits_for_the_first_publication(city_commander, ward_officer_bo_de):
+    services.revoke_pass(
+        by=ward_officer_bo_de, pass_id="GDD-1", pass_type="permit", expires_at=CLOCK + timedelta(days=3),
+        clock=at(KEYS_MADE),
+    )  # fmt: skip
+    assert not Bundle.objects.exists()
+    bundle = s23.published(city_commander)
+    assert content(bundle)["value_sets"]["revoked-passes"] == ["GDD-1"]
+
+
+def test_the_server_refuses_a_revoked_pass_even_if_no_bundle_could_carry_it(
+    city_commander, ward_officer_bo_de
+):
+    bundle = s23.published(city_commander)
+    services.revoke_key(by=city_commander, key=services.SigningKey.objects.get(purpose="bundles"))
+    services.revoke_pass(
+        by=ward_officer_bo_de, pass_id="GDD-00139-000123", pass_type="permit",
+        expires_at=CLOCK + timedelta(days=3), clock=at(CLOCK),
+    )  # fmt: skip
+    assert Bundle.objects.get().pk == bundle.pk  # nothing could be signed
+    facts = selectors.checkpoint_facts("city_gateway", "CN-05", ["/01/268/"])
+    result = selectors.check_pass(s23.permit(), s23.declaration(), bundle=bundle, checkpoint=facts, at=CLOCK)
+    assert [o.identifier for o in result.failed] == ["PD-S23-GEN-0002"]
