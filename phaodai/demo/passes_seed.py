@@ -370,3 +370,11 @@ def seed_passes(ctx: DemoContext) -> str:
         f"({tally.approved} approved, {tally.rejected} rejected), {tally.issued} permits issued, "
         f"{tally.revoked} revoked; {tally.declarations} declarations ({tally.flagged} flagged)"
     )
+
+
+def seed_checkpoint_rules(ctx: DemoContext) -> str:
+    """The checkpoints' rule bundle (S23) signed today, with today's revoked passes: what a checkpoint
+    page downloads and keeps offline. Publishing again without a change makes no new version."""
+    bundle, published = signing.publish_scope(by=official(Role.CITY_COMMANDER, CITY), scope="checkpoints")
+    state = "published" if published else "unchanged"
+    return f"checkpoint rule bundle v{bundle.version} {state}"

@@ -20,7 +20,7 @@ from phaodai.demo.context import DemoContext
 from phaodai.demo.diagnostics_seed import seed_diagnostics
 from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
-from phaodai.demo.passes_seed import seed_live_keys, seed_passes
+from phaodai.demo.passes_seed import seed_checkpoint_rules, seed_live_keys, seed_passes
 from phaodai.demo.quarantine_seed import seed_quarantine
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
@@ -71,6 +71,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("vehicles", seed_vehicles),
     # Last: keys valid today (the demo's own are dated 2021), so the running demo can issue passes.
     Phase("signing keys", seed_live_keys),
+    Phase("checkpoint rules", seed_checkpoint_rules),
 )
 
 
