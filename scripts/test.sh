@@ -54,9 +54,10 @@ summary() {
 }
 
 # A hung test must not eat CI's 90 minutes: each pytest run is stopped after this many seconds
-# (pytest's faulthandler_timeout has dumped the stuck test's traceback by then). 50 minutes: the
-# PostgreSQL pass of ~8,400 tests takes 18 min on an idle 2-core machine and over 40 on a busy one.
-STEP_TIMEOUT=${PHAODAI_TEST_STEP_TIMEOUT:-3000}
+# (pytest's faulthandler_timeout has dumped the stuck test's traceback by then). 60 minutes: the
+# PostgreSQL pass of ~8,400 tests took 18 min on an idle 2-core machine and over 40 on a busy one;
+# at ~12,000 tests a busy machine passed 50.
+STEP_TIMEOUT=${PHAODAI_TEST_STEP_TIMEOUT:-3600}
 PYTEST=(timeout --kill-after=30 "$STEP_TIMEOUT" "$BIN/pytest")
 
 # With pytest-xdist installed, the two database passes use both cores (measured 1.7x faster on the
