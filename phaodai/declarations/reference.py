@@ -6,12 +6,13 @@ set on the same day, or the shipped one changed since, is left alone.
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from phaodai.declarations.models import ValidityRule
 
-SHIPPED = {
+SHIPPED: dict[str, Any] = {
     "code": "KBYT-72H",
     "hours": 72,
     "valid_from": date(2021, 1, 1),
