@@ -4,7 +4,7 @@ Officers with ISSUE_PERMITS act within their units; a business representative re
 the lists of their own business's organisation. Everyone else gets 403, an object out of reach 404.
 """
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from django.contrib import messages
@@ -187,7 +187,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if posted and form.is_valid():
         data = form.cleaned_data
         details = services.OrganisationDetails(
-            **{name: data[name] or "" for name in asdict(organisation_changes.details_of(org))}
+            **{field.name: data[field.name] or "" for field in fields(services.OrganisationDetails)}
         )
         try:
             organisation_changes.change_organisation(

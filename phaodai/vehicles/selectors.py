@@ -5,6 +5,7 @@ officers), within the issuing unit of a registration. Outside: 404, and the atte
 Lists are bounded and keyset-paginated on the id (newest first), never counted.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -50,13 +51,19 @@ def _reach_q(user: Any) -> Q:
     return condition
 
 
+def _trip_reach_q(user: Any) -> Q:
+    """A transit trip is also read where it enters: the gateway's unit watches for it leaving."""
+    gateways = checkpoints.checkpoints_visible_to(user).values("pk")
+    return _reach_q(user) | Q(entry_checkpoint__in=gateways)
+
+
+# Who reads a registration: its unit's readers; some kinds reach further (the reach of each by model).
+_REACH: dict[type[Any], Callable[[Any], Q]] = {TransitTrip: _trip_reach_q}
+
+
 def visible(model: type[M], user: Any) -> QuerySet[M]:
-    condition = _reach_q(user)
-    if model is TransitTrip:
-        # A transit trip is also read where it enters: the gateway's unit watches for it leaving.
-        gateways = checkpoints.checkpoints_visible_to(user).values("pk")
-        condition |= Q(entry_checkpoint__in=gateways)
-    return model._default_manager.filter(condition).select_related("unit")
+    reach = _REACH.get(model, _reach_q)
+    return model._default_manager.filter(reach(user)).select_related("unit")
 
 
 def one_for(model: type[M], user: Any, pk: Any) -> M:
