@@ -186,12 +186,6 @@ def _text(value: Any) -> str:
     return value
 
 
-def _integer(value: Any, low: int, high: int) -> int:
-    if type(value) is not int or not low <= value <= high:
-        raise PayloadError(f"expected an integer from {low} to {high}")
-    return value
-
-
 def _boolean(value: Any) -> bool:
     if type(value) is not bool:
         raise PayloadError("expected true or false")
@@ -214,7 +208,10 @@ _hour: Final = _pattern(_HOUR, "hour")
 def _zones(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not 0 < len(value) <= _MAX_ZONES:
         raise PayloadError(f"zones are a list of 1 to {_MAX_ZONES} codes")
-    return tuple(_zone(zone) for zone in value)
+    for zone in value:
+        if type(zone) is not str or not _ZONE.fullmatch(zone):
+            _zone(zone)  # raises, saying why (a str subclass goes through the same check)
+    return tuple(value)
 
 
 def _hours(value: Any) -> tuple[str, str]:
@@ -226,18 +223,27 @@ def _hours(value: Any) -> tuple[str, str]:
     return start, end
 
 
+def _integer_from(low: int, high: int) -> Any:
+    def read(value: Any) -> int:
+        if type(value) is not int or not low <= value <= high:
+            raise PayloadError(f"expected an integer from {low} to {high}")
+        return value
+
+    return read
+
+
 _READERS: Final[dict[str, Any]] = {
     "holder": _text,
-    "birth_year": lambda value: _integer(value, 1900, 2100),
+    "birth_year": _integer_from(1900, 2100),
     "cccd_masked": _pattern(_MASKED_CCCD, "masked CCCD"),
-    "purpose_group": lambda value: _integer(value, 1, 6),
+    "purpose_group": _integer_from(1, 6),
     "purpose": _text,
     "zones": _zones,
     "route": _text,
     "plate": _pattern(_PLATE, "plate"),
     "organisation": _text,
     "cargo": _text,
-    "doses": lambda value: _integer(value, 0, 9),
+    "doses": _integer_from(0, 9),
     "hours": _hours,
     "market": _text,
     "symptoms": _boolean,

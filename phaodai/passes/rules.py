@@ -100,9 +100,11 @@ class RuleOutcome(NamedTuple):
         return self.descriptions.get(language) or self.descriptions.get("en") or self.identifier
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Every rule that applied, split into passed and failed; a pass is allowed when none failed."""
+class Decision(NamedTuple):
+    """Every rule that applied, split into passed and failed; a pass is allowed when none failed.
+
+    A tuple, as RuleOutcome: one is built per scan, and a frozen dataclass costs several times more.
+    """
 
     passed: tuple[RuleOutcome, ...]
     failed: tuple[RuleOutcome, ...]

@@ -237,6 +237,10 @@ def reduce(op: str, nodes: list[Node]) -> Node:
 
 def plus_time(op: str, nodes: list[Node]) -> Node:
     fns = runs(nodes)
+    amount, unit = nodes[1].constant, nodes[2].constant
+    if amount == 0 and type(amount) is int and unit in certlogic.TIME_UNITS:
+        # The usual way rules read a date-time: {"plusTime": [{"var": ...}, 0, "day"]}.
+        return Node(guarded(op, _read_instant(fns[0])))
 
     def run(data: Any) -> datetime:
         value, amount, unit = (fn(data) for fn in fns)
@@ -245,9 +249,23 @@ def plus_time(op: str, nodes: list[Node]) -> Node:
     return Node(guarded(op, run))
 
 
+def _read_instant(value_fn: Fn) -> Fn:
+    """plusTime by zero of what value_fn gives: certlogic.plus_time(value, 0, unit) without its checks."""
+
+    def run(data: Any) -> datetime:
+        value = value_fn(data)
+        if type(value) is str:
+            return certlogic.parse_datetime(value)  # already cut to milliseconds
+        return certlogic.plus_time(value, 0, "day")
+
+    return run
+
+
 def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Builder:
     def build(op: str, nodes: list[Node]) -> Node:
         fns = runs(nodes)
+        if len(fns) == 2:
+            return Node(guarded(op, _date_pair(name, compare, *fns)), boolean=True)
 
         def run(data: Any) -> bool:
             instants = []
@@ -262,6 +280,23 @@ def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Bui
         return Node(guarded(op, run), boolean=True)
 
     return build
+
+
+def _date_pair(name: str, compare: Callable[[datetime, datetime], bool], first: Fn, second: Fn) -> Fn:
+    """The two-operand chain (nearly every rule's), without the list and the pairs."""
+
+    def run(data: Any) -> bool:
+        a = first(data)
+        x = a if type(a) is datetime and a.tzinfo is not None else certlogic.as_instant(a)
+        if x is None:
+            raise RuleError(f"{name} compares date-times, got {a!r}")
+        b = second(data)
+        y = b if type(b) is datetime and b.tzinfo is not None else certlogic.as_instant(b)
+        if y is None:
+            raise RuleError(f"{name} compares date-times, got {b!r}")
+        return compare(x, y)
+
+    return run
 
 
 def date_of_birth(op: str, nodes: list[Node]) -> Node:

@@ -74,6 +74,8 @@ def _var(key: str, default: Node | None, op: str | None) -> Node:
         run = _or_default(read, default.run)
     elif simple and path is not None:
         run = _get(key, path)
+    elif path is not None and len(path) == 2 and path[0][1] is None and path[1][1] is None:
+        run = _get_two(path)
     else:
         run = _or_none(read)
     if op is not None:
@@ -109,6 +111,21 @@ def _get(key: str, path: tuple[Step, ...]) -> Fn:
     def get(data: Any) -> Any:
         if type(data) is dict:
             return data.get(key)
+        value = walk(data, path)
+        return None if value is MISSING else value
+
+    return get
+
+
+def _get_two(path: tuple[Step, ...]) -> Fn:
+    """{"var": "a.b"} (rules read payload.x and external.y): two dict lookups, else walk()."""
+    (outer, _), (inner, _) = path
+
+    def get(data: Any) -> Any:
+        if type(data) is dict:
+            middle = data.get(outer)
+            if type(middle) is dict:
+                return middle.get(inner)
         value = walk(data, path)
         return None if value is MISSING else value
 

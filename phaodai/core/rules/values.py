@@ -159,6 +159,11 @@ def contains(needle: Any, haystack: Any) -> bool:
     if isinstance(haystack, str):
         return isinstance(needle, str) and needle in haystack
     if isinstance(haystack, (list, tuple)):
+        kind = type(needle)
+        if kind is str:  # === never converts, so only text equals text: Python's own `in` answers
+            return needle in haystack
+        if kind is int:  # as strict_equals: any number of the same value, never a boolean
+            return needle in haystack and any(type(item) is not bool and item == needle for item in haystack)
         return any(strict_equals(needle, item) for item in haystack)
     return False
 

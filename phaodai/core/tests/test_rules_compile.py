@@ -103,6 +103,31 @@ def test_every_operator_compiles(op):
         ({">=": [3, {"var": "a"}, 1]}, {"a": 3}),
         ({">": [{"var": "a"}, 2, {"var": "b"}]}, {"a": 3, "b": None}),
         ({"plusTime": [{"var": "d"}, 1, "month"]}, {"d": "2021-01-31T23:00:00+7"}),
+        # plusTime by zero, read straight (a date, a date-time with a fraction, a datetime, garbage)
+        ({"plusTime": [{"var": "d"}, 0, "day"]}, {"d": "2021-06"}),
+        ({"plusTime": [{"var": "d"}, 0, "hour"]}, {"d": "2021-09-09T06:30:00.123456+07:00"}),
+        ({"plusTime": [{"var": "d"}, 0, "hour"]}, {"d": datetime(2021, 9, 9, 6, 30, 0, 123456)}),
+        ({"plusTime": [{"var": "d"}, 0, "hour"]}, {"d": "9/9/2021"}),
+        ({"plusTime": [{"var": "d"}, 0, "hour"]}, {"d": 12}),
+        ({"plusTime": [{"var": "d"}, 0.0, "hour"]}, {"d": "2021-09-09T06:30:00Z"}),
+        ({"plusTime": [{"var": "d"}, 0, "week"]}, {"d": "2021-09-09T06:30:00Z"}),
+        # two-operand date chains: the first operand's error before the second is read
+        ({"before": [{"var": "a"}, {"var": "b.c"}]}, {"a": "2021-09-09", "b": {"c": "2021-09-10"}}),
+        ({"not-after": [{"var": "a"}, {"var": "b"}]}, {"a": "nope", "b": {"+": []}}),
+        ({"after": [{"var": "a"}, {"plusTime": [{"var": "b"}, 0, "day"]}]}, {"a": date(2021, 9, 9), "b": 1}),
+        # two-step paths on dicts and on what is not a dict
+        ({"var": "a.b"}, {"a": {"b": 0}}),
+        ({"var": "a.b"}, {"a": ["x"]}),
+        ({"var": "a.b"}, {"a": MappingProxyType({"b": 2})}),
+        ({"var": "a.b"}, MappingProxyType({"a": {"b": 3}})),
+        ({"var": "a.0"}, {"a": ["x"]}),
+        # in: a number among booleans, floats and Decimals; text among numbers
+        ({"in": [1, {"var": "xs"}]}, {"xs": [True, "1"]}),
+        ({"in": [2, {"var": "xs"}]}, {"xs": [True, 2.0]}),
+        ({"in": [2, {"var": "xs"}]}, {"xs": [Decimal("2")]}),
+        ({"in": ["2", {"var": "xs"}]}, {"xs": [2, "2"]}),
+        ({"in": ["2", {"var": "xs"}]}, {"xs": [2, 2.0]}),
+        ({"in": [True, {"var": "xs"}]}, {"xs": [1]}),
     ],
 )
 def test_compiled_certlogic_forms_give_what_apply_gives(rule, data):
@@ -224,3 +249,21 @@ def test_a_var_compared_with_a_literal_is_compared_as_apply_compares(op, path, v
     check_compiled_against_apply(rule, data)
     check_compiled_against_apply({"and": [rule, {"!": [rule]}]}, data)
     check_compiled_against_apply({"or": [{"!!": [rule]}, rule, rule]}, data)
+
+
+@pytest.mark.parametrize(
+    ("needle", "haystack", "expected"),
+    [
+        (1, [True, "1"], False),  # === never equals a boolean nor text to a number
+        (2, [True, 2.0], True),  # but any number of the same value
+        (2, [Decimal("2")], True),
+        (2, [3, [2], {"a": 2}], False),
+        ("2", [2, 2.0], False),
+        ("2", [2, "2"], True),
+        (True, [1, True], True),
+        (None, [0, "", None], True),
+    ],
+)
+def test_in_a_list_is_strict_equality_with_any_item(needle, haystack, expected):
+    assert compile_rule({"in": [needle, {"var": "xs"}]})({"xs": haystack}) is expected
+    assert apply({"in": [needle, {"var": "xs"}]}, {"xs": haystack}) is expected
