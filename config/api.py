@@ -23,6 +23,7 @@ from phaodai.declarations.api import router as declarations_router
 from phaodai.diagnostics.api import router as diagnostics_router
 from phaodai.diagnostics.api_imports import router as diagnostics_imports_router
 from phaodai.inspections.api import router as inspections_router
+from phaodai.markets.api import router as markets_router
 from phaodai.notifications.api import router as notifications_router
 from phaodai.passes.api import router as passes_router
 from phaodai.people.api import router as people_router
@@ -114,4 +115,5 @@ api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/permits", permits_router)
 api.add_router("/declarations", declarations_router)
 api.add_router("/vehicles", vehicles_router)
+api.add_router("/markets", markets_router)
 api.add_router("/passes", passes_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "phaodai.permits",
     "phaodai.declarations",
     "phaodai.vehicles",
+    "phaodai.markets",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("permits/", include("phaodai.permits.urls")),
     path("declarations/", include("phaodai.declarations.urls")),
     path("vehicles/", include("phaodai.vehicles.urls")),
+    path("markets/", include("phaodai.markets.urls")),
     path("notifications/", include("phaodai.notifications.urls")),
     path("public/", include("phaodai.portal.urls")),
     path("api/v1/", api.urls),

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
     BUSINESS_REPRESENTATIVE = "business_representative", _("Business representative")
+    MARKET_KEEPER = "market_keeper", _("Market keeper")
 
 
 class Perm(models.TextChoices):
@@ -74,6 +75,14 @@ class Perm(models.TextChoices):
         "passes.manage_signing",
         _("Rotate pass-signing keys, keep the trust list and publish rule bundles"),
     )
+    MANAGE_MARKETS = (
+        "markets.manage",
+        _(
+            "Register markets, set market-pass schemes, allocate and print passes, handle street-vending reports"
+        ),
+    )
+    CHECK_MARKET_GATE = "markets.gate", _("Check market passes at a market's gate and read who is inside")
+    REPORT_PRICES = "markets.report_prices", _("Report a market's prices and shortages of essential goods")
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -87,6 +96,7 @@ ALLOWED_LEVELS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({"city", "district"}),
     Role.WELFARE_OFFICER: frozenset({"city", "district", "ward"}),
     Role.BUSINESS_REPRESENTATIVE: frozenset({"ward"}),
+    Role.MARKET_KEEPER: frozenset({"ward"}),
 }
 
 _OFFICIAL = frozenset({Perm.CHANGE_AREA, Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON})
@@ -109,6 +119,9 @@ _HEALTH_PLANNING = frozenset({Perm.PLAN_TESTING, Perm.SAMPLE, Perm.PLAN_VACCINAT
 # Districts and the city set up checkpoints (S22, S24); wards approve their residents' and
 # organisations' permits, as the police at checkpoints do (POLICY.md §4); officers on duty verify.
 _CHECKPOINTS = frozenset({Perm.MANAGE_CHECKPOINTS, Perm.ISSUE_PERMITS, Perm.VERIFY_PASSES})
+# Wards run their markets' passes (S26, POLICY.md §5) and clear street vending (S27); districts and
+# the city oversee; market keepers check the gate and report prices.
+_MARKETS = frozenset({Perm.MANAGE_MARKETS, Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
@@ -119,6 +132,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _QUARANTINE
     | _HEALTH_PLANNING
     | _CHECKPOINTS
+    | _MARKETS
     | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND, Perm.MANAGE_SIGNING},
     Role.DISTRICT_OFFICER: _OFFICIAL
     | _ZONING_COMMAND
@@ -129,22 +143,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _QUARANTINE
     | _HEALTH_PLANNING
     | _CHECKPOINTS
+    | _MARKETS
     | {Perm.VIEW_AUDIT},
     Role.WARD_OFFICER: _OFFICIAL
     | _ZONING_WARD
     | _BUSINESS
     | _TRACING
     | _HEALTH_PLANNING
+    | _MARKETS
     | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND, Perm.ISSUE_PERMITS},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
     )
     | {Perm.TRACE, Perm.ORDER_ISOLATION, Perm.ADMIT, Perm.SAMPLE, Perm.VACCINATE},
     Role.LAB_TECHNICIAN: frozenset({Perm.IMPORT_RESULTS}),
-    Role.CHECKPOINT_OFFICER: frozenset({Perm.VERIFY_PASSES, Perm.ISSUE_PERMITS}),
+    Role.CHECKPOINT_OFFICER: frozenset({Perm.VERIFY_PASSES, Perm.ISSUE_PERMITS, Perm.CHECK_MARKET_GATE}),
     Role.INSPECTOR: frozenset({Perm.INSPECT}),
     Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
     Role.BUSINESS_REPRESENTATIVE: frozenset({Perm.REPRESENT_BUSINESS}),
+    Role.MARKET_KEEPER: frozenset({Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES}),
 }
 
 # Demo/user-name prefix of each role: "ward-00139", "district-004", "city-01".
@@ -158,4 +175,5 @@ USERNAME_PREFIX: dict[str, str] = {
     Role.INSPECTOR: "inspector",
     Role.WELFARE_OFFICER: "welfare",
     Role.BUSINESS_REPRESENTATIVE: "business",
+    Role.MARKET_KEEPER: "market",
 }

@@ -1,0 +1,5 @@
+"""Pages of markets: the schemes part (included by urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
