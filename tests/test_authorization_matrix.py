@@ -30,6 +30,10 @@ from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
 from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
 from tests.matrix_inspections_api import build_inspections_api, inspections_api_matrix
 from tests.matrix_inspections_pages import build_inspections_pages, inspections_pages_matrix
+from tests.matrix_markets_allocation import build_markets_allocation, markets_allocation_matrix
+from tests.matrix_markets_gate import build_markets_gate, markets_gate_matrix
+from tests.matrix_markets_prices import build_markets_prices, markets_prices_matrix
+from tests.matrix_markets_registry import build_markets_registry, markets_registry_matrix
 from tests.matrix_passes_api import build_passes_api, passes_api_matrix
 from tests.matrix_permits import build_permits, permits_matrix
 from tests.matrix_personas import ANON, PERSONAS
@@ -300,6 +304,14 @@ LAZY_BUILDERS["passes_api"] = build_passes_api
 MATRIX.update(passes_api_matrix(Req))
 LAZY_BUILDERS["checkpoint_verifier"] = build_checkpoint_verifier
 MATRIX.update(checkpoint_verifier_matrix(Req))
+LAZY_BUILDERS["markets_registry"] = build_markets_registry
+MATRIX.update(markets_registry_matrix(Req))
+LAZY_BUILDERS["markets_allocation"] = build_markets_allocation
+MATRIX.update(markets_allocation_matrix(Req))
+LAZY_BUILDERS["markets_gate"] = build_markets_gate
+MATRIX.update(markets_gate_matrix(Req))
+LAZY_BUILDERS["markets_prices"] = build_markets_prices
+MATRIX.update(markets_prices_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]
