@@ -1,4 +1,4 @@
-"""The markets (allocation) rows of the authorization matrix (filled in with the pages and API of that part)."""
+"""The markets (allocation) rows of the authorization matrix (filled in with that part's pages and API)."""
 
 from collections.abc import Callable
 from typing import Any
