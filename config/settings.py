@@ -197,6 +197,8 @@ PHAODAI_API_TOKEN_DAYS = int(os.environ.get("PHAODAI_API_TOKEN_DAYS", 30))
 # Health declarations filed without signing in, per client address and hour (a family on one phone
 # files a few; a script flooding the form is stopped). Officials signed in are not counted.
 PHAODAI_DECLARATIONS_PER_HOUR = int(os.environ.get("PHAODAI_DECLARATIONS_PER_HOUR", 20))
+# Residents' reports of temporary markets and street vending, per client address and hour (S27).
+PHAODAI_VENDING_REPORTS_PER_HOUR = int(os.environ.get("PHAODAI_VENDING_REPORTS_PER_HOUR", 10))
 
 LOGGING = {
     "version": 1,

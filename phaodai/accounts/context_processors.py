@@ -37,6 +37,11 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
     (_("Travel permits"), "permits:home", frozenset({Perm.ISSUE_PERMITS, Perm.REPRESENT_BUSINESS})),
     (_("Health declarations"), "declarations:index", frozenset({Perm.TRACE})),
     (_("Vehicles"), "vehicles:green_lanes", frozenset({Perm.MANAGE_CHECKPOINTS, Perm.VERIFY_PASSES})),
+    (
+        _("Markets"),
+        "markets:markets",
+        frozenset({Perm.MANAGE_MARKETS, Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES}),
+    ),
 ]
 
 

@@ -77,9 +77,7 @@ class Perm(models.TextChoices):
     )
     MANAGE_MARKETS = (
         "markets.manage",
-        _(
-            "Register markets, set market-pass schemes, allocate and print passes, handle street-vending reports"
-        ),
+        _("Register markets, set market-pass schemes, allocate and print passes, handle street vending"),
     )
     CHECK_MARKET_GATE = "markets.gate", _("Check market passes at a market's gate and read who is inside")
     REPORT_PRICES = "markets.report_prices", _("Report a market's prices and shortages of essential goods")

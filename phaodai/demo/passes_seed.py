@@ -373,8 +373,11 @@ def seed_passes(ctx: DemoContext) -> str:
 
 
 def seed_checkpoint_rules(ctx: DemoContext) -> str:
-    """The checkpoints' rule bundle (S23) signed today, with today's revoked passes: what a checkpoint
-    page downloads and keeps offline. Publishing again without a change makes no new version."""
-    bundle, published = signing.publish_scope(by=official(Role.CITY_COMMANDER, CITY), scope="checkpoints")
-    state = "published" if published else "unchanged"
-    return f"checkpoint rule bundle v{bundle.version} {state}"
+    """The checkpoints' rule bundle (S23) and the market gates' bundle signed today, with today's revoked
+    passes: what a checkpoint or market-gate page downloads and keeps offline. Publishing again without
+    a change makes no new version."""
+    shown = []
+    for scope, name in (("checkpoints", "checkpoint"), ("markets", "market gate")):
+        bundle, published = signing.publish_scope(by=official(Role.CITY_COMMANDER, CITY), scope=scope)
+        shown.append(f"{name} rule bundle v{bundle.version} {'published' if published else 'unchanged'}")
+    return "; ".join(shown)

@@ -20,6 +20,7 @@ from phaodai.demo.context import DemoContext
 from phaodai.demo.diagnostics_seed import seed_diagnostics
 from phaodai.demo.inspections_seed import seed_inspections
 from phaodai.demo.logins import ensure_logins
+from phaodai.demo.markets_seed import seed_markets
 from phaodai.demo.passes_seed import seed_checkpoint_rules, seed_live_keys, seed_passes
 from phaodai.demo.quarantine_seed import seed_quarantine
 from phaodai.demo.reports_seed import seed_reports
@@ -69,6 +70,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("checkpoints", seed_checkpoints),
     Phase("passes", seed_passes),
     Phase("vehicles", seed_vehicles),
+    Phase("markets", seed_markets),
     # Last: keys valid today (the demo's own are dated 2021), so the running demo can issue passes.
     Phase("signing keys", seed_live_keys),
     Phase("checkpoint rules", seed_checkpoint_rules),

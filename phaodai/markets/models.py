@@ -175,6 +175,8 @@ class Scheme(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="scheme_period_order"),
             models.CheckConstraint(condition=Q(slot_minutes__gte=15), name="scheme_slot_length"),
+            # A retried "create scheme" finds the one it made instead of making a second.
+            models.UniqueConstraint(fields=["unit", "name", "starts_on"], name="scheme_once_per_ward_start"),
         ]
         indexes = [
             models.Index(fields=["unit_path"], name="scheme_path_prefix", opclasses=["varchar_pattern_ops"])
@@ -193,6 +195,9 @@ class AllocationRun(TimeStampedModel):
     households = models.PositiveIntegerField(default=0)
     passes = models.PositiveIntegerField(default=0)
     kept = models.PositiveIntegerField(default=0, help_text=_("Passes already printed, left where they were"))
+    left_out_count = models.PositiveIntegerField(
+        default=0, help_text=_("Households left out (the list below is bounded, this count is not)")
+    )
     # [{"market": code, "day": "YYYY-MM-DD", "short": n}], and households left out with why.
     shortfall = models.JSONField(default=list)
     left_out = models.JSONField(default=list)

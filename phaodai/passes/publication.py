@@ -8,7 +8,8 @@ Reached through `passes.services` (re-exported there). Decisions (docs/decisions
   device would download the same thing under a new number. It publishes when something changed,
   when the held bundle is past its not-after, or when forced (to extend the not-after).
 - A revocation is recorded in RevokedPass inside the revoking transaction and re-publishes the
-  "checkpoints" bundle there too (same rules, same not-after, the new "revoked-passes"), so a device
+  bundles that carry the list ("checkpoints", "markets") there too (same rules, same not-after, the
+  new "revoked-passes"; a batch, such as a withdrawn market-pass scheme, once), so a device
   learns it with the next download and the server's verifier refuses the pass from that commit on.
   Without a bundle or a bundle key nothing is published; the server still refuses the pass (selectors.
   live_rules) and the next publication carries it.
@@ -30,6 +31,7 @@ from phaodai.passes.models import Bundle, PassRule, RevokedPass, SigningKey
 from phaodai.passes.rules import RuleDefinitionError, check_rule
 from phaodai.passes.selectors import (
     CHECKPOINTS,
+    MARKETS,
     REVOKED_PASSES,
     current_bundle,
     revoked_pass_ids,
@@ -43,7 +45,10 @@ logger = logging.getLogger(__name__)
 
 RULE_FILES: Final[dict[str, Path]] = {
     CHECKPOINTS: Path(__file__).resolve().parents[1] / "checkpoints" / "data" / "rules-s23.json",
+    MARKETS: Path(__file__).resolve().parents[1] / "markets" / "data" / "rules-markets.json",
 }
+# The scopes whose bundles carry the revoked pass ids, re-published at each revocation.
+REVOKING_SCOPES: Final = (CHECKPOINTS, MARKETS)
 DEFAULT_BUNDLE_DAYS: Final = 7
 MAX_BUNDLE_DAYS: Final = 90
 # Fields compared between a stored rule version and the file's (the engine fields are ours).
@@ -166,7 +171,7 @@ def publish_scope(
             latest = current_bundle(scope)
             held = _held(latest)
             value_sets = dict(held["value_sets"]) if held else {}
-            if scope == CHECKPOINTS:
+            if scope in REVOKING_SCOPES:
                 value_sets[REVOKED_PASSES] = revoked_pass_ids(at)
             candidate = {
                 "rules": rules_in_force(scope, at),
@@ -192,8 +197,28 @@ def publish_scope(
     return bundle, True
 
 
+def revoke_passes(*, by: Any, passes: list[tuple[str, str, datetime]], clock: Clock = now) -> int:
+    """Put many passes (pass id, type, expiry) on the revocation list, then re-publish once; the count added.
+
+    For a whole batch withdrawn at once (a market-pass scheme): one publication, not one per pass.
+    """
+    at = clock()
+    wanted = {pass_id: (kind, expires) for pass_id, kind, expires in passes}
+    known = set(RevokedPass.objects.filter(pass_id__in=list(wanted)).values_list("pass_id", flat=True))
+    fresh = [
+        RevokedPass(pass_id=pass_id, pass_type=kind, expires_at=expires, revoked_at=at)
+        for pass_id, (kind, expires) in wanted.items()
+        if pass_id not in known
+    ]
+    with transaction.atomic():
+        RevokedPass.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    if any(row.expires_at > at for row in fresh):
+        _republish(by, at, clock)
+    return len(fresh)
+
+
 def revoke_pass(*, by: Any, pass_id: str, pass_type: str, expires_at: datetime, clock: Clock = now) -> bool:
-    """Put a pass on the revocation list and re-publish the checkpoints bundle; False if already on it.
+    """Put a pass on the revocation list and re-publish the bundles that carry it; False if already on it.
 
     Called by the app that revoked the pass inside its own transaction (the caller checks who may).
     """
@@ -212,13 +237,18 @@ def revoke_pass(*, by: Any, pass_id: str, pass_type: str, expires_at: datetime, 
 
 
 def _republish(by: Any, at: datetime, clock: Clock) -> None:
-    """The checkpoints bundle again, with the revocation; skipped (logged) when it cannot be signed."""
-    services = _services()
+    """Each bundle that carries revocations again, with the new list; skipped (logged) when it cannot be."""
     signer = SigningKey.objects.filter(
         purpose=SigningKey.Purpose.BUNDLES, status=SigningKey.Status.ACTIVE
     ).first()
+    for scope in REVOKING_SCOPES:
+        _republish_scope(by, scope, signer, at, clock)
+
+
+def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetime, clock: Clock) -> None:
+    services = _services()
     for _attempt in range(_REPUBLISH_ATTEMPTS):
-        held = _held(current_bundle(CHECKPOINTS))
+        held = _held(current_bundle(scope))
         if held is None:
             return  # nothing published yet: the first publication carries the list
         if signer is None:
@@ -228,7 +258,7 @@ def _republish(by: Any, at: datetime, clock: Clock) -> None:
             with transaction.atomic():
                 services._publish(
                     by=by,
-                    scope=CHECKPOINTS,
+                    scope=scope,
                     not_after=parse_iso(held["not_after"]),
                     value_sets={**held["value_sets"], REVOKED_PASSES: revoked_pass_ids(at)},
                     timezone=held["timezone"],

@@ -20,6 +20,8 @@ from phaodai.passes.trust import TrustEntry, TrustList, Usage, iso
 
 # The bundle scope checkpoint devices download, and its value set of revoked pass ids.
 CHECKPOINTS: Final = "checkpoints"
+# The bundle scope market gate devices download (the markets rule set, issue #8).
+MARKETS: Final = "markets"
 REVOKED_PASSES: Final = "revoked-passes"
 # The longest a pass may live: a retired key stays trusted this long after it stopped signing.
 MAX_PASS_LIFETIME: Final = timedelta(days=90)

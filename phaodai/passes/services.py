@@ -446,4 +446,5 @@ from phaodai.passes.publication import (  # noqa: E402,F401  (re-exported)
     install_rules,
     publish_scope,
     revoke_pass,
+    revoke_passes,
 )

@@ -10,7 +10,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm, require_perm
 from phaodai.core.jurisdiction import covers, get_in_scope_or_404
 from phaodai.core.text import search_key
-from phaodai.territory.models import Area, Household, Unit
+from phaodai.territory.models import Area, Boundary, Household, Unit
 from phaodai.territory.units import CITY_CODE
 
 if TYPE_CHECKING:
@@ -62,6 +62,14 @@ def areas_within(unit: Unit) -> QuerySet[Area]:
 
 def area_by_code(code: str) -> Area | None:
     return Area.objects.select_related("ward").filter(code=code, active=True).first()
+
+
+def area_centres(area_ids: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """(latitude, longitude) of the middle of each area's outline box, for areas that have an outline."""
+    rows = Boundary.objects.filter(area_id__in=list(area_ids)).values_list(
+        "area_id", "min_lat", "max_lat", "min_lon", "max_lon"
+    )
+    return {area: ((south + north) / 2, (west + east) / 2) for area, south, north, west, east in rows}
 
 
 def households_of(area: Area) -> QuerySet[Household]:

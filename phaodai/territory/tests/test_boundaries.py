@@ -164,3 +164,13 @@ def test_the_command_lists_the_bad_features_and_saves_nothing(tmp_path):
     assert not Boundary.objects.exists()
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_boundaries", str(tmp_path / "missing.geojson"))
+
+
+def test_area_centres_are_the_middle_of_their_outline_box_and_only_for_outlined_areas(bo_de_areas):
+    from phaodai.territory import selectors
+
+    import_boundaries(collection(feature(bo_de_areas[0].code, key="area_code")))
+
+    centres = selectors.area_centres([area.pk for area in bo_de_areas])
+
+    assert centres == {bo_de_areas[0].pk: (pytest.approx(21.045), pytest.approx(105.885))}
