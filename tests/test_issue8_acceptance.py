@@ -120,6 +120,7 @@ def test_a_reused_pass_is_refused_at_the_gate_with_the_time_of_first_use(allocat
     printing.sheet_pdf(by=ward_officer_bo_de, scheme=scheme, area=areas[0])
     market_pass = MarketPass.objects.filter(scheme=scheme, area=areas[0]).order_by("slot_start").first()
     assert market_pass is not None and market_pass.pass_code.startswith("PD1:")
+    assert market_pass.market is not None  # "nearest" passes name their market
     first_scan = market_pass.slot_start + timedelta(minutes=10)
 
     first = gate.check_at_gate(
@@ -144,11 +145,13 @@ def test_an_f0_s_visit_returns_exactly_the_households_in_the_same_market_hours(a
     # Everyone goes to market in their slot on the first day.
     day = min(p.day for p in printed)
     for market_pass in (p for p in printed if p.day == day):
+        assert market_pass.market is not None
         gate.check_at_gate(
             by=ward_officer_bo_de, market=market_pass.market, code=market_pass.pass_code,
             clock=at(market_pass.slot_start + timedelta(minutes=5)),
         )  # fmt: skip
     f0_pass = next(p for p in printed if p.day == day)
+    assert f0_pass.market is not None
     hour = to_local(f0_pass.slot_start).time()
     same_hour = {
         p.household_id
