@@ -123,6 +123,6 @@ def seed_markets(ctx: DemoContext) -> str:
         printed = passes.filter(printed_at__isnull=False).count()
     return (
         f"{made} markets registered, {named} representatives named; scheme “{scheme.name}”: run "
-        f"{run.number} with {run.passes} passes, {len(run.left_out)} households left out; "
+        f"{run.number} with {run.passes} passes, {run.left_out_count} households left out; "
         f"{printed} passes printed for {first_area.name if first_area else '-'}"
     )

@@ -22,7 +22,7 @@ See docs/decisions/0027-market-gate.md.
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -49,10 +49,14 @@ OUT: Final = GateEntry.Direction.OUT
 ALREADY_USED: Final = "already_used"
 MARKET_CLOSED: Final = "market_closed"
 PASS_REVOKED: Final = "pass_revoked"  # noqa: S105 (a refusal code)
+# An offline entry that names a pass of another market or ward, or scanned outside the pass's window:
+# kept as the device sent it, but refused and never linked to that pass or its household.
+PASS_MISMATCH: Final = "pass_mismatch"  # noqa: S105 (a refusal code)
 GATE_MESSAGES: Final = {
     ALREADY_USED: _("This single-use pass has already been used."),
     MARKET_CLOSED: _("This market is closed."),
     PASS_REVOKED: _("This market pass has been revoked."),
+    PASS_MISMATCH: _("This entry names a pass of another market, ward or hour."),
 }
 ENTRY_KEY: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 DEVICE: Final = re.compile(r"[A-Za-z0-9._:-]{0,64}")
@@ -275,10 +279,14 @@ def check_at_gate(
     at = clock()
     scanned = _scanned_at(scanned_at, at)
     recorded = GateEntry.objects.filter(entry_key=key).first()
-    if recorded is not None:
-        return _retried(recorded, market, clock)
     result, reasons = _check_code(market, code, at)
     pass_id = _authentic_pass_id(result)
+    if recorded is not None:
+        if recorded.pass_id != pass_id:
+            raise EntryKeyReused(field="entry_key")  # the key of another scan: never its answer
+        return replace(
+            _retried(recorded, market, clock), holder=result.holder(), hours=_hours(result.payload)
+        )
     market_pass = _pass_of(pass_id)
     if result.allowed and market_pass is not None and market_pass.revoked_at is not None:
         reasons.append(_reason(PASS_REVOKED))
@@ -455,6 +463,13 @@ def _store_offline(
     by: Any, market: Market, item: OfflineEntry, clock: Clock
 ) -> tuple[GateEntry, Flagged | None]:
     market_pass = _pass_of(item.pass_id)
+    allowed, reason = item.allowed, item.reason
+    if market_pass is not None and not _fits(market_pass, market, item.scanned_at):
+        market_pass = None  # never linked to another ward's, market's or hour's pass and household
+        if allowed:
+            allowed, reason = False, PASS_MISMATCH
+    elif allowed and item.direction == IN and market.status != Market.Status.OPEN:
+        allowed, reason = False, MARKET_CLOSED  # a device that did not know yet: not a visit
     entry = GateEntry.objects.create(
         market=market,
         unit_path=market.unit_path,
@@ -463,8 +478,8 @@ def _store_offline(
         market_pass=market_pass,
         household_id=market_pass.household_id if market_pass is not None else None,
         scanned_at=item.scanned_at,
-        allowed=item.allowed,
-        reason=item.reason,
+        allowed=allowed,
+        reason=reason,
         device=item.device,
         entry_key=item.entry_key,
         synced=True,
@@ -475,7 +490,23 @@ def _store_offline(
     if entry.allowed and entry.direction == IN and single_use:
         flag = _reconcile_use(entry, market)
     _audit(by, entry, clock)
+    if flag is not None and flag.entry_key != entry.entry_key:
+        # An entry recorded earlier lost the first use to this one: its change is audited too.
+        _audit(by, GateEntry.objects.get(entry_key=flag.entry_key), clock)
     return entry, flag
+
+
+def _fits(market_pass: MarketPass, market: Market, scanned_at: datetime) -> bool:
+    """Whether a device's entry can be this pass's: this market (or any of its ward), within its window.
+
+    The device's word is trusted for what it saw, never to touch another ward's pass or household.
+    """
+    margin = timedelta(minutes=market_pass.scheme.tolerance_minutes)
+    return (
+        market_pass.unit_path == market.unit_path
+        and market_pass.market_id in (None, market.pk)
+        and market_pass.slot_start - margin <= scanned_at <= market_pass.slot_end + margin
+    )
 
 
 def _reconcile_use(entry: GateEntry, market: Market) -> Flagged | None:

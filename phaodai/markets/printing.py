@@ -111,6 +111,10 @@ def sheet_pdf(*, by: Any, scheme: Scheme, area: Any, clock: Clock = now) -> byte
         raise SchemeLocked()
     at = clock()
     with transaction.atomic():
+        # The scheme's row first: a withdrawal, an edit or an allocation of the scheme waits for the
+        # signing, or the signing for them (and then sees the scheme as they left it).
+        if Scheme.objects.select_for_update().get(pk=scheme.pk).status == Scheme.Status.WITHDRAWN:
+            raise SchemeLocked()
         sheet = list(_sheet_passes(scheme, area).select_for_update(of=("self",)))
         signed = _sign_unprinted(sheet, at, clock)
         audit.record(

@@ -7,9 +7,10 @@ ward, its district, the city). Outside: 404, and the attempt is logged. Lists ar
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from phaodai.accounts.roles import Perm
-from phaodai.core.jurisdiction import get_in_scope_or_404, paths_of, scope_q
+from phaodai.core.jurisdiction import get_in_scope_or_404, log_out_of_scope, paths_of, scope_q
 from phaodai.markets.models import Market, MarketPass, Scheme
 
 READER_PERMS = (Perm.MANAGE_MARKETS, Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES)
@@ -37,11 +38,20 @@ def markets_visible_to(user: Any) -> QuerySet[Market]:
 
 def market_for(user: Any, code: str, perm: str | None = None) -> Market:
     """One market by code in the user's reach (for `perm`, when given); 404 and logged outside it."""
-    perms = (perm,) if perm else READER_PERMS
-    queryset = Market.objects.select_related("unit", "area")
-    if len(perms) == 1:
-        return get_in_scope_or_404(queryset, user, path_field="unit_path", perm=perms[0], code=code)
-    return get_in_scope_or_404(queryset.filter(reach_q(user)), user, path_field="unit_path", code=code)
+    return market_in_reach(user, code, (perm,) if perm else READER_PERMS)
+
+
+def market_in_reach(user: Any, code: str, perms: tuple[str, ...]) -> Market:
+    """One market by code within the user's units for any of `perms`; 404, the attempt logged, outside."""
+    found = (
+        Market.objects.select_related("unit", "area").filter(reach_q(user, perms=perms), code=code).first()
+    )
+    if found is None:
+        outside = Market.objects.filter(code=code).values_list("pk", "unit_path").first()
+        if outside is not None:
+            log_out_of_scope(user, "markets.market", outside[0], outside[1])
+        raise Http404
+    return found
 
 
 def market_by_code(code: str) -> Market | None:

@@ -406,6 +406,31 @@ def _scheme_fields(
     }
 
 
+class SchemesOverlap(Conflict):
+    code = "schemes_overlap"
+    message = gettext_lazy("The ward already has a scheme for some of these days.")
+
+
+def _refuse_overlap(unit: Any, fields: dict[str, Any], other_than: int | None = None) -> None:
+    """One scheme in force per ward and day: two would each fill every market-hour to capacity."""
+    overlapping = Scheme.objects.filter(
+        unit=unit, starts_on__lte=fields["ends_on"], ends_on__gte=fields["starts_on"]
+    ).exclude(status=Scheme.Status.WITHDRAWN)
+    if other_than is not None:
+        overlapping = overlapping.exclude(pk=other_than)
+    clash = overlapping.exclude(name=fields["name"], starts_on=fields["starts_on"]).first()
+    if clash is not None:
+        raise SchemesOverlap(
+            _("“%(name)s” already covers %(start)s–%(end)s in this ward: withdraw it or choose other dates.")
+            % {
+                "name": clash.name,
+                "start": clash.starts_on.strftime("%d/%m/%Y"),
+                "end": clash.ends_on.strftime("%d/%m/%Y"),
+            },
+            field="starts_on",
+        )
+
+
 def create_scheme(
     *,
     by: Any,
@@ -428,6 +453,7 @@ def create_scheme(
     )  # fmt: skip
     try:
         with transaction.atomic():
+            _refuse_overlap(unit, fields)
             scheme = Scheme.objects.create(unit=unit, unit_path=unit.path, created_by=by, **fields)
             audit.record(
                 actor=by, action="markets.scheme_created", object_type=SCHEME_TYPE, object_id=scheme.pk,
@@ -454,8 +480,13 @@ def edit_scheme(*, by: Any, scheme: Scheme, version: Any, clock: Clock = now, **
     before = scheme_state(scheme)
     try:
         with transaction.atomic():
+            locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
             if MarketPass.objects.filter(scheme=scheme, printed_at__isnull=False).exists():
                 raise SchemePrinted()
+            _refuse_overlap(locked.unit, fields, other_than=scheme.pk)
+            # The passes of an earlier allocation follow the old days and hours: allocate again.
+            MarketPass.objects.filter(scheme=scheme).delete()
+            fields = {**fields, "status": Scheme.Status.DRAFT}
             changed = _compare_and_set(scheme, version, fields, SchemeChanged, clock())
             audit.record(
                 actor=by, action="markets.scheme_edited", object_type=SCHEME_TYPE, object_id=scheme.pk,

@@ -24,10 +24,10 @@ from phaodai.accounts.roles import Perm
 from phaodai.cases import services as cases
 from phaodai.core.clock import Clock, at_local, now, to_local
 from phaodai.core.errors import InvalidInput, NotPermitted
-from phaodai.core.jurisdiction import get_in_scope_or_404, paths_of
+from phaodai.core.jurisdiction import paths_of
 from phaodai.markets.gate import IN, stay_of
 from phaodai.markets.models import GateEntry, Market, Representative
-from phaodai.markets.selectors import reach_q
+from phaodai.markets.selectors import market_in_reach
 
 TRACER_PERMS: Final = (Perm.TRACE, Perm.MANAGE_MARKETS)
 MAX_VISITS: Final = 30
@@ -72,8 +72,7 @@ def require_tracer(user: Any) -> None:
 def market_for_tracing(user: Any, code: str) -> Market:
     """A market within the user's units for tracing or managing markets; 404 (logged) outside."""
     require_tracer(user)
-    queryset = Market.objects.select_related("unit").filter(reach_q(user, perms=TRACER_PERMS))
-    return get_in_scope_or_404(queryset, user, path_field="unit_path", code=code)
+    return market_in_reach(user, code, TRACER_PERMS)
 
 
 def read_visit(market: Market, day: date, hours: Sequence[time] | None) -> Visit:

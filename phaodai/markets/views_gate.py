@@ -35,6 +35,7 @@ from phaodai.cases import selectors as cases
 from phaodai.core.clock import local_date, now, read_local_date
 from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.markets import gate, tracing
+from phaodai.markets.models import Market
 from phaodai.passes import selectors as passes
 from phaodai.passes.messages import MESSAGES as CODEC_MESSAGES
 
@@ -126,6 +127,7 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
             "code": market.code,
             "name": market.name,
             "capacity": market.capacity,
+            "open": market.status == Market.Status.OPEN,
             "facts": gate.gate_facts(market),
             "single_use": gate.single_use_in_force(market, local_date(now())),
         },
@@ -230,7 +232,8 @@ def _read_visits(user: Any, rows: list[dict[str, str]]) -> list[tracing.Visit]:
             raise InvalidInput(_("Give the day of the visit (dd/mm/yyyy)."), field=f"day_{index}")
         market = tracing.market_for_tracing(user, row["market"])
         start, end = _read_time(row["start"], f"start_{index}"), _read_time(row["end"], f"end_{index}")
-        hours = None if start is None and end is None else [start or time(0), end or time(0)]
+        # One end given: the other is the market's opening or closing time.
+        hours = None if start is None and end is None else [start or market.opens_at, end or market.closes_at]
         visits.append(tracing.read_visit(market, day, hours))
     if not visits:
         raise InvalidInput(_("Give at least one market visit."), field="market_0")
@@ -245,7 +248,8 @@ def tracing_page(request: HttpRequest) -> HttpResponse:
     tracing.require_tracer(user)
     data = request.POST if request.method == "POST" else request.GET
     case_text = str(data.get("case", "")).strip()
-    case = cases.case_for(user, int(case_text)) if case_text.isdigit() else None
+    # A case number fits in a bigint (18 digits); a longer one is no case, not a crash.
+    case = cases.case_for(user, int(case_text)) if case_text.isdigit() and len(case_text) <= 18 else None
     rows = _visit_rows(data)
     if case is not None and request.method == "GET" and not any(row["market"] for row in rows):
         rows = _prefilled(case, rows)

@@ -122,7 +122,16 @@ def _market_page(
         initial={"status": market.status, "status_note": market.status_note, "version": market.version}
     )
     return render(
-        request, "markets/market.html", {"market": market, "manages": manages, "form": form}, status=code
+        request,
+        "markets/market.html",
+        {
+            "market": market,
+            "manages": manages,
+            "form": form,
+            "can_gate": covers(user, market.unit_path, Perm.CHECK_MARKET_GATE),
+            "can_price": covers(user, market.unit_path, Perm.REPORT_PRICES),
+        },
+        status=code,
     )
 
 

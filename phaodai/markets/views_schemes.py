@@ -206,7 +206,7 @@ def scheme_area(request: HttpRequest, pk: int, area_code: str) -> HttpResponse:
             "market": printing.market_label(row),
             "slot": printing.slot_text(row),
             "link": reverse("markets:pass_phone", args=[row.pass_id, printing.pass_link_token(row)])
-            if row.pass_code
+            if row.pass_code and row.revoked_at is None
             else "",
         }
         for row in rows

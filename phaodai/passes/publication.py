@@ -172,7 +172,7 @@ def publish_scope(
             held = _held(latest)
             value_sets = dict(held["value_sets"]) if held else {}
             if scope in REVOKING_SCOPES:
-                value_sets[REVOKED_PASSES] = revoked_pass_ids(at)
+                value_sets[REVOKED_PASSES] = revoked_pass_ids(at, scope)
             candidate = {
                 "rules": rules_in_force(scope, at),
                 "trust_list": trust_list(at).to_json(),
@@ -260,7 +260,7 @@ def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetim
                     by=by,
                     scope=scope,
                     not_after=parse_iso(held["not_after"]),
-                    value_sets={**held["value_sets"], REVOKED_PASSES: revoked_pass_ids(at)},
+                    value_sets={**held["value_sets"], REVOKED_PASSES: revoked_pass_ids(at, scope)},
                     timezone=held["timezone"],
                     signer=signer,
                     at=at,

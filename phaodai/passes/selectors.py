@@ -15,6 +15,7 @@ from phaodai.core.clock import Clock, now
 from phaodai.passes import bundles, checking
 from phaodai.passes.codec import Verification, verify
 from phaodai.passes.models import Bundle, ForeignSigner, PassRule, RevokedPass, SigningKey
+from phaodai.passes.payload import PassType
 from phaodai.passes.rules import RuleSet
 from phaodai.passes.trust import TrustEntry, TrustList, Usage, iso
 
@@ -131,9 +132,17 @@ def opened_bundle(bundle: Bundle) -> tuple[bundles.Bundle, RuleSet]:
     return _RULESETS[cache_key]
 
 
-def revoked_pass_ids(at: datetime) -> list[str]:
-    """Pass ids revoked before they expired and not expired yet at `at` (what devices must refuse)."""
+def revoked_pass_ids(at: datetime, scope: str | None = None) -> list[str]:
+    """Pass ids revoked before they expired and not expired yet at `at` (what devices must refuse).
+
+    A scope's bundle carries only what its devices may be shown: market gates the market passes, road
+    checkpoints every other kind (a withdrawn market-pass scheme can revoke a whole ward's passes).
+    """
     rows = RevokedPass.objects.filter(expires_at__gt=at).order_by("pass_id")
+    if scope == MARKETS:
+        rows = rows.filter(pass_type=PassType.MARKET)
+    elif scope == CHECKPOINTS:
+        rows = rows.exclude(pass_type=PassType.MARKET)
     return list(rows.values_list("pass_id", flat=True))
 
 
@@ -149,7 +158,7 @@ def live_rules(bundle: Bundle, at: datetime) -> tuple[bundles.Bundle, RuleSet]:
     """
     opened, ruleset = opened_bundle(bundle)
     held = opened.value_sets.get(REVOKED_PASSES) or []
-    missing = tuple(sorted(set(revoked_pass_ids(at)) - set(held)))
+    missing = tuple(sorted(set(revoked_pass_ids(at, bundle.scope)) - set(held)))
     if not missing:
         return opened, ruleset
     cache_key = (bundle.scope, bundle.version, bundle.kid, bundle.issued_at, missing)

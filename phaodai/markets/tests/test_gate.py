@@ -188,11 +188,11 @@ def offline(key: str, pass_id: str, minutes: int, *, allowed: bool = True, **ext
 def test_offline_sync_keeps_the_device_decisions_and_flags_double_use(
     world: GateWorld, ward_officer_bo_de: Any
 ) -> None:
-    code = world.issue(0)
+    code = world.issue(0, any_in_ward=True)  # good at either market of Bồ Đề
     pass_id = world.passes[0].pass_id
     online = check(ward_officer_bo_de, world.bo_de, code, minutes=30)  # used at 08:30 at chợ Bồ Đề
     assert online.allowed
-    world.issue(1)
+    world.issue(1, market=world.supermarket)
     other_id = world.passes[1].pass_id
     result = gate.sync_entries(
         by=ward_officer_bo_de,
@@ -227,7 +227,7 @@ def test_offline_sync_keeps_the_device_decisions_and_flags_double_use(
 def test_an_earlier_offline_use_takes_the_first_use_and_the_later_online_entry_is_flagged(
     world: GateWorld, ward_officer_bo_de: Any
 ) -> None:
-    code = world.issue(0)
+    code = world.issue(0, any_in_ward=True)
     pass_id = world.passes[0].pass_id
     online = check(ward_officer_bo_de, world.bo_de, code, minutes=30)
     result = gate.sync_entries(
@@ -326,3 +326,58 @@ def test_the_gate_page_carries_the_market_facts_for_the_device(
     assert config["urls"]["bundle"].endswith("/markets")
     worker = client.get("/markets/gate/sw.js")
     assert worker["Service-Worker-Allowed"] == "/markets/" and b"phaodai-market-gate-" in worker.content
+
+
+def test_a_synced_entry_cannot_claim_a_pass_of_another_market_ward_or_hour(
+    world: GateWorld, ward_officer_bo_de: Any, ward_officer_phuc_xa: Any
+) -> None:
+    """A device's word is kept for what it saw, never to use up or trace someone else's pass."""
+    world.issue(0)
+    bo_de_pass = world.passes[0]
+    result = gate.sync_entries(
+        by=ward_officer_bo_de,
+        market=world.supermarket,  # the pass is for chợ Bồ Đề
+        entries=[
+            offline("x-1", bo_de_pass.pass_id, 10),
+            gate.OfflineEntry("x-2", slot(tomorrow(), 8)[0] - timedelta(hours=3), True, bo_de_pass.pass_id),
+        ],
+        clock=during_slot(20),
+    )
+    assert set(result.created) == {"x-1", "x-2"} and result.flagged == ()
+    for entry in GateEntry.objects.filter(entry_key__in=["x-1", "x-2"]):
+        assert (entry.allowed, entry.reason, entry.market_pass, entry.household) == (
+            False, gate.PASS_MISMATCH, None, None,
+        )  # fmt: skip
+    assert not PassUse.objects.exists()
+    # Phúc Xá's keeper cannot claim it either, and Bồ Đề's gate still lets its holder in.
+    gate.sync_entries(
+        by=ward_officer_phuc_xa, market=world.phuc_xa, entries=[offline("x-3", bo_de_pass.pass_id, 10)],
+        clock=during_slot(20),
+    )  # fmt: skip
+    assert GateEntry.objects.get(entry_key="x-3").household is None
+    assert check(ward_officer_bo_de, world.bo_de, world.codes[bo_de_pass.pass_id], minutes=25).allowed
+
+
+def test_a_device_that_let_someone_into_a_closed_market_is_corrected_on_sync(
+    world: GateWorld, ward_officer_bo_de: Any
+) -> None:
+    world.issue(0)
+    Market.objects.filter(pk=world.bo_de.pk).update(status=Market.Status.CLOSED_BY_ORDER)
+    world.bo_de.refresh_from_db()
+    gate.sync_entries(
+        by=ward_officer_bo_de, market=world.bo_de, entries=[offline("c-1", world.passes[0].pass_id, 10)],
+        clock=during_slot(20),
+    )  # fmt: skip
+    entry = GateEntry.objects.get(entry_key="c-1")
+    assert (entry.allowed, entry.reason) == (False, gate.MARKET_CLOSED)
+    assert not PassUse.objects.exists()
+
+
+def test_an_entry_key_sent_again_with_another_pass_is_refused(
+    world: GateWorld, ward_officer_bo_de: Any
+) -> None:
+    first, second = world.issue(0), world.issue(1)
+    assert check(ward_officer_bo_de, world.bo_de, first, entry_key="dev9-1").allowed
+    with pytest.raises(gate.EntryKeyReused):
+        check(ward_officer_bo_de, world.bo_de, second, minutes=11, entry_key="dev9-1")
+    assert GateEntry.objects.count() == 1

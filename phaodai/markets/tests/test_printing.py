@@ -128,7 +128,13 @@ def test_withdrawing_a_scheme_puts_its_printed_passes_on_the_markets_bundle_s_re
 ):
     from phaodai.passes import services as passes
     from phaodai.passes.models import RevokedPass
-    from phaodai.passes.selectors import MARKETS, REVOKED_PASSES, bundle_document, current_bundle
+    from phaodai.passes.selectors import (
+        CHECKPOINTS,
+        MARKETS,
+        REVOKED_PASSES,
+        bundle_document,
+        current_bundle,
+    )
 
     printed = world.add_pass(0)
     printing.sheet_pdf(by=ward_officer_bo_de, scheme=world.scheme, area=world.area)
@@ -137,6 +143,7 @@ def test_withdrawing_a_scheme_puts_its_printed_passes_on_the_markets_bundle_s_re
     assert printed.printed_at is not None
     passes.rotate_key(by=city_commander, purpose="bundles", label="Khóa ký bộ quy tắc")
     passes.publish_scope(by=city_commander, scope=MARKETS)
+    passes.publish_scope(by=city_commander, scope=CHECKPOINTS)
 
     services.withdraw_scheme(by=ward_officer_bo_de, scheme=world.scheme)
 
@@ -149,3 +156,7 @@ def test_withdrawing_a_scheme_puts_its_printed_passes_on_the_markets_bundle_s_re
     document = bundle_document(bundle)
     assert document["bundle"]["value_sets"][REVOKED_PASSES] == [printed.pass_id]
     assert unprinted.pass_id not in document["bundle"]["value_sets"][REVOKED_PASSES]
+    # Road checkpoints are not sent a ward's market passes.
+    checkpoints = current_bundle(CHECKPOINTS)
+    assert checkpoints is not None
+    assert printed.pass_id not in bundle_document(checkpoints)["bundle"]["value_sets"].get(REVOKED_PASSES, [])

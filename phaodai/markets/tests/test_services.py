@@ -275,3 +275,40 @@ def test_another_ward_cannot_touch_the_scheme(world, ward_officer_phuc_xa, healt
         services.withdraw_scheme(by=ward_officer_phuc_xa, scheme=world.scheme)
     with pytest.raises(NotPermitted):
         services.withdraw_scheme(by=health_worker_bo_de, scheme=world.scheme)
+
+
+def period(start, **changes):
+    return scheme_details(starts_on=start, ends_on=start + timedelta(days=14), **changes)
+
+
+def test_a_ward_has_one_scheme_in_force_a_day(world, ward_officer_bo_de):
+    # Two schemes over the same days would each fill every market-hour to capacity.
+    start = world.scheme.starts_on
+    with pytest.raises(Conflict) as error:
+        services.create_scheme(by=ward_officer_bo_de, unit=world.ward, **period(start + timedelta(days=14)))
+    assert (error.value.code, error.value.field) == ("schemes_overlap", "starts_on")
+    after, created = services.create_scheme(
+        by=ward_officer_bo_de, unit=world.ward, **period(start + timedelta(days=15))
+    )
+    assert created
+    services.withdraw_scheme(by=ward_officer_bo_de, scheme=world.scheme)
+    again, created = services.create_scheme(
+        by=ward_officer_bo_de, unit=world.ward, **period(start, name="Đợt thay thế")
+    )
+    assert created and again.pk != after.pk
+
+
+def test_editing_an_allocated_scheme_drops_its_unprinted_passes_for_a_new_allocation(
+    world, ward_officer_bo_de
+):
+    world.add_pass(0)
+    world.add_pass(1)
+    Scheme.objects.filter(pk=world.scheme.pk).update(status=Scheme.Status.ALLOCATED)
+    world.scheme.refresh_from_db()
+
+    edited = services.edit_scheme(
+        by=ward_officer_bo_de, scheme=world.scheme, version=1, **scheme_details(slot_minutes=30)
+    )
+
+    assert edited.status == Scheme.Status.DRAFT
+    assert not MarketPass.objects.filter(scheme=world.scheme).exists()

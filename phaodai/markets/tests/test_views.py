@@ -1,13 +1,13 @@
 """The registry and scheme pages: scoped lists, forms with clear errors, allocation, printing."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
 from phaodai.core.text import search_key
 from phaodai.markets import printing
 from phaodai.markets.models import Market, MarketPass, Representative, Scheme
-from phaodai.markets.tests.registry_world import build_registry_world, tomorrow
+from phaodai.markets.tests.registry_world import build_registry_world
 from phaodai.territory.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_another_ward_s_area_is_not_found(world, client, ward_officer_phuc_xa):
 
 
 def test_creating_a_scheme_from_the_form(world, bo_de):
-    day = tomorrow()
+    day = world.scheme.ends_on + timedelta(days=1)  # the next period: one scheme in force a day
     form = {
         "unit": "00139", "name": "Phiếu đi chợ đợt 2", "starts_on": day.isoformat(),
         "ends_on": day.replace(day=day.day).isoformat(), "pattern": "parity_sunday", "slot_minutes": "60",
@@ -114,6 +114,9 @@ def test_creating_a_scheme_from_the_form(world, bo_de):
     assert scheme.pattern == {"kind": "parity", "extra_weekdays": [6]}
     bad = bo_de.post("/markets/schemes/new/", {**form, "name": "Khác", "slot_minutes": "5"})
     assert bad.status_code == 422 and "slot" in bad.content.decode()
+    overlapping = bo_de.post("/markets/schemes/new/", {**form, "name": "Khác"})
+    assert overlapping.status_code in (409, 422) and "Phiếu đi chợ đợt 2" in overlapping.content.decode()
+    assert Scheme.objects.filter(name="Khác").count() == 0
 
 
 def test_allocate_then_print_a_sheet_then_open_a_pass_on_a_phone(world, bo_de, client):

@@ -32,6 +32,7 @@ const MAX_REASON = 40;
 const SYNC_BATCH = 500;
 const SYNC_EVERY_MS = 30_000;
 const ALREADY_USED = "already_used";
+const MARKET_CLOSED = "market_closed";
 
 const state = { db: null, deviceId: null, bundle: null, ruleSet: null, notes: new Set(), bundleNotice: null, syncNotice: null, syncing: false };
 
@@ -254,6 +255,9 @@ async function decide() {
   } else if (direction === "out" && passId) {
     answer.decision = "allowed"; // leaving is never refused: the scan counts the exit
     answer.reasons = [];
+  } else if (answer.decision === "allowed" && !config.market.open) {
+    answer.decision = "denied"; // as the server: a closed market lets nobody in (known when the page loaded)
+    answer.reasons = [{ rule: MARKET_CLOSED, description: message(MARKET_CLOSED) }];
   } else if (answer.decision === "allowed" && passId && config.market.single_use) {
     firstUse = await state.db.claimUse({ pass_id: passId, at: clock, market: config.market.code });
     if (firstUse !== null) {
