@@ -14,13 +14,10 @@ is served from /checkpoints/verifier/sw.js with `Service-Worker-Allowed: /checkp
 be registered with the page's own path as its scope (one registration per checkpoint page).
 """
 
-import hashlib
 import json
-from functools import cache
 from typing import Any, Final
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -34,6 +31,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.checkpoints import selectors
 from phaodai.checkpoints.models import Checkpoint
+from phaodai.core import offline
 from phaodai.core.clock import now
 from phaodai.core.jurisdiction import log_out_of_scope
 from phaodai.passes import selectors as passes
@@ -60,19 +58,6 @@ ASSETS: Final = (
     "phaodai/vendor/jsqr/jsQR.js",
 )
 SCOPE_ROOT: Final = "/checkpoints/"
-
-
-@cache
-def _assets_version() -> str:
-    """A short hash of the assets' content (read once per process)."""
-    digest = hashlib.sha256()
-    for name in ASSETS:
-        found = finders.find(name)
-        if isinstance(found, str):
-            with open(found, "rb") as handle:
-                digest.update(handle.read())
-        digest.update(name.encode())
-    return digest.hexdigest()[:12]
 
 
 def _checkpoint(user: Any, pk: int) -> Checkpoint:
@@ -171,23 +156,16 @@ def verifier(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def worker(request: HttpRequest) -> HttpResponse:
     """The service worker: caches the page, its assets and the bundle; public and without personal data."""
-    body = render(
+    return offline.service_worker(
         request,
-        "checkpoints/verifier_sw.js",
-        {
-            "cache_name": f"phaodai-verifier-{_assets_version()}",
-            "assets": json.dumps([static(name) for name in ASSETS]),
-            "shared": json.dumps(
-                [
-                    reverse("api-v1:passes_bundle", kwargs={"scope": passes.CHECKPOINTS}),
-                    reverse("api-v1:passes_anchors"),
-                ]
-            ),
-        },
-        content_type="text/javascript; charset=utf-8",
+        prefix="phaodai-verifier-",
+        assets=ASSETS,
+        shared=[
+            reverse("api-v1:passes_bundle", kwargs={"scope": passes.CHECKPOINTS}),
+            reverse("api-v1:passes_anchors"),
+        ],
+        scope_root=SCOPE_ROOT,
     )
-    body["Service-Worker-Allowed"] = SCOPE_ROOT
-    return body
 
 
 @require_GET

@@ -13,15 +13,12 @@ case, its market visits, the households inside at the same hours, and a button t
 representatives as the case's contacts. See docs/decisions/0027-market-gate.md.
 """
 
-import hashlib
 import json
 from datetime import date, time
-from functools import cache
 from typing import Any, Final
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -32,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from phaodai.cases import selectors as cases
+from phaodai.core import offline
 from phaodai.core.clock import local_date, now, read_local_date
 from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.markets import gate, tracing
@@ -59,19 +57,6 @@ ASSETS: Final = (
 )
 SCOPE_ROOT: Final = "/markets/"
 MAX_VISIT_ROWS: Final = 5
-
-
-@cache
-def _assets_version() -> str:
-    """A short hash of the assets' content (read once per process): a deploy replaces the cache."""
-    digest = hashlib.sha256()
-    for name in ASSETS:
-        found = finders.find(name)
-        if isinstance(found, str):
-            with open(found, "rb") as handle:
-                digest.update(handle.read())
-        digest.update(name.encode())
-    return digest.hexdigest()[:12]
 
 
 def _strings() -> dict[str, str]:
@@ -156,23 +141,16 @@ def gate_page(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 def gate_worker(request: HttpRequest) -> HttpResponse:
     """The gate page's service worker: public, without personal data, never cached by the browser."""
-    body = render(
+    return offline.service_worker(
         request,
-        "markets/gate_sw.js",
-        {
-            "cache_name": f"phaodai-market-gate-{_assets_version()}",
-            "assets": json.dumps([static(name) for name in ASSETS]),
-            "shared": json.dumps(
-                [
-                    reverse("api-v1:passes_bundle", kwargs={"scope": passes.MARKETS}),
-                    reverse("api-v1:passes_anchors"),
-                ]
-            ),
-        },
-        content_type="text/javascript; charset=utf-8",
+        prefix="phaodai-market-gate-",
+        assets=ASSETS,
+        shared=[
+            reverse("api-v1:passes_bundle", kwargs={"scope": passes.MARKETS}),
+            reverse("api-v1:passes_anchors"),
+        ],
+        scope_root=SCOPE_ROOT,
     )
-    body["Service-Worker-Allowed"] = SCOPE_ROOT
-    return body
 
 
 @require_GET

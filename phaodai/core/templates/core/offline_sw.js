@@ -1,6 +1,7 @@
-{% autoescape off %}/* The offline checkpoint verifier's service worker (phaodai/checkpoints/views_verifier.py).
+{% autoescape off %}/* The service worker of an offline page (phaodai/core/offline.py): the checkpoint verifier, the
+market gate.
 
-Registered by each verifier page with the page's own path as its scope, so it controls only those
+Registered by each page with the page's own path as its scope, so it controls only those
 pages. It keeps, in one cache named after the assets' content:
 - the page itself (network first: a fresh page when online, the last good one offline; redirects,
   e.g. to the login page, and errors are never kept),
@@ -9,7 +10,7 @@ pages. It keeps, in one cache named after the assets' content:
   checks every bundle's signature and keeps the last good one in IndexedDB).
 Anything else goes to the network untouched. */
 const CACHE = "{{ cache_name }}";
-const PREFIX = "phaodai-verifier-";
+const PREFIX = "{{ prefix }}";
 const ASSETS = {{ assets }};
 const SHARED = {{ shared }};
 
