@@ -46,6 +46,7 @@ ASSETS: Final = (
     "phaodai/verifier/app.js",
     "phaodai/verifier/store.js",
     "phaodai/verifier/rules.js",
+    "phaodai/verifier/camera.js",
     "phaodai/verifier/bundle.js",
     "phaodai/verifier/codec.js",
     "phaodai/verifier/cose.js",

@@ -44,6 +44,7 @@ ASSETS: Final = (
     "phaodai/market-gate/app.js",
     "phaodai/market-gate/store.js",
     "phaodai/verifier/rules.js",
+    "phaodai/verifier/camera.js",
     "phaodai/verifier/bundle.js",
     "phaodai/verifier/codec.js",
     "phaodai/verifier/cose.js",

@@ -15,6 +15,7 @@
  */
 
 import * as store from "./store.js";
+import { cameraScanner } from "./camera.js";
 import { TrustList } from "./cose.js";
 import { accept, openSigned, warnings } from "./bundle.js";
 import { RuleSet, check, noteIdentifiers } from "./rules.js";
@@ -211,7 +212,19 @@ function wire() {
   });
   $("skip-declaration").addEventListener("click", () => decide(true).catch(showCrash));
   $("next").addEventListener("click", reset);
-  $("camera").addEventListener("click", toggleCamera);
+  const camera = cameraScanner({
+    button: $("camera"),
+    video: $("camera-view"),
+    canvas: $("camera-frame"),
+    note: $("camera-note"),
+    strings: S,
+    onCode: (text) => {
+      const target = $("declaration-step").hidden ? $("code") : $("declaration");
+      target.value = text;
+      $("scan-form").requestSubmit();
+    },
+  });
+  $("camera").addEventListener("click", camera.toggle);
 }
 
 function showCrash(error) {
@@ -380,62 +393,6 @@ async function sync() {
     state.syncing = false;
     await renderStatus();
   }
-}
-
-// --- The camera (jsQR) ------------------------------------------------------------------------------
-
-let stream = null;
-
-async function toggleCamera() {
-  if (stream) {
-    stopCamera();
-    return;
-  }
-  if (!navigator.mediaDevices?.getUserMedia || typeof window.jsQR !== "function") {
-    $("camera-note").textContent = S.camera_unavailable;
-    return;
-  }
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-  } catch {
-    $("camera-note").textContent = S.camera_unavailable;
-    return;
-  }
-  const video = $("camera-view");
-  video.srcObject = stream;
-  video.hidden = false;
-  await video.play();
-  $("camera").textContent = S.camera_stop;
-  requestAnimationFrame(scanFrame);
-}
-
-function stopCamera() {
-  for (const track of stream?.getTracks() ?? []) track.stop();
-  stream = null;
-  $("camera-view").hidden = true;
-  $("camera").textContent = S.camera_start;
-}
-
-function scanFrame() {
-  if (!stream) return;
-  const video = $("camera-view");
-  if (video.readyState >= 2 && video.videoWidth) {
-    const canvas = $("camera-frame");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    const context = canvas.getContext("2d", { willReadFrequently: true });
-    context.drawImage(video, 0, 0);
-    const image = context.getImageData(0, 0, canvas.width, canvas.height);
-    const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-    if (found?.data) {
-      const target = $("declaration-step").hidden ? $("code") : $("declaration");
-      target.value = found.data;
-      stopCamera();
-      $("scan-form").requestSubmit();
-      return;
-    }
-  }
-  requestAnimationFrame(scanFrame);
 }
 
 main().catch((error) => {
