@@ -288,8 +288,12 @@ def stored_doses(person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[int, D
     """Every stored dose of these persons, by person and number."""
     found: dict[uuid.UUID, dict[int, DoseValues]] = {}
     for chunk in chunked(person_ids):
-        rows = Dose.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "dose_number", "product_id", "lot", "given_on", "site", "vaccinator"
+        # No ordering: the default one joins the person table, and on freshly loaded tables (no
+        # statistics yet) PostgreSQL may plan that join as a nested loop taking minutes.
+        rows = (
+            Dose.objects.filter(person_id__in=chunk)
+            .order_by()
+            .values_list("person_id", "dose_number", "product_id", "lot", "given_on", "site", "vaccinator")
         )
         for person_id, number, product_id, lot, given_on, site, vaccinator in rows:
             found.setdefault(person_id, {})[number] = DoseValues(product_id, lot, given_on, site, vaccinator)
@@ -359,7 +363,11 @@ def dose_keys(person_ids: Iterable[uuid.UUID]) -> dict[tuple[uuid.UUID, int], tu
     """(dose id, path) of every dose of these persons, by (person, dose number)."""
     found: dict[tuple[uuid.UUID, int], tuple[int, str]] = {}
     for chunk in chunked(person_ids):
-        rows = Dose.objects.filter(person_id__in=chunk).values_list("person_id", "dose_number", "pk", "path")
+        rows = (
+            Dose.objects.filter(person_id__in=chunk)
+            .order_by()
+            .values_list("person_id", "dose_number", "pk", "path")
+        )  # no ordering: see stored_doses
         found.update({(person, number): (pk, path) for person, number, pk, path in rows})
     return found
 
