@@ -1,0 +1,87 @@
+"""The stock ledger's one write path: lock the unit-item balance rows, then book movements on them.
+
+Every writer (donation, distribution, adjustment, transfer, food aid) calls `locked_stocks` inside
+its transaction and `book` for each movement: the balance row is locked (`select_for_update`) in
+a fixed order (unit, item) so two writers never deadlock, the new balance is checked against zero
+while the lock is held, and the movement is written with the balance after it. On SQLite, writers
+are serialised by the database itself.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext
+
+from phaodai.relief import rules
+from phaodai.relief.errors import NotEnoughStock
+from phaodai.relief.models import Item, Movement, Stock
+
+Key = tuple[int, int]  # (unit id, item id)
+
+
+def _ensure(unit: Any, item: Item) -> None:
+    if Stock.objects.filter(unit=unit, item=item).exists():
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent creator wins, we lock theirs
+            Stock.objects.create(unit=unit, unit_path=unit.path, item=item)
+    except IntegrityError:
+        pass
+
+
+def locked_stocks(pairs: Iterable[tuple[Any, Item]]) -> dict[Key, Stock]:
+    """The balance rows of these (unit, item) pairs, created when missing, locked in (unit, item) order."""
+    wanted = {(unit.pk, item.pk): (unit, item) for unit, item in pairs}
+    rows: dict[Key, Stock] = {}
+    for key in sorted(wanted):
+        unit, item = wanted[key]
+        _ensure(unit, item)
+        rows[key] = Stock.objects.select_for_update().select_related("item").get(unit=unit, item=item)
+    return rows
+
+
+def short_message(stock: Stock, wanted: int) -> str:
+    item = stock.item
+    return gettext("Only %(held)s %(unit)s of %(item)s held; %(wanted)s asked for.") % {
+        "held": f"{stock.quantity:,}".replace(",", "."),
+        "unit": item.measure,
+        "item": item.name,
+        "wanted": f"{wanted:,}".replace(",", "."),
+    }
+
+
+def require_held(unit: Any, item: Item, wanted: int, field: str = "quantity") -> None:
+    """Refuse, with what is held, a plan to take more than the unit holds now (a transfer's proposal or
+    approval). Not locked: the goods only leave at dispatch, which `book` checks under the lock."""
+    stock = Stock.objects.filter(unit=unit, item=item).select_related("item").first()
+    held = stock.quantity if stock is not None else 0
+    if not rules.withdraw(held, wanted).allowed:
+        shown = stock or Stock(unit=unit, unit_path=unit.path, item=item, quantity=0)
+        raise NotEnoughStock(short_message(shown, wanted), field=field, held=held)
+
+
+def book(
+    stock: Stock,
+    *,
+    kind: str,
+    quantity: int,
+    by: Any,
+    at: datetime,
+    reason: str = "",
+    field: str = "quantity",
+    **cause: Any,
+) -> Movement:
+    """Book one signed movement on a locked balance row; going below zero is refused with what is held."""
+    if quantity < 0:
+        check = rules.withdraw(stock.quantity, -quantity)
+        if not check.allowed:
+            raise NotEnoughStock(short_message(stock, -quantity), field=field, held=stock.quantity)
+    Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + quantity, updated_at=at)
+    stock.quantity += quantity
+    return Movement.objects.create(
+        unit_id=stock.unit_id, unit_path=stock.unit_path, item=stock.item, kind=kind, quantity=quantity,
+        balance_after=stock.quantity, at=at, by=by, reason=reason, **cause,
+    )  # fmt: skip
