@@ -1,0 +1,116 @@
+"""Concurrent writes on PostgreSQL: two approvals of the same list, one decision; the same payment sent
+twice at once, paid once; the same person filed twice at once, one application."""
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from phaodai.core.errors import Conflict, Duplicate
+from phaodai.welfare import approval, listing, payments, services
+from phaodai.welfare.models import Application, Decision, Payment
+from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    start = threading.Barrier(len(calls), timeout=10)
+    outcomes: list[Any] = []
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            start.wait()
+            outcomes.append(call())
+        except Exception as error:  # the loser's refusal is the point
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def file(by: Any, world: Any, n: int = 0) -> Any:
+    return services.file_application(
+        by=by,
+        ward=world.ward,
+        person_id=world.residents[n].pk,
+        programme_code="HN-3642",
+        facts=INFORMAL,
+        documents=[("application_form", pdf())],
+        clock=clock_at(SEPT_6),
+    )[0]
+
+
+def appraised_list(world: Any, ward_officer: Any, district_officer: Any) -> Any:
+    services.review(by=ward_officer, application=file(ward_officer, world), accept=True, clock=later(0.1))
+    posted = listing.post_list(by=ward_officer, ward=world.ward, programme_code="HN-3642", clock=later(0.2))
+    listing.submit_list(by=ward_officer, support_list=posted, clock=later(3))
+    return approval.appraise(by=district_officer, support_list=posted, clock=later(4))
+
+
+def test_two_approvals_of_the_same_list_give_one_decision(
+    ward_officer_bo_de, district_officer_long_bien, city_commander
+):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    appraised = appraised_list(world, ward_officer_bo_de, district_officer_long_bien)
+    outcomes = race(
+        lambda: approval.approve(
+            by=district_officer_long_bien,
+            support_lists=[appraised],
+            number="1/QĐ",
+            signed_on=date(2021, 9, 10),
+        ),
+        lambda: approval.approve(
+            by=city_commander, support_lists=[appraised], number="2/QĐ", signed_on=date(2021, 9, 10)
+        ),
+    )
+    won = [o for o in outcomes if isinstance(o, Decision)]
+    lost = [o for o in outcomes if not isinstance(o, Decision)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert isinstance(lost[0], Conflict) and lost[0].status == 409
+    assert Decision.objects.count() == 1
+    assert Application.objects.get().decision_id == won[0].pk
+
+
+def test_the_same_payment_sent_twice_at_once_is_paid_once(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    appraised = appraised_list(world, ward_officer_bo_de, district_officer_long_bien)
+    decision = approval.approve(
+        by=district_officer_long_bien, support_lists=[appraised], number="3/QĐ", signed_on=date(2021, 9, 10)
+    )
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    payment = Payment.objects.get()
+
+    def pay() -> Any:
+        return payments.pay(
+            by=welfare_officer_bo_de,
+            payment=payment,
+            method="bank",
+            bank_reference="VCB-9",
+            idempotency_key="p-9",
+        )
+
+    outcomes = race(pay, pay)
+    assert sorted(created for _, created in outcomes) == [False, True], outcomes
+    assert Payment.objects.get().status == "paid"
+
+
+def test_the_same_person_filed_twice_at_once_gets_one_application(ward_officer_bo_de, welfare_officer_bo_de):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    outcomes = race(lambda: file(ward_officer_bo_de, world), lambda: file(welfare_officer_bo_de, world))
+    made = [o for o in outcomes if isinstance(o, Application)]
+    refused = [o for o in outcomes if not isinstance(o, Application)]
+    assert len(made) == 1 and len(refused) == 1, outcomes
+    assert isinstance(refused[0], Duplicate)
+    assert Application.objects.count() == 1

@@ -1,0 +1,129 @@
+"""Decisions and payments: making lines due, paying in cash or by bank (a double submit pays once), the
+reconciliation view, and scope."""
+
+import pytest
+
+from phaodai.welfare import payments
+from phaodai.welfare.models import Application, Payment
+from phaodai.welfare.tests.test_views import approved
+from phaodai.welfare.tests.world import build_world, later, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(ward_officer_bo_de, ward_officer_phuc_xa):
+    return build_world(ward_officer=ward_officer_bo_de, outsider_officer=ward_officer_phuc_xa)
+
+
+@pytest.fixture
+def decision(world, ward_officer_bo_de, district_officer_long_bien):
+    return approved(world, ward_officer_bo_de, district_officer_long_bien)
+
+
+@pytest.fixture
+def welfare(client, welfare_officer_bo_de):
+    client.force_login(welfare_officer_bo_de)
+    return client
+
+
+def test_making_the_ward_s_lines_due_from_the_decision_page(
+    world, decision, welfare, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        page = welfare.get(f"/welfare/decisions/{decision.pk}/").content.decode()
+    assert "125/QĐ-UBND" in page and "Make payments due" in page
+    response = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00139"})
+    assert response.status_code == 302 and Payment.objects.filter(status="due").count() == 2
+    again = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00139"})
+    assert again.status_code == 302 and Payment.objects.count() == 2  # a retry adds none
+    outside = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00001"})
+    assert outside.status_code == 422 and Payment.objects.count() == 2
+
+
+def test_paying_in_cash_and_a_double_submit_pays_once(world, decision, welfare, welfare_officer_bo_de):
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    page = welfare.get(f"/welfare/payments/{payment.pk}/").content.decode()
+    assert 'id="pay-form"' in page and 'name="token"' in page
+    form = {
+        "method": "cash",
+        "receipt_number": "PT-0001",
+        "token": "pay-form-1",
+        "receipt": pdf("bien-nhan.pdf"),
+    }
+    first = welfare.post(f"/welfare/payments/{payment.pk}/", form)
+    assert first.status_code == 302
+    form["receipt"] = pdf("bien-nhan.pdf")
+    second = welfare.post(f"/welfare/payments/{payment.pk}/", form, follow=True)  # the same form sent again
+    assert second.status_code == 200 and "nothing was paid twice" in second.content.decode()
+    paid = Payment.objects.get(pk=payment.pk)
+    assert paid.status == "paid" and paid.receipt_number == "PT-0001" and paid.receipt
+    assert Application.objects.get(pk=paid.application_id).status == "paid"
+
+
+def test_a_cash_payment_needs_its_receipt_number_and_keeps_the_input(
+    world, decision, welfare, welfare_officer_bo_de
+):
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    response = welfare.post(
+        f"/welfare/payments/{payment.pk}/",
+        {"method": "cash", "receipt_number": "", "token": "t-1", "bank_reference": "x"},
+    )
+    assert response.status_code == 422 and 'id="id_receipt_number-errors"' in response.content.decode()
+    assert 'value="t-1"' in response.content.decode()
+    assert Payment.objects.get(pk=payment.pk).status == "due"
+
+
+def test_paying_again_differently_names_the_earlier_payment(world, decision, welfare, welfare_officer_bo_de):
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    welfare.post(
+        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "VCB-1", "token": "a"}
+    )
+    # A stale page (opened before the payment) submitted with another reference.
+    response = welfare.post(
+        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "VCB-2", "token": "b"}
+    )
+    assert response.status_code == 409 and 'id="earlier-payment"' in response.content.decode()
+    assert "VCB-1" in response.content.decode()
+    assert Payment.objects.get(pk=payment.pk).bank_reference == "VCB-1"
+
+
+def test_the_reconciliation_view_and_reconciling_a_ward(
+    world, decision, welfare, welfare_officer_bo_de, django_assert_max_num_queries
+):
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
+    first = Payment.objects.order_by("pk").first()
+    assert first is not None
+    payments.pay(
+        by=welfare_officer_bo_de, payment=first, method="bank", bank_reference="VCB-9", clock=later(6)
+    )
+    with django_assert_max_num_queries(10):
+        page = welfare.get("/welfare/payments/").content.decode()
+    assert 'data-ward="00139"' in page and "Reconcile the paid" in page
+    response = welfare.post(f"/welfare/decisions/{decision.pk}/reconcile/", {"ward": "00139"})
+    assert response.status_code == 302
+    assert Payment.objects.get(pk=first.pk).status == "reconciled"
+    assert Payment.objects.filter(status="due").count() == 1
+
+
+def test_payments_are_out_of_reach_elsewhere(
+    world, decision, client, welfare_officer_bo_de, ward_officer_phuc_xa, district_officer_long_bien
+):
+    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
+    payment = Payment.objects.order_by("pk").first()
+    assert payment is not None
+    client.force_login(ward_officer_phuc_xa)
+    assert client.get(f"/welfare/payments/{payment.pk}/").status_code == 404
+    assert client.get(f"/welfare/decisions/{decision.pk}/").status_code == 404
+    client.force_login(district_officer_long_bien)  # reads, but pays nothing: the ward pays
+    assert client.get(f"/welfare/payments/{payment.pk}/").status_code == 200
+    refused = client.post(
+        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "X", "token": "z"}
+    )
+    assert refused.status_code == 403 and Payment.objects.get(pk=payment.pk).status == "due"

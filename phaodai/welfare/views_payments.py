@@ -1,0 +1,205 @@
+"""Decisions and payments (S33): a decision's lines, making them due, paying each one (cash with a signed
+receipt, or bank transfer), and the reconciliation per decision and ward.
+
+The pay form carries an idempotency key: a double submit, or a retry after a timeout, pays once.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from phaodai.accounts.roles import Perm
+from phaodai.core.errors import DomainError, InvalidInput
+from phaodai.territory import selectors as territory
+from phaodai.welfare import payments, rules, selectors
+from phaodai.welfare.forms import PayForm, new_token
+from phaodai.welfare.models import Application, Decision, Payment
+from phaodai.welfare.views_common import may, require_perm, require_reader, reraise_scope
+
+DECISION_LIMIT = 50
+LINE_LIMIT = 1000
+
+
+def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per decision and ward within the user's reach: lines, due, paid, reconciled (counts and VND)."""
+    reach = selectors.reach_q(user)
+    rows = (
+        Application.objects.filter(reach, decision_id__in=decision_ids)
+        .values("decision_id", "unit__code", "unit__name", "unit_path")
+        .annotate(
+            lines=Count("pk"),
+            total=Sum("amount"),
+            waiting=Count("pk", filter=Q(status=rules.APPROVED, payment__isnull=True)),
+            due=Count("pk", filter=Q(payment__status=Payment.Status.DUE)),
+            due_total=Sum("amount", filter=Q(payment__status=Payment.Status.DUE)),
+            paid=Count("pk", filter=Q(payment__status=Payment.Status.PAID)),
+            paid_total=Sum("amount", filter=Q(payment__status=Payment.Status.PAID)),
+            reconciled=Count("pk", filter=Q(payment__status=Payment.Status.RECONCILED)),
+            reconciled_total=Sum("amount", filter=Q(payment__status=Payment.Status.RECONCILED)),
+        )
+        .order_by("decision_id", "unit_path")
+    )
+    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in decision_ids}
+    for row in rows:
+        path = row["unit_path"]
+        row["can_build"] = row["waiting"] and (
+            may(user, path, Perm.PAY_SUPPORT) or may(user, path, Perm.APPRAISE_SUPPORT)
+        )
+        row["can_reconcile"] = row["paid"] and may(user, path, Perm.PAY_SUPPORT)
+        found.setdefault(row["decision_id"], []).append(row)
+    return found
+
+
+@login_required
+@require_GET
+def payment_index(request: HttpRequest) -> HttpResponse:
+    """The reconciliation view: each decision within reach, per ward: approved, due, paid, reconciled."""
+    user = request.user
+    require_reader(user)
+    decisions = list(selectors.decisions_visible_to(user).order_by("-signed_on", "-pk")[:DECISION_LIMIT])
+    summaries = ward_summaries(user, [d.pk for d in decisions])
+    rows = [{"decision": d, "wards": summaries.get(d.pk, [])} for d in decisions]
+    return render(request, "welfare/payments.html", {"rows": rows, "more": len(decisions) == DECISION_LIMIT})
+
+
+def decision_page(
+    request: HttpRequest, decision: Decision, status: int = 200, error: Any = None
+) -> HttpResponse:
+    user = request.user
+    lines = list(
+        selectors.decision_lines(decision, user)
+        .select_related("payment")
+        .order_by("line_no")[: LINE_LIMIT + 1]
+    )
+    context = {
+        "decision": decision,
+        "lines": lines[:LINE_LIMIT],
+        "more": len(lines) > LINE_LIMIT,
+        "wards": ward_summaries(user, [decision.pk]).get(decision.pk, []),
+        "lists": list(decision.lists.select_related("unit").order_by("unit__path", "number")[:200]),
+        "error": error,
+        "can_pay": selectors.can_pay(user),
+    }
+    return render(request, "welfare/decision.html", context, status=status)
+
+
+@login_required
+@require_GET
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_reader(request.user)
+    return decision_page(request, selectors.decision_for(request.user, pk))
+
+
+def _ward_of_form(request: HttpRequest, decision: Decision) -> Any:
+    code = request.POST.get("ward", "").strip()[:5]
+    ward = territory.unit_by_code(code) if code else None
+    if ward is None or ward.level != "ward" or not ward.path.startswith(decision.unit_path):
+        raise InvalidInput(_("This ward is not covered by the decision."), field="ward")
+    return ward
+
+
+@login_required
+@require_POST
+def payments_build(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a ward's approved lines of the decision due for payment (a retry adds none)."""
+    user = request.user
+    if not (selectors.can_pay(user) or selectors.can_appraise(user)):
+        require_perm(user, Perm.PAY_SUPPORT)
+    decision = selectors.decision_for(user, pk)
+    try:
+        built = payments.build_payment_list(by=user, decision=decision, ward=_ward_of_form(request, decision))
+    except DomainError as error:
+        reraise_scope(error)
+        return decision_page(request, decision, error.status, error=error)
+    messages.success(request, _("%(n)s payment(s) made due.") % {"n": built.added})
+    if built.blocked:
+        messages.warning(
+            request,
+            _(
+                "%(n)s line(s) left without a payment: "
+                "the person was already paid this support for the period."
+            )
+            % {"n": built.blocked},
+        )
+    return redirect("welfare:decision", pk=pk)
+
+
+@login_required
+@require_POST
+def payments_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require_perm(user, Perm.PAY_SUPPORT)
+    decision = selectors.decision_for(user, pk)
+    try:
+        done = payments.reconcile(by=user, decision=decision, ward=_ward_of_form(request, decision))
+    except DomainError as error:
+        reraise_scope(error)
+        return decision_page(request, decision, error.status, error=error)
+    messages.success(
+        request,
+        _("Reconciled: %(n)s paid, %(total)s VND; %(unpaid)s still to pay.")
+        % {"n": done.count, "total": f"{done.total:,}".replace(",", "."), "unpaid": done.unpaid_count},
+    )
+    return redirect("welfare:decision", pk=pk)
+
+
+def _payment_page(
+    request: HttpRequest, payment: Payment, form: PayForm, status: int = 200, earlier: Any = None
+) -> HttpResponse:
+    application = payment.application
+    context = {
+        "payment": payment,
+        "application": application,
+        "person": payment.person,
+        "form": form,
+        "earlier": earlier,
+        "can_pay": payment.status == Payment.Status.DUE
+        and may(request.user, payment.unit_path, Perm.PAY_SUPPORT),
+    }
+    return render(request, "welfare/payment.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One payment; pay it in cash (receipt number, signed receipt) or by bank transfer (reference)."""
+    user = request.user
+    require_reader(user)
+    payment = selectors.payment_for(user, pk)
+    if request.method == "GET":
+        return _payment_page(
+            request, payment, PayForm(initial={"token": new_token(), "method": Payment.Method.CASH})
+        )
+    require_perm(user, Perm.PAY_SUPPORT)
+    form = PayForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _payment_page(request, payment, form, 422)
+    data = form.cleaned_data
+    try:
+        paid, created = payments.pay(
+            by=user,
+            payment=payment,
+            method=data["method"],
+            receipt_number=data["receipt_number"],
+            bank_reference=data["bank_reference"],
+            receipt=data.get("receipt") or None,
+            idempotency_key=data["token"],
+        )
+    except DomainError as error:
+        reraise_scope(error)
+        form.add_domain_error(error)
+        payment.refresh_from_db()
+        return _payment_page(request, payment, form, error.status, earlier=error.params.get("earlier"))
+    if created:
+        messages.success(
+            request, _("Paid %(amount)s VND.") % {"amount": f"{paid.amount:,}".replace(",", ".")}
+        )
+    else:
+        messages.info(request, _("This payment was already recorded: nothing was paid twice."))
+    return redirect("welfare:payment", pk=paid.pk)

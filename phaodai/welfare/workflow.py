@@ -1,0 +1,95 @@
+"""Shared steps of the welfare writes: permission checks, cleaning, compare-and-set moves, audit states."""
+
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from phaodai.core.errors import Conflict, InvalidInput, NotPermitted, OutOfScope
+from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
+from phaodai.core.text import nfc
+from phaodai.welfare import rules
+from phaodai.welfare.models import Application
+
+APPLICATION_TYPE = "welfare.application"
+LIST_TYPE = "welfare.support_list"
+DECISION_TYPE = "welfare.decision"
+PAYMENT_TYPE = "welfare.payment"
+OBJECTION_TYPE = "welfare.objection"
+NOTE_LIMIT = 500
+
+
+class ApplicationChanged(Conflict):
+    code = "application_changed"
+    message = gettext_lazy("Someone moved this application first; reload it and try again.")
+
+
+class ListChanged(Conflict):
+    code = "list_changed"
+    message = gettext_lazy("Someone moved this list first; reload it and try again.")
+
+
+def require(by: Any, perm: str, path: str, object_type: str, object_id: Any) -> None:
+    """403 without `perm`, 404 (logged) outside its units; call before the transaction."""
+    require_within(by, perm, path=path, object_type=object_type, object_id=object_id)
+
+
+def require_any(by: Any, perms: Iterable[str], path: str, object_type: str, object_id: Any) -> None:
+    """Like `require`, for any of several permissions."""
+    perms = tuple(perms)
+    if not any(paths_of(by, perm) for perm in perms):
+        raise NotPermitted()
+    if not any(covers(by, path, perm) for perm in perms):
+        log_out_of_scope(by, object_type, object_id, path)
+        raise OutOfScope()
+
+
+def text(value: Any, field: str, *, limit: int = NOTE_LIMIT, required: bool = True) -> str:
+    cleaned = " ".join(nfc(str(value or "")).split())
+    if required and not cleaned:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(cleaned) > limit:
+        raise InvalidInput(_("At most %(limit)s characters.") % {"limit": limit}, field=field)
+    if not cleaned.isprintable():
+        raise InvalidInput(_("Remove the control characters from this field."), field=field)
+    return cleaned
+
+
+def original_name(upload: UploadedFile) -> str:
+    return nfc(PurePath(upload.name or "").name)[-200:] or "document"
+
+
+def move(application: Application, target: str, version: int | None, **changes: Any) -> Application:
+    """Compare-and-set the application from its current status to `target`; Conflict if it moved."""
+    current = application.status
+    if not rules.may_move(current, target):
+        raise ApplicationChanged(
+            _("This application is %(status)s: it cannot be moved that way.")
+            % {"status": application.get_status_display()}
+        )
+    expected = application.version if version is None else version
+    updated = Application.objects.filter(pk=application.pk, status=current, version=expected).update(
+        status=target, version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise ApplicationChanged()
+    application.refresh_from_db()
+    return application
+
+
+def application_state(application: Application) -> dict[str, Any]:
+    return {
+        "reference": application.reference,
+        "programme": application.programme_code,
+        "person": str(application.person_id),
+        "period": application.period_key,
+        "amount": application.amount,
+        "status": application.status,
+        "list": application.support_list_id,
+        "decision": application.decision_id,
+        "line": application.line_no,
+    }
