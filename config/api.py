@@ -18,6 +18,7 @@ from phaodai.cases.api_lockdowns import router as lockdowns_router
 from phaodai.cases.api_people import router as tracing_people_router
 from phaodai.checkpoints.api import router as checkpoints_router
 from phaodai.command.api import router as command_router
+from phaodai.community.api import router as community_router
 from phaodai.core.errors import DomainError
 from phaodai.declarations.api import router as declarations_router
 from phaodai.diagnostics.api import router as diagnostics_router
@@ -30,11 +31,13 @@ from phaodai.people.api import router as people_router
 from phaodai.permits.api import router as permits_router
 from phaodai.portal.api import router as public_router
 from phaodai.quarantine.api import router as quarantine_router
+from phaodai.relief.api import router as relief_router
 from phaodai.sitreps.api import router as sitreps_router
 from phaodai.territory.api import router as territory_router
 from phaodai.vaccination.api import router as vaccination_router
 from phaodai.vaccination.api_imports import router as vaccination_imports_router
 from phaodai.vehicles.api import router as vehicles_router
+from phaodai.welfare.api import router as welfare_router
 from phaodai.zoning.api import router as zoning_router
 
 api = NinjaAPI(
@@ -116,4 +119,7 @@ api.add_router("/permits", permits_router)
 api.add_router("/declarations", declarations_router)
 api.add_router("/vehicles", vehicles_router)
 api.add_router("/markets", markets_router)
+api.add_router("/welfare", welfare_router)
+api.add_router("/relief", relief_router)
+api.add_router("/community", community_router)
 api.add_router("/passes", passes_router)

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "phaodai.declarations",
     "phaodai.vehicles",
     "phaodai.markets",
+    "phaodai.welfare",
+    "phaodai.relief",
+    "phaodai.community",
     "phaodai.portal",
     "phaodai.demo",
 ]

@@ -25,6 +25,7 @@ from tests.matrix_checkpoint_verifier import build_checkpoint_verifier, checkpoi
 from tests.matrix_checkpoints import build_checkpoints, checkpoints_matrix
 from tests.matrix_command_bodies import build_command_bodies, command_bodies_matrix
 from tests.matrix_command_tasks import build_command_tasks, command_tasks_matrix
+from tests.matrix_community import build_community, community_matrix
 from tests.matrix_declarations import build_declarations, declarations_matrix
 from tests.matrix_diagnostics import build_diagnostics, diagnostics_matrix
 from tests.matrix_diagnostics_imports import build_diagnostics_imports, diagnostics_imports_matrix
@@ -38,11 +39,14 @@ from tests.matrix_passes_api import build_passes_api, passes_api_matrix
 from tests.matrix_permits import build_permits, permits_matrix
 from tests.matrix_personas import ANON, PERSONAS
 from tests.matrix_quarantine import build_quarantine, quarantine_matrix
+from tests.matrix_relief import build_relief, relief_matrix
 from tests.matrix_sitreps_api import build_sitreps_api, sitreps_api_matrix
 from tests.matrix_sitreps_pages import build_sitreps_pages, sitreps_pages_matrix
 from tests.matrix_vaccination import build_vaccination, vaccination_matrix
 from tests.matrix_vaccination_imports import build_vaccination_imports, vaccination_imports_matrix
 from tests.matrix_vehicles import build_vehicles, vehicles_matrix
+from tests.matrix_welfare import build_welfare, welfare_matrix
+from tests.matrix_welfare_api import build_welfare_api, welfare_api_matrix
 from tests.matrix_zoning import build_zoning, public_matrix, zoning_matrix
 
 EVERYONE = [ANON, *PERSONAS]
@@ -312,6 +316,14 @@ LAZY_BUILDERS["markets_gate"] = build_markets_gate
 MATRIX.update(markets_gate_matrix(Req))
 LAZY_BUILDERS["markets_prices"] = build_markets_prices
 MATRIX.update(markets_prices_matrix(Req))
+LAZY_BUILDERS["welfare"] = build_welfare
+MATRIX.update(welfare_matrix(Req))
+LAZY_BUILDERS["welfare_api"] = build_welfare_api
+MATRIX.update(welfare_api_matrix(Req))
+LAZY_BUILDERS["relief"] = build_relief
+MATRIX.update(relief_matrix(Req))
+LAZY_BUILDERS["community"] = build_community
+MATRIX.update(community_matrix(Req))
 
 # Admin pages are for system administrators (is_staff) only; no persona is staff.
 ADMIN = [Req("/admin/", everyone(302)), Req("/admin/territory/unit/", everyone(302))]

@@ -42,6 +42,10 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[str] | None]] = [
         "markets:markets",
         frozenset({Perm.MANAGE_MARKETS, Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES}),
     ),
+    (_("Support"), "welfare:home", frozenset({Perm.FILE_SUPPORT, Perm.APPRAISE_SUPPORT, Perm.PAY_SUPPORT})),
+    (_("Relief"), "relief:board", frozenset({Perm.MANAGE_RELIEF})),
+    (_("Community"), "community:home", frozenset({Perm.MANAGE_COMMUNITY})),
+    (_("My households"), "community:my_households", frozenset({Perm.VISIT_HOUSEHOLDS})),
 ]
 
 

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
     BUSINESS_REPRESENTATIVE = "business_representative", _("Business representative")
     MARKET_KEEPER = "market_keeper", _("Market keeper")
+    COMMUNITY_MEMBER = "community_member", _("Community COVID team member")
 
 
 class Perm(models.TextChoices):
@@ -81,6 +82,31 @@ class Perm(models.TextChoices):
     )
     CHECK_MARKET_GATE = "markets.gate", _("Check market passes at a market's gate and read who is inside")
     REPORT_PRICES = "markets.report_prices", _("Report a market's prices and shortages of essential goods")
+    MANAGE_PROGRAMMES = (
+        "welfare.manage_programmes",
+        _("Author support programmes: who qualifies, amounts, periods and funding"),
+    )
+    FILE_SUPPORT = (
+        "welfare.file",
+        _("File support applications for residents, review them, post the ward's list and record objections"),
+    )
+    APPRAISE_SUPPORT = (
+        "welfare.appraise",
+        _("Appraise wards' support lists and issue the numbered approval decisions"),
+    )
+    PAY_SUPPORT = "welfare.pay", _("Pay approved support and reconcile the payments")
+    MANAGE_RELIEF = (
+        "relief.manage",
+        _("Book donations, stocks, distributions and transfers, and handle food-aid requests"),
+    )
+    MANAGE_COMMUNITY = (
+        "community.manage",
+        _("Keep household commitments, party members' households, community COVID teams and special housing"),
+    )
+    VISIT_HOUSEHOLDS = (
+        "community.visit",
+        _("See the households assigned to one and log visits and reminders"),
+    )
 
 
 # Unit levels ("city", "district", "ward") a role may be bound to.
@@ -95,6 +121,7 @@ ALLOWED_LEVELS: dict[str, frozenset[str]] = {
     Role.WELFARE_OFFICER: frozenset({"city", "district", "ward"}),
     Role.BUSINESS_REPRESENTATIVE: frozenset({"ward"}),
     Role.MARKET_KEEPER: frozenset({"ward"}),
+    Role.COMMUNITY_MEMBER: frozenset({"ward"}),
 }
 
 _OFFICIAL = frozenset({Perm.CHANGE_AREA, Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON})
@@ -120,6 +147,13 @@ _CHECKPOINTS = frozenset({Perm.MANAGE_CHECKPOINTS, Perm.ISSUE_PERMITS, Perm.VERI
 # Wards run their markets' passes (S26, POLICY.md §5) and clear street vending (S27); districts and
 # the city oversee; market keepers check the gate and report prices.
 _MARKETS = frozenset({Perm.MANAGE_MARKETS, Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES})
+# Wards file and post support lists, districts appraise and approve them (S33); welfare officers
+# file and pay. Wards and the Fatherland Front keep donations, stocks and food aid (S34, S37);
+# wards keep commitments and community teams, whose members see only their households (S35).
+_WELFARE_WARD = frozenset({Perm.FILE_SUPPORT, Perm.PAY_SUPPORT, Perm.MANAGE_RELIEF, Perm.MANAGE_COMMUNITY})
+_WELFARE_COMMAND = frozenset(
+    {Perm.FILE_SUPPORT, Perm.APPRAISE_SUPPORT, Perm.MANAGE_RELIEF, Perm.MANAGE_COMMUNITY}
+)
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CITY_COMMANDER: _OFFICIAL
@@ -131,7 +165,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _HEALTH_PLANNING
     | _CHECKPOINTS
     | _MARKETS
-    | {Perm.VIEW_AUDIT, Perm.REVIEW_REPORTS, Perm.MANAGE_COMMAND, Perm.MANAGE_SIGNING},
+    | _WELFARE_COMMAND
+    | {
+        Perm.VIEW_AUDIT,
+        Perm.REVIEW_REPORTS,
+        Perm.MANAGE_COMMAND,
+        Perm.MANAGE_SIGNING,
+        Perm.MANAGE_PROGRAMMES,
+    },
     Role.DISTRICT_OFFICER: _OFFICIAL
     | _ZONING_COMMAND
     | _REPORTING
@@ -142,6 +183,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _HEALTH_PLANNING
     | _CHECKPOINTS
     | _MARKETS
+    | _WELFARE_COMMAND
     | {Perm.VIEW_AUDIT},
     Role.WARD_OFFICER: _OFFICIAL
     | _ZONING_WARD
@@ -149,6 +191,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     | _TRACING
     | _HEALTH_PLANNING
     | _MARKETS
+    | _WELFARE_WARD
     | {Perm.SUBMIT_REPORTS, Perm.MANAGE_COMMAND, Perm.ISSUE_PERMITS},
     Role.HEALTH_WORKER: frozenset(
         {Perm.VIEW_PERSON, Perm.ADD_PERSON, Perm.CHANGE_PERSON, Perm.ENTER_INDICATORS}
@@ -157,9 +200,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.LAB_TECHNICIAN: frozenset({Perm.IMPORT_RESULTS}),
     Role.CHECKPOINT_OFFICER: frozenset({Perm.VERIFY_PASSES, Perm.ISSUE_PERMITS, Perm.CHECK_MARKET_GATE}),
     Role.INSPECTOR: frozenset({Perm.INSPECT}),
-    Role.WELFARE_OFFICER: frozenset({Perm.VIEW_PERSON}),
+    Role.WELFARE_OFFICER: frozenset(
+        {Perm.VIEW_PERSON, Perm.FILE_SUPPORT, Perm.PAY_SUPPORT, Perm.MANAGE_RELIEF}
+    ),
     Role.BUSINESS_REPRESENTATIVE: frozenset({Perm.REPRESENT_BUSINESS}),
     Role.MARKET_KEEPER: frozenset({Perm.CHECK_MARKET_GATE, Perm.REPORT_PRICES}),
+    Role.COMMUNITY_MEMBER: frozenset({Perm.VISIT_HOUSEHOLDS}),
 }
 
 # Demo/user-name prefix of each role: "ward-00139", "district-004", "city-01".
@@ -174,4 +220,5 @@ USERNAME_PREFIX: dict[str, str] = {
     Role.WELFARE_OFFICER: "welfare",
     Role.BUSINESS_REPRESENTATIVE: "business",
     Role.MARKET_KEEPER: "market",
+    Role.COMMUNITY_MEMBER: "community",
 }

@@ -29,6 +29,7 @@ DEMO_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.WARD_OFFICER, "09542"),  # Văn Quán
     (Role.CHECKPOINT_OFFICER, "268"),  # QL6 and the southern gateways (S24)
     (Role.MARKET_KEEPER, "00139"),  # chợ Bồ Đề's gate and prices (S26)
+    (Role.COMMUNITY_MEMBER, "00139"),  # a party member's households (S35)
 )
 
 

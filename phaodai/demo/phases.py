@@ -16,6 +16,7 @@ from phaodai.demo.business_seed import seed_businesses
 from phaodai.demo.cases_seed import seed_cases
 from phaodai.demo.checkpoints_seed import seed_checkpoints
 from phaodai.demo.command_seed import seed_directives_and_tasks
+from phaodai.demo.community_seed import seed_community
 from phaodai.demo.context import DemoContext
 from phaodai.demo.diagnostics_seed import seed_diagnostics
 from phaodai.demo.inspections_seed import seed_inspections
@@ -23,11 +24,13 @@ from phaodai.demo.logins import ensure_logins
 from phaodai.demo.markets_seed import seed_markets
 from phaodai.demo.passes_seed import seed_checkpoint_rules, seed_live_keys, seed_passes
 from phaodai.demo.quarantine_seed import seed_quarantine
+from phaodai.demo.relief_seed import seed_relief
 from phaodai.demo.reports_seed import seed_reports
 from phaodai.demo.scenarios import CITY, LONG_BIEN, at, official, seed_zoning
 from phaodai.demo.seeding import seed_areas, seed_people
 from phaodai.demo.vaccination_seed import seed_vaccination
 from phaodai.demo.vehicles_seed import seed_vehicles
+from phaodai.demo.welfare_seed import seed_welfare
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ PHASES: tuple[Phase, ...] = (
     Phase("passes", seed_passes),
     Phase("vehicles", seed_vehicles),
     Phase("markets", seed_markets),
+    Phase("community", seed_community),
+    Phase("relief", seed_relief),
+    Phase("welfare", seed_welfare),
     # Last: keys valid today (the demo's own are dated 2021), so the running demo can issue passes.
     Phase("signing keys", seed_live_keys),
     Phase("checkpoint rules", seed_checkpoint_rules),
