@@ -271,6 +271,8 @@ def set_threshold(*, by: Any, unit: Any, item: Any, threshold: Any, clock: Clock
         raise ReliefInvalid(gettext("Enter a whole number, 0 for no alert."), field="threshold")
     with transaction.atomic():
         stock = locked_stocks([(unit, stuff)])[(unit.pk, stuff.pk)]
+        if stock.low_threshold == level:
+            return stock  # nothing changes: nothing to record
         before = {"threshold": stock.low_threshold}
         stock.low_threshold = level
         stock.save(update_fields=["low_threshold", "updated_at"])

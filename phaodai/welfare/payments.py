@@ -74,6 +74,8 @@ def build_payment_list(*, by: Any, decision: Decision, ward: Any = None, clock: 
             .filter(payment__isnull=True)
             .count()
         )
+        if not added:
+            return PaymentList(added, blocked)  # a re-run writes nothing, so records nothing
         audit.record(
             actor=by,
             action="welfare.payment_list",

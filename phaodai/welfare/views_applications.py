@@ -6,6 +6,7 @@ the programme, give the facts its rules read and the documents it requires. A re
 failed, the missing documents or the earlier record; what was typed is kept.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -371,75 +372,68 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return application_page(request, selectors.application_for(request.user, pk))
 
 
-@login_required
-@require_POST
-def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+def _application_action(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    make_form: Callable[[Application], Any],
+    act: Callable[[Any, Application, dict[str, Any]], str],
+) -> HttpResponse:
+    """One posted action on an application: the form's errors or the service's refusal are shown on the
+    application's page next to that form (valid input kept); done, back to the page with `act`'s message."""
     user = request.user
     require_perm(user, Perm.FILE_SUPPORT)
     application = selectors.application_for(user, pk, perm=Perm.FILE_SUPPORT)
-    form = ReviewForm(request.POST)
+    form = make_form(application)
     if not form.is_valid():
-        return application_page(request, application, 422, review_form=form)
-    accept = form.cleaned_data["decision"] == "accept"
+        return application_page(request, application, 422, **{form_name: form})
     try:
-        services.review(
-            by=user, application=application, accept=accept, note=form.cleaned_data["note"],
-            version=form.cleaned_data["version"],
-        )  # fmt: skip
+        message = act(user, application, form.cleaned_data)
     except DomainError as error:
         reraise_scope(error)
         form.add_domain_error(error)
         application.refresh_from_db()
-        return application_page(request, application, error.status, review_form=form)
-    messages.success(request, _("Accepted for the ward's list.") if accept else _("Application rejected."))
+        return application_page(request, application, error.status, **{form_name: form})
+    messages.success(request, message)
     return redirect("welfare:application", pk=pk)
+
+
+@login_required
+@require_POST
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    def review(user: Any, application: Application, data: dict[str, Any]) -> str:
+        accept = data["decision"] == "accept"
+        services.review(
+            by=user, application=application, accept=accept, note=data["note"], version=data["version"]
+        )
+        return _("Accepted for the ward's list.") if accept else _("Application rejected.")
+
+    return _application_action(request, pk, "review_form", lambda _a: ReviewForm(request.POST), review)
 
 
 @login_required
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_perm(user, Perm.FILE_SUPPORT)
-    application = selectors.application_for(user, pk, perm=Perm.FILE_SUPPORT)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return application_page(request, application, 422, withdraw_form=form)
-    try:
-        services.withdraw(
-            by=user,
-            application=application,
-            note=form.cleaned_data["note"],
-            version=form.cleaned_data["version"],
-        )
-    except DomainError as error:
-        reraise_scope(error)
-        form.add_domain_error(error)
-        application.refresh_from_db()
-        return application_page(request, application, error.status, withdraw_form=form)
-    messages.success(request, _("Application withdrawn."))
-    return redirect("welfare:application", pk=pk)
+    def withdraw(user: Any, application: Application, data: dict[str, Any]) -> str:
+        services.withdraw(by=user, application=application, note=data["note"], version=data["version"])
+        return _("Application withdrawn.")
+
+    return _application_action(request, pk, "withdraw_form", lambda _a: WithdrawForm(request.POST), withdraw)
 
 
 @login_required
 @require_POST
 def application_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_perm(user, Perm.FILE_SUPPORT)
-    application = selectors.application_for(user, pk, perm=Perm.FILE_SUPPORT)
-    kinds = [(str(item["kind"]), label_of(item)) for item in application.programme.required_documents or []]
-    form = DocumentForm(request.POST, request.FILES, kinds=kinds)
-    if not form.is_valid():
-        return application_page(request, application, 422, document_form=form)
-    try:
-        services.attach_document(
-            by=user, application=application, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
-        )
-    except DomainError as error:
-        reraise_scope(error)
-        form.add_domain_error(error)
-        return application_page(request, application, error.status, document_form=form)
-    messages.success(request, _("Document attached."))
-    return redirect("welfare:application", pk=pk)
+    def form_for(application: Application) -> DocumentForm:
+        required = application.programme.required_documents or []
+        kinds = [(str(item["kind"]), label_of(item)) for item in required]
+        return DocumentForm(request.POST, request.FILES, kinds=kinds)
+
+    def attach(user: Any, application: Application, data: dict[str, Any]) -> str:
+        services.attach_document(by=user, application=application, kind=data["kind"], upload=data["file"])
+        return _("Document attached.")
+
+    return _application_action(request, pk, "document_form", form_for, attach)
 
 
 @login_required
@@ -453,25 +447,13 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_perm(user, Perm.FILE_SUPPORT)
-    application = selectors.application_for(user, pk, perm=Perm.FILE_SUPPORT)
-    form = ObjectionForm(request.POST)
-    if not form.is_valid():
-        return application_page(request, application, 422, objection_form=form)
-    try:
+    def record(user: Any, application: Application, data: dict[str, Any]) -> str:
         listing.record_objection(
-            by=user,
-            application=application,
-            text=form.cleaned_data["text"],
-            objector=form.cleaned_data["objector"],
+            by=user, application=application, text=data["text"], objector=data["objector"]
         )
-    except DomainError as error:
-        reraise_scope(error)
-        form.add_domain_error(error)
-        return application_page(request, application, error.status, objection_form=form)
-    messages.success(request, _("Objection recorded: resolve it before the list is sent."))
-    return redirect("welfare:application", pk=pk)
+        return _("Objection recorded: resolve it before the list is sent.")
+
+    return _application_action(request, pk, "objection_form", lambda _a: ObjectionForm(request.POST), record)
 
 
 @login_required

@@ -129,6 +129,9 @@ def test_a_low_stock_alert_and_days_of_supply(ward_officer_bo_de, district_offic
     give(ward_officer_bo_de, bo_de, "rice", 100)
     services.distribute(by=ward_officer_bo_de, unit=bo_de, item="rice", quantity=70, reason="7 ngày")
     services.set_threshold(by=ward_officer_bo_de, unit=bo_de, item="rice", threshold=50)
+    recorded = AuditEntry.objects.count()
+    services.set_threshold(by=ward_officer_bo_de, unit=bo_de, item="rice", threshold=50)
+    assert AuditEntry.objects.count() == recorded  # the same level again changes and records nothing
     board = selectors.board(ward_officer_bo_de)
     assert [(s.unit.code, s.item.code) for s in board.alerts] == [("00139", "rice")]
     # 30 kg left, 70 kg used over 7 days = 10 a day: 3 days

@@ -191,10 +191,11 @@ def test_the_whole_workflow_to_reconciliation(
         by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5)
     )
     assert (built.added, built.blocked) == (2, 0)
+    recorded = AuditEntry.objects.count()
     again = payments.build_payment_list(
         by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5)
     )
-    assert again.added == 0
+    assert again.added == 0 and AuditEntry.objects.count() == recorded  # a re-run writes nothing
     cash, bank = Payment.objects.order_by("pk")
     payments.pay(
         by=welfare_officer_bo_de, payment=cash, method="cash", receipt_number="BN-001", receipt=pdf("bn.pdf")
