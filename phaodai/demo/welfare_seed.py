@@ -153,12 +153,21 @@ def _district_steps(district_officer: Any, officer: Any) -> Any:
             made = approval.approve(
                 by=district_officer,
                 support_lists=appraised,
-                number=number,
+                number=_free_number(district_officer, number),
                 signed_on=APPROVED.date(),
                 clock=at(APPROVED),
             )
             decision = decision or made
     return decision
+
+
+def _free_number(district_officer: Any, preferred: str) -> str:
+    """The decision's number; a later batch (a re-run with more residents) takes the next free one."""
+    used = set(selectors.decisions_visible_to(district_officer).values_list("number", flat=True))
+    number = 2470
+    while preferred in used:
+        preferred, number = f"{number}/QĐ-UBND", number + 1
+    return preferred
 
 
 def _payments(payer: Any, ward: Any) -> tuple[int, int]:
