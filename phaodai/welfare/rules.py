@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from phaodai.core.rules import RuleError, compile_rule, evaluate, truthy, validate
+from phaodai.core.text import mask_name
 
 FIXED, PER_DAY, CAPPED, TIERED = "fixed", "per_day", "capped", "tiered"
 ONCE, MONTHLY, EPISODE = "once", "monthly", "episode"
@@ -256,11 +257,8 @@ def missing_documents(required: Sequence[str], given: Sequence[str]) -> list[str
 
 def masked(full_name: str, birth_year: int | None) -> str:
     """Public form of a beneficiary: family name, initials and year of birth ("Nguyễn V. A., 1978")."""
-    parts = [part for part in full_name.split() if part]
-    if not parts:
-        return ""
-    name = parts[0] + "".join(f" {part[0]}." for part in parts[1:]) if len(parts) > 1 else parts[0][0] + "."
-    return f"{name}, {birth_year}" if birth_year else name
+    name = mask_name(" ".join(full_name.split()))
+    return f"{name}, {birth_year}" if name and birth_year else name
 
 
 def line_numbers(application_ids: Sequence[int], start: int = 1) -> dict[int, int]:
