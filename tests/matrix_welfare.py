@@ -3,7 +3,7 @@ the public transparency pages.
 
 Objects (built lazily by `build_welfare`, through the services, in September 2021): in Bồ Đề (00139,
 Long Biên 004) a filed application with a document; a posted list with an open objection and another
-posted list without one; a list sent to the district; an appraised list; a decision with one payment
+posted list without one; a list sent to the district; an appraised list; a decision with one line
 paid and one due; a reviewed application waiting to be posted; and a resident with no application yet.
 A version of the 3642 programme still in force today lets the filing form be sent now.
 
@@ -64,7 +64,8 @@ class WelfareObjects:
     submitted: Any
     appraised: Any
     decision: Any
-    payment_due: Any
+    payment: Any
+    due_line: Any
     newcomer: Any  # a resident with no application
 
 
@@ -114,9 +115,10 @@ def build_welfare(request: Any) -> WelfareObjects:
         signed_on=date(2021, 9, 10),
         clock=later(4.1),
     )
-    payments.build_payment_list(by=ward_officer, decision=decision, ward=world.ward, clock=later(5))
-    paid, due = list(decision.payments.order_by("pk"))
-    payments.pay(by=ward_officer, payment=paid, method="cash", receipt_number="PT-0001", clock=later(5.1))
+    paid_line, due = list(decision.applications.order_by("line_no"))
+    paid, _ = payments.pay(
+        by=ward_officer, application=paid_line, method="cash", receipt_number="PT-0001", clock=later(5.1)
+    )
     # An appraised list waiting for a decision; a list at the district; two posted lists.
     appraised = approval.appraise(
         by=district, support_list=sent(reviewed_list([3], 5.2), 8), clock=later(8.1)
@@ -134,7 +136,8 @@ def build_welfare(request: Any) -> WelfareObjects:
     LATEST.update(newcomer=str(people[8].pk), appraised=str(appraised.pk))
     return WelfareObjects(
         filed=filed, document=filed.documents.get(), objected=objected, objection=objection, to_send=to_send,
-        submitted=submitted, appraised=appraised, decision=decision, payment_due=due, newcomer=people[8],
+        submitted=submitted, appraised=appraised, decision=decision, payment=paid, due_line=due,
+        newcomer=people[8],
     )  # fmt: skip
 
 
@@ -148,7 +151,8 @@ def welfare_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             return path.format(
                 filed=o.filed.pk, document=o.document.pk, objected=o.objected.pk, objection=o.objection.pk,
                 to_send=o.to_send.pk, submitted=o.submitted.pk, appraised=o.appraised.pk,
-                decision=o.decision.pk, payment=o.payment_due.pk, newcomer=o.newcomer.pk,
+                decision=o.decision.pk, payment=o.payment.pk, due_line=o.due_line.pk,
+                newcomer=o.newcomer.pk,
                 objected_list=o.objected.support_list_id,
             )  # fmt: skip
 
@@ -260,23 +264,19 @@ def welfare_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             ),
         ],
         "welfare:payments": [req("/welfare/payments/", readers_anywhere)],
-        "welfare:payment": [
-            req(w("/welfare/payments/{payment}/"), bo_de(FILERS, 200)),
+        "welfare:payment": [req(w("/welfare/payments/{payment}/"), bo_de(FILERS, 200))],
+        "welfare:pay": [
+            req(w("/welfare/applications/{due_line}/pay/"), bo_de(PAYERS, 200)),
             req(
-                w("/welfare/payments/{payment}/"),
+                w("/welfare/applications/{due_line}/pay/"),
                 statuses({**dict.fromkeys(PAYERS, 302), **dict.fromkeys(APPRAISERS, 403), ELSEWHERE: 404}),
                 method="post",
                 data={"method": "bank", "bank_reference": "VCB-2021-0001", "token": "matrix-pay"},
             ),
         ],
         "welfare:decision": [req(w("/welfare/decisions/{decision}/"), bo_de(FILERS, 200))],
-        "welfare:payments_build": [
-            req(
-                w("/welfare/decisions/{decision}/payments/"),
-                bo_de(FILERS, 302),
-                method="post",
-                data={"ward": "00139"},
-            )
+        "welfare:payment_list": [
+            req(w("/welfare/decisions/{decision}/payment-list.csv?ward=00139"), bo_de(FILERS, 200))
         ],
         "welfare:payments_reconcile": [
             req(

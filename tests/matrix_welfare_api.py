@@ -4,8 +4,7 @@ Objects (built lazily by `build_welfare_api`): a test programme "MX-TEST" in for
 ones are 2021's), posted for 0 days; Bồ Đề (00139, Long Biên) residents whose applications stand at
 every step: filed (A), reviewed and not yet posted, posted on list L1 with an open objection, on a
 a list L0 ready to send to the district, on a
-submitted list L2, on an appraised list L3, and two approved in decision D1 whose payment list is
-built: one payment due, one paid.
+submitted list L2, on an appraised list L3, and two approved in decision D1: one line paid, one to pay.
 
 Readers are whoever files, appraises or pays support over Bồ Đề (the city, Long Biên, Bồ Đề's ward
 and welfare officers); Phúc Xá's ward officer files elsewhere, so Bồ Đề's objects are 404 for them;
@@ -86,7 +85,6 @@ def build_welfare_api(request: Any) -> WelfareApiObjects:
     from phaodai.people import services as people
     from phaodai.territory.models import Area
     from phaodai.welfare import approval, listing, payments, services
-    from phaodai.welfare.models import Payment
     from phaodai.welfare.reference import ensure_programmes
 
     unit = request.getfixturevalue("unit")
@@ -129,9 +127,8 @@ def build_welfare_api(request: Any) -> WelfareApiObjects:
     listing.submit_list(by=city, support_list=to_decide)
     approval.appraise(by=city, support_list=to_decide)
     decision = approval.approve(by=city, support_lists=[to_decide], number="99/QĐ-MX", signed_on=date.today())
-    payments.build_payment_list(by=city, decision=decision)
-    due, paid = Payment.objects.filter(decision=decision).order_by("pk")
-    payments.pay(by=welfare, payment=paid, method="cash", receipt_number="BN-MX-1")
+    due, to_pay = decision.applications.order_by("pk")
+    paid, _ = payments.pay(by=welfare, application=to_pay, method="cash", receipt_number="BN-MX-1")
     list_submitted = posted_list(2)
     listing.submit_list(by=city, support_list=list_submitted)
     list_to_submit = posted_list(8)
@@ -248,19 +245,11 @@ def welfare_api_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
         ],
         "api-v1:welfare_decisions": [req(w("/decisions"), readers_anywhere)],
         "api-v1:welfare_decision": [req(w("/decisions/{decision}"), bo_de(200))],
-        "api-v1:welfare_payment_list": [
-            req(
-                w("/decisions/{decision}/payment-list"),
-                bo_de(200),
-                method="post",
-                json=True,
-                data={"ward": "00139"},
-            )
-        ],
+        "api-v1:welfare_payment_list": [req(w("/decisions/{decision}/payment-list?ward=00139"), bo_de(200))],
         "api-v1:welfare_payments": [req(w("/payments"), readers_anywhere)],
-        "api-v1:welfare_payment_pay": [
+        "api-v1:welfare_pay": [
             req(
-                w("/payments/{due}/pay"),
+                w("/applications/{due}/pay"),
                 bo_de(201, PAYERS),
                 method="post",
                 json=True,

@@ -3,8 +3,8 @@ the pages use, in Bồ Đề (Long Biên) in September 2021:
 
 - an informal worker goes from application to payment through every step (filed by the ward, reviewed,
   posted publicly for the programme's days with an objection recorded and dismissed, sent to the
-  district, appraised, approved in a numbered decision, made due, paid in cash with a signed receipt,
-  reconciled);
+  district, appraised, approved in a numbered decision, on the ward's payment list, paid in cash with a
+  signed receipt, reconciled);
 - a second application for the same programme and period is blocked, the earlier record shown;
 - a retried payment (the same Idempotency-Key after a timeout) is paid once;
 - the public list masks names.
@@ -73,12 +73,11 @@ def test_an_informal_worker_goes_from_application_to_payment(
     decision = approved_decision(world, ward_officer_bo_de, district_officer_long_bien)
     line = selectors.decision_lines(decision).get()
     assert (line.status, line.line_no, line.amount) == ("approved", 1, 1_500_000)
-    built = payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
-    assert built.added == 1
-    payment = Payment.objects.get()
-    payments.pay(
+    listed = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (listed.payable, listed.payable_total, listed.blocked) == (1, 1_500_000, 0)
+    payment, _ = payments.pay(
         by=welfare_officer_bo_de,
-        payment=payment,
+        application=line,
         method="cash",
         receipt_number="BN-00139-0001",
         receipt=pdf("bien-nhan.pdf"),
@@ -111,16 +110,13 @@ def test_a_retried_payment_is_paid_once(
 ) -> None:
     decision = approved_decision(world, ward_officer_bo_de, district_officer_long_bien)
     client.force_login(welfare_officer_bo_de)
-    built = client.post(
-        f"/api/v1/welfare/decisions/{decision.pk}/payment-list",
-        {"ward": "00139"},
-        content_type="application/json",
-    )
-    assert built.status_code == 200 and built.json() == {"added": 1, "blocked": 0}
-    payment = Payment.objects.get()
+    listed = client.get(f"/api/v1/welfare/decisions/{decision.pk}/payment-list?ward=00139")
+    assert listed.status_code == 200
+    assert (listed.json()["payable"], listed.json()["blocked"]) == (1, 0)
+    (row,) = listed.json()["rows"]
     body = {"method": "bank", "bank_reference": "VCB-2021-0917-001"}
     headers = {"Idempotency-Key": "chi-tra-0001"}
-    url = f"/api/v1/welfare/payments/{payment.pk}/pay"
+    url = f"/api/v1/welfare/applications/{row['application']}/pay"
     first = client.post(url, body, content_type="application/json", headers=headers)
     retry = client.post(url, body, content_type="application/json", headers=headers)
     assert (first.status_code, retry.status_code) == (201, 200)
@@ -129,6 +125,8 @@ def test_a_retried_payment_is_paid_once(
     assert other.status_code == 409 and other.json()["code"] == "already_paid"
     assert Payment.objects.filter(status="paid").count() == 1
     assert Payment.objects.get().bank_reference == "VCB-2021-0917-001"
+    after = client.get(f"/api/v1/welfare/decisions/{decision.pk}/payment-list?ward=00139").json()
+    assert (after["payable"], after["rows"]) == (0, [])
 
 
 def test_the_public_list_masks_names(

@@ -114,6 +114,18 @@ def open_order_of(person: Any) -> IsolationOrder | None:
     return IsolationOrder.objects.filter(person_id=person.pk, status__in=OPEN).first()
 
 
+def orders_for_support(residence_path: str) -> QuerySet[IsolationOrder]:
+    """F0 and F1 isolation orders (not cancelled) of the people living under `residence_path`, open or
+    released, for the support paid on an isolation (NQ 68's food allowance). Unscoped: the caller holds
+    the ward through its own permission (welfare's Perm.FILE_SUPPORT) and shows only what a payment
+    needs — whose order, which subject, when it started and ended."""
+    return (
+        IsolationOrder.objects.filter(person__unit_path__startswith=residence_path, subject__in=("F0", "F1"))
+        .exclude(status="cancelled")
+        .select_related("person")
+    )
+
+
 @dataclass(frozen=True)
 class OrdersPage:
     """One page of orders, latest start first; `next_after` is None on the last page."""

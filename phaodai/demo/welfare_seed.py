@@ -5,8 +5,8 @@
   filed by the ward (or brought in by the person) for QĐ 3642 on 2/9, two poor households the same
   day; reviewed on 6/9, one rejected (registered at another address); the ward list posted on 6/9 for
   two days, one objection recorded and dismissed; sent to Long Biên on 8/9, appraised on 9/9, one returned;
-  approved on 10/9 in decision 2468/QĐ-UBND; the payment list made, most paid in cash with a signed
-  receipt or by bank transfer on 13–15/9, reconciled on 17/9; a second batch filed on 15/9 waits for
+  approved on 10/9 in decision 2468/QĐ-UBND; most lines paid in cash with a signed receipt or by bank
+  transfer on 13–15/9 (one left to pay), reconciled on 17/9; a second batch filed on 15/9 waits for
   review. F0/F1 isolated in the ward (when the cases phase ran) get their food allowance filed.
 
 Safe to run again: filings carry an idempotency key, every later step acts only on what is still at
@@ -173,19 +173,19 @@ def _free_number(district_officer: Any, preferred: str) -> str:
 def _payments(payer: Any, ward: Any) -> tuple[int, int]:
     paid = reconciled = 0
     for decision in selectors.decisions_visible_to(payer):
-        payments.build_payment_list(by=payer, decision=decision, ward=ward, clock=at(APPROVED))
-        rows = selectors.payments_of(decision, ward)
-        due = list(rows.filter(status="due").order_by("pk"))
-        if rows.exclude(status="due").exists():
-            due = []  # paid in an earlier run: the one left stays due
-        for n, payment in enumerate(due[:-1] if len(due) > 2 else due):  # one left to pay next week
+        if not ward.path.startswith(decision.unit_path):
+            continue
+        due = list(payments.payable_lines(decision, ward).order_by("line_no"))
+        if selectors.payments_of(decision, ward).exists():
+            due = []  # paid in an earlier run: the one left stays to pay
+        for n, line in enumerate(due[:-1] if len(due) > 2 else due):  # one left to pay next week
             bank = n % 3 == 0
             payments.pay(
                 by=payer,
-                payment=payment,
+                application=line,
                 method="bank" if bank else "cash",
-                bank_reference=f"VCB-210914-{payment.pk:05d}" if bank else "",
-                receipt_number="" if bank else f"BN-00139-{payment.pk:05d}",
+                bank_reference=f"VCB-210914-{line.pk:05d}" if bank else "",
+                receipt_number="" if bank else f"BN-00139-{line.pk:05d}",
                 receipt=None if bank else _pdf("bien-nhan.pdf"),
                 clock=at(PAID),
             )

@@ -1,5 +1,5 @@
-"""The welfare API: the payment list, payments (Idempotency-Key: a retried payment is paid once),
-reconciliation, and the public transparency lists (masked names, no sign-in).
+"""The welfare API: the payment list (read from the decision), paying a line (Idempotency-Key: a retried
+payment is paid once), reconciliation, and the public transparency lists (masked names, no sign-in).
 """
 
 from typing import Annotated, Any
@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from phaodai.accounts.roles import Perm
+from phaodai.core.errors import NotPermitted
 from phaodai.core.idempotency import header_key
 from phaodai.welfare import payments, selectors
 from phaodai.welfare.api_applications import ward_of
@@ -28,17 +30,46 @@ router = Router(tags=["welfare"])
 PAYMENTS_LIMIT = 500
 
 
-@router.post(
+@router.get(
     "/decisions/{pk}/payment-list",
     url_name="welfare_payment_list",
     response=PaymentListOut,
-    summary="Make the approved lines of a decision (of a ward) due for payment; people already paid left off",
+    summary="What is left to pay on a decision (?ward): payable lines in line order (?after), people already "
+    "paid left off",
 )
-def build_payment_list(request: HttpRequest, pk: Pk, payload: WardIn) -> dict[str, Any]:
+def payment_list(
+    request: HttpRequest,
+    pk: Pk,
+    ward: Annotated[str, Query(max_length=5)] = "",
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> dict[str, Any]:
     decision = selectors.decision_for(request.user, pk)
-    ward = ward_of(payload.ward) if payload.ward else None
-    built = payments.build_payment_list(by=request.user, decision=decision, ward=ward)
-    return {"added": built.added, "blocked": built.blocked}
+    unit = ward_of(ward) if ward else None
+    summary = payments.payment_list(by=request.user, decision=decision, ward=unit)
+    lines = list(
+        payments.payable_lines(decision, unit)
+        .filter(line_no__gt=after)
+        .order_by("line_no")
+        .values("pk", "line_no", "reference", "programme_code", "amount")[: PAYMENTS_LIMIT + 1]
+    )
+    more = len(lines) > PAYMENTS_LIMIT
+    lines = lines[:PAYMENTS_LIMIT]
+    return {
+        "payable": summary.payable,
+        "payable_total": summary.payable_total,
+        "blocked": summary.blocked,
+        "rows": [
+            {
+                "application": line["pk"],
+                "line": line["line_no"],
+                "reference": line["reference"],
+                "programme": line["programme_code"],
+                "amount": line["amount"],
+            }
+            for line in lines
+        ],
+        "next_after": lines[-1]["line_no"] if more else None,
+    }
 
 
 @router.get(
@@ -62,17 +93,19 @@ def list_payments(
 
 
 @router.post(
-    "/payments/{pk}/pay",
-    url_name="welfare_payment_pay",
+    "/applications/{pk}/pay",
+    url_name="welfare_pay",
     response={200: PaymentOut, 201: PaymentOut},
-    summary="Pay in cash (receipt number) or by bank (reference); a retry is paid once (200)",
+    summary="Pay an approved line in cash (receipt number) or by bank (reference); a retry is paid once",
 )
 def pay(request: HttpRequest, pk: Pk, payload: PayIn) -> tuple[int, dict[str, Any]]:
     key = header_key(request, limit=KEY_LIMIT)
-    payment = selectors.payment_for(request.user, pk)
+    if not selectors.can_pay(request.user):
+        raise NotPermitted()  # the district reads lines it may not pay: 403, not 404
+    line = selectors.application_for(request.user, pk, Perm.PAY_SUPPORT)
     paid, created = payments.pay(
         by=request.user,
-        payment=payment,
+        application=line,
         method=payload.method,
         receipt_number=payload.receipt_number,
         bank_reference=payload.bank_reference,

@@ -188,9 +188,24 @@ class DecisionOut(Schema):
     lines: list[ApplicationOut] = Field(default_factory=list)
 
 
+class PayableLineOut(Schema):
+    application: int
+    line: int
+    reference: str
+    programme: str
+    amount: int
+
+
 class PaymentListOut(Schema):
-    added: int
-    blocked: int
+    payable: int = Field(description="approved lines without a payment, the duplicate check passed")
+    payable_total: int
+    blocked: int = Field(
+        description="lines left off: the person was already paid this support for the period"
+    )
+    rows: list[PayableLineOut] = Field(
+        description="the payable lines in line order, after ?after, at most 500"
+    )
+    next_after: int | None = Field(description="the last line number shown, when more follow")
 
 
 class PaymentOut(Schema):

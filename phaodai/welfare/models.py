@@ -287,10 +287,12 @@ class Reconciliation(TimeStampedModel):
 
 
 class Payment(TimeStampedModel):
-    """One approved application's payment: due, then paid in cash (signed receipt) or by bank, reconciled."""
+    """Money handed over for one approved line: in cash (signed receipt) or by bank, then reconciled.
+
+    Written when paid, never before: what is still due is read from the decision (payments.unpaid_lines).
+    """
 
     class Status(models.TextChoices):
-        DUE = "due", _("Due")
         PAID = "paid", _("Paid")
         RECONCILED = "reconciled", _("Reconciled")
 
@@ -298,9 +300,8 @@ class Payment(TimeStampedModel):
         CASH = "cash", _("Cash, with a signed receipt")
         BANK = "bank", _("Bank transfer")
 
-    # The payment list writes one row per beneficiary (608,000 for QĐ 3642): every index costs on each
-    # row, so none is kept that another one already covers (person: the unique key below; decision:
-    # payment_decision_ward; created_at: never searched).
+    # No index that another one already covers (person: the unique key below, which the payment list's
+    # duplicate check probes; decision: payment_decision_ward; created_at: never searched).
     created_at = models.DateTimeField(auto_now_add=True)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="payment")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -309,7 +310,7 @@ class Payment(TimeStampedModel):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="payments", db_index=False)
     unit_path = models.CharField(max_length=32)
     amount = models.PositiveBigIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
     method = models.CharField(max_length=4, choices=Method.choices, blank=True)
     receipt_number = models.CharField(max_length=40, blank=True)
     receipt = models.FileField(upload_to="welfare/receipts/%Y/", blank=True)

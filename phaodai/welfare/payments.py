@@ -1,18 +1,22 @@
 """Paying approved support (S33): the payment list, each payment, the reconciliation.
 
-The payment list is built in one set-based statement: a `due` payment for every approved line of the
-decision, unless the same person already has a payment of the programme for the period (NOT EXISTS,
-and the unique constraint (person, programme, period) under it). A payment retried after a timeout is
-paid once: the row is locked, a retry with the same Idempotency-Key (or the same receipt) returns it,
-and any other attempt on a paid payment is refused with the earlier payment named.
+The payment list is not stored: it is read from the decision. Every approved line of the decision without
+a payment is payable, unless the same person already has a payment of the programme for the period (the
+duplicate check, an EXISTS on the unique key (person, programme, period) of payments). A payment row is
+written only when money is handed over, so a list of 608,000 beneficiaries costs one read, not 608,000
+writes (decision record 0031). A payment retried after a timeout is paid once: the application row is
+locked, a retry with the same Idempotency-Key (or the same receipt) returns the earlier payment, and any
+other attempt on a paid line is refused with the earlier payment named.
 """
 
+import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,10 +27,11 @@ from phaodai.core.errors import Duplicate, InvalidInput
 from phaodai.core.uploads import check_upload, stored_name
 from phaodai.welfare import rules
 from phaodai.welfare.models import Application, Decision, Payment, Reconciliation
-from phaodai.welfare.workflow import DECISION_TYPE, PAYMENT_TYPE, require, require_any, text
+from phaodai.welfare.workflow import APPLICATION_TYPE, DECISION_TYPE, PAYMENT_TYPE, require, require_any, text
 
 PAYERS = (Perm.PAY_SUPPORT, Perm.APPRAISE_SUPPORT)
 REFERENCE_LIMIT = 60
+EXPORT_CHUNK = 20_000
 
 
 class AlreadyPaid(Duplicate):
@@ -36,56 +41,135 @@ class AlreadyPaid(Duplicate):
 
 @dataclass(frozen=True)
 class PaymentList:
-    added: int  # payments made due by this build
-    blocked: int  # approved lines left without a payment: the person was already paid for the period
+    payable: int  # approved lines without a payment, the duplicate check passed
+    payable_total: int
+    blocked: int  # approved lines left off: the person was already paid this support for the period
 
 
-# Set-based: one INSERT ... SELECT with the duplicate check, the same on SQLite and PostgreSQL.
-BUILD_SQL = """
-INSERT INTO welfare_payment (
-    created_at, updated_at, application_id, person_id, programme_code, period_key, decision_id,
-    unit_path, amount, status, method, receipt_number, receipt, bank_reference, version
-)
-SELECT %s, %s, a.id, a.person_id, a.programme_code, a.period_key, a.decision_id,
-       a.unit_path, a.amount, 'due', '', '', '', '', 1
-FROM welfare_application a
-WHERE a.decision_id = %s AND a.status = 'approved' AND a.unit_path LIKE %s
-  AND NOT EXISTS (
-      SELECT 1 FROM welfare_payment p
-      WHERE p.person_id = a.person_id AND p.programme_code = a.programme_code AND p.period_key = a.period_key
-  )
-ON CONFLICT DO NOTHING
-"""
-
-
-def build_payment_list(*, by: Any, decision: Decision, ward: Any = None, clock: Clock = now) -> PaymentList:
-    """Make every approved line of the decision (of one ward, when given) due for payment; a retry adds 0."""
-    path = ward.path if ward is not None else decision.unit_path
-    if ward is not None and not ward.path.startswith(decision.unit_path):
+def _covered_path(decision: Decision, ward: Any) -> str:
+    if ward is None:
+        return decision.unit_path
+    if not ward.path.startswith(decision.unit_path):
         raise InvalidInput(_("This ward is not covered by the decision."), field="ward")
+    return ward.path
+
+
+def _paid_for_period() -> Exists:
+    """The duplicate check: the line's person already holds a payment of the programme for the period."""
+    return Exists(
+        Payment.objects.filter(
+            person_id=OuterRef("person_id"),
+            programme_code=OuterRef("programme_code"),
+            period_key=OuterRef("period_key"),
+        )
+    )
+
+
+def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:
+    # NOT EXISTS rather than a left join's IS NULL: PostgreSQL plans it as an anti join and estimates it.
+    lines = Application.objects.filter(
+        ~Exists(Payment.objects.filter(application_id=OuterRef("pk"))),
+        decision=decision,
+        status=rules.APPROVED,
+    )
+    path = _covered_path(decision, ward)
+    # Equalities only where they do the job: PostgreSQL misjudges a path prefix's share of the lines by
+    # orders of magnitude, and one line expected instead of thousands turns the duplicate check into a
+    # nested loop over every payment.
+    if ward is None:
+        return lines.order_by()  # every line of a decision is within its unit
+    if getattr(ward, "level", "") == "ward":
+        return lines.filter(unit_id=ward.pk).order_by()
+    return lines.filter(unit_path__startswith=path).order_by()
+
+
+def unpaid_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
+    """The decision's approved lines (of one ward) without a payment, each marked `already_paid` when the
+    same person holds a payment of the programme for the period from another line."""
+    return _approved_unpaid(decision, ward).annotate(already_paid=_paid_for_period())
+
+
+def payable_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
+    """The unpaid lines that pass the duplicate check: what the cashier or the bank pays."""
+    return _approved_unpaid(decision, ward).filter(~_paid_for_period())
+
+
+def payment_list(*, by: Any, decision: Decision, ward: Any = None) -> PaymentList:
+    """What is left to pay on the decision (in one ward, when given): payable lines and their total, and
+    the lines the duplicate check leaves off."""
+    path = _covered_path(decision, ward)
     require_any(by, PAYERS, path, DECISION_TYPE, decision.pk)
-    stamp = connection.ops.adapt_datetimefield_value(clock())
+    # Two single-pass aggregates: all unpaid lines, and those the duplicate check leaves off.
+    unpaid = _approved_unpaid(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
+    blocked = (
+        _approved_unpaid(decision, ward)
+        .filter(_paid_for_period())
+        .aggregate(count=Count("pk"), total=Sum("amount"))
+    )
+    payable_total = (unpaid["total"] or 0) - (blocked["total"] or 0)
+    return PaymentList(unpaid["count"] - blocked["count"], payable_total, blocked["count"])
+
+
+EXPORT_HEADER = ("line", "reference", "full_name", "birth_year", "programme", "amount", "signature")
+
+
+def _of_person(column: str) -> Subquery:
+    """One column of the line's person, read by primary key for each line. A join let PostgreSQL scan the
+    whole registry per decision, and a look-up of 5,000 ids at once did the same per chunk; a key look-up
+    per line is what a list of a few thousand lines costs, however large the registry."""
+    person: Any = Application._meta.get_field("person").related_model  # people's model, not imported
+    return Subquery(person.objects.filter(pk=OuterRef("person_id")).order_by().values(column)[:1])
+
+
+def _chunk(rows: QuerySet[Any, Any]) -> list[Any]:
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(BUILD_SQL, [stamp, stamp, decision.pk, path.replace("%", "") + "%"])
-            added = max(cursor.rowcount, 0)
-        blocked = (
-            Application.objects.filter(decision=decision, status=rules.APPROVED, unit_path__startswith=path)
-            .filter(payment__isnull=True)
-            .count()
-        )
-        if not added:
-            return PaymentList(added, blocked)  # a re-run writes nothing, so records nothing
-        audit.record(
-            actor=by,
-            action="welfare.payment_list",
-            object_type=DECISION_TYPE,
-            object_id=decision.pk,
-            unit_path=path,
-            after={"added": added, "blocked": blocked},
-            clock=clock,
-        )
-    return PaymentList(added, blocked)
+        if connection.vendor == "postgresql":
+            # Its estimates (key look-ups for every line) pass jit_above_cost; compiling takes longer than
+            # the look-ups do (as in diagnostics' import).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return list(rows)
+
+
+def payable_rows(decision: Decision, ward: Any = None) -> Iterator[tuple[Any, ...]]:
+    """The payable lines in line order, as the rows of the list handed to the cashier or the bank (the
+    duplicate check applied), read EXPORT_CHUNK lines at a time after the last line number: memory stays
+    flat for a district's 100,000 lines, and each chunk is an ordinary query (a server-side cursor is
+    planned for its first rows, which turned the duplicate check into a nested loop)."""
+    lines = (
+        payable_lines(decision, ward)
+        .annotate(person_name=_of_person("full_name"), person_born=_of_person("birth_date"))
+        .order_by("line_no")
+    )
+    columns = ("line_no", "reference", "person_name", "person_born", "programme_code", "amount")
+    after = 0
+    while chunk := _chunk(lines.filter(line_no__gt=after).values_list(*columns)[:EXPORT_CHUNK]):
+        for line_no, reference, name, born, programme, amount in chunk:
+            yield (line_no, reference, name, born.year if born else "", programme, amount, "")
+        after = chunk[-1][0]
+
+
+def export_payment_list(*, by: Any, decision: Decision, ward: Any, out: Any, clock: Clock = now) -> int:
+    """Write a ward's payment list as CSV to `out` (the header, then one row per payable line); the export
+    of names is recorded. Returns the number of lines written."""
+    path = _covered_path(decision, ward)
+    require_any(by, PAYERS, path, DECISION_TYPE, decision.pk)
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    written = 0
+    for row in payable_rows(decision, ward):
+        writer.writerow(row)
+        written += 1
+    audit.record(
+        actor=by,
+        action="welfare.payment_list",
+        object_type=DECISION_TYPE,
+        object_id=decision.pk,
+        unit_path=path,
+        after={"lines": written},
+        clock=clock,
+    )
+    return written
 
 
 def _paid_message(payment: Payment) -> str:
@@ -107,10 +191,23 @@ def _same_attempt(payment: Payment, method: str, receipt_number: str, bank_refer
     return bool(reference) and payment.method == method and paid_reference == reference
 
 
+def _earlier_payment(application: Application) -> Payment | None:
+    """The person's payment of this programme for this period, from this line or another one."""
+    return (
+        Payment.objects.filter(
+            person_id=application.person_id,
+            programme_code=application.programme_code,
+            period_key=application.period_key,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def pay(
     *,
     by: Any,
-    payment: Payment,
+    application: Application,
     method: str,
     receipt_number: str = "",
     bank_reference: str = "",
@@ -118,13 +215,13 @@ def pay(
     idempotency_key: str = "",
     clock: Clock = now,
 ) -> tuple[Payment, bool]:
-    """Pay a due payment in cash (signed receipt) or by bank transfer; (payment, False) for a retry."""
-    require(by, Perm.PAY_SUPPORT, payment.unit_path, PAYMENT_TYPE, payment.pk)
+    """Pay an approved line in cash (signed receipt) or by bank transfer; (payment, False) for a retry."""
+    require(by, Perm.PAY_SUPPORT, application.unit_path, APPLICATION_TYPE, application.pk)
     key = (idempotency_key or "").strip()
     if key:
         found = Payment.objects.filter(idempotency_key=key).first()
         if found is not None:
-            if found.pk != payment.pk:
+            if found.application_id != application.pk:
                 raise InvalidInput(
                     _("This Idempotency-Key was used for another payment."), field="Idempotency-Key"
                 )
@@ -138,37 +235,55 @@ def pay(
     moment = clock()
     try:
         with transaction.atomic():
-            locked = Payment.objects.select_for_update().get(pk=payment.pk)
-            if locked.status != Payment.Status.DUE:
-                if _same_attempt(locked, method, receipt_no, bank_ref, key):
-                    return locked, False
-                raise AlreadyPaid(_paid_message(locked), field="payment", earlier=locked)
-            locked.status, locked.method = Payment.Status.PAID, method
-            locked.receipt_number, locked.bank_reference = receipt_no, bank_ref
-            locked.paid_at, locked.paid_by, locked.idempotency_key = moment, by, key or None
-            locked.version += 1
-            if extension:
-                locked.receipt.save(stored_name(extension), receipt, save=False)
-            locked.save()
-            Application.objects.filter(pk=locked.application_id, status=rules.APPROVED).update(
-                status=rules.PAID, version=F("version") + 1
+            # The line's row lock orders two payers of the same line: the second sees the first's payment.
+            line = Application.objects.select_for_update().get(pk=application.pk)
+            earlier = _earlier_payment(line)
+            if earlier is not None:
+                retry = earlier.application_id == line.pk
+                if retry and _same_attempt(earlier, method, receipt_no, bank_ref, key):
+                    return earlier, False
+                raise AlreadyPaid(_paid_message(earlier), field="payment", earlier=earlier)
+            if line.status != rules.APPROVED or line.decision_id is None:
+                raise InvalidInput(_("Only an approved line of a decision can be paid."), field="payment")
+            payment = Payment(
+                application=line,
+                person_id=line.person_id,
+                programme_code=line.programme_code,
+                period_key=line.period_key,
+                decision_id=line.decision_id,
+                unit_path=line.unit_path,
+                amount=line.amount,
+                status=Payment.Status.PAID,
+                method=method,
+                receipt_number=receipt_no,
+                bank_reference=bank_ref,
+                paid_at=moment,
+                paid_by=by,
+                idempotency_key=key or None,
             )
+            if extension:
+                payment.receipt.save(stored_name(extension), receipt, save=False)
+            payment.save()
+            Application.objects.filter(pk=line.pk).update(status=rules.PAID, version=F("version") + 1)
             audit.record(
                 actor=by,
                 action="welfare.pay",
                 object_type=PAYMENT_TYPE,
-                object_id=locked.pk,
-                unit_path=locked.unit_path,
-                after={"amount": locked.amount, "method": method, "reference": receipt_no or bank_ref},
+                object_id=payment.pk,
+                unit_path=payment.unit_path,
+                after={"amount": payment.amount, "method": method, "reference": receipt_no or bank_ref},
                 clock=clock,
             )
     except IntegrityError:
-        # The same key sent twice at once on another connection: the first one's result.
+        # Another line of the same person paid at the same moment, or the same key sent twice at once.
         found = Payment.objects.filter(idempotency_key=key).first() if key else None
-        if found is not None and found.pk == payment.pk:
+        if found is not None and found.application_id == application.pk:
             return found, False
+        earlier = _earlier_payment(application)
+        if earlier is not None:
+            raise AlreadyPaid(_paid_message(earlier), field="payment", earlier=earlier) from None
         raise
-    return locked, True
+    return payment, True
 
 
 def reconcile(*, by: Any, decision: Decision, ward: Any, clock: Clock = now) -> Reconciliation:
@@ -183,9 +298,7 @@ def reconcile(*, by: Any, decision: Decision, ward: Any, clock: Clock = now) -> 
         if not paid_ids:
             raise InvalidInput(_("Nothing paid is waiting for reconciliation."), field="ward")
         paid = Payment.objects.filter(pk__in=paid_ids).aggregate(count=Count("pk"), total=Sum("amount"))
-        unpaid = Payment.objects.filter(
-            decision=decision, unit_path__startswith=ward.path, status=Payment.Status.DUE
-        ).aggregate(count=Count("pk"), total=Sum("amount"))
+        unpaid = unpaid_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
         reconciliation = Reconciliation.objects.create(
             decision=decision,
             unit=ward,

@@ -14,7 +14,7 @@ from django.http import Http404
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import local_date, local_day_bounds, now
 from phaodai.core.errors import NotPermitted
-from phaodai.core.jurisdiction import get_in_scope_or_404, paths_of, scope_q
+from phaodai.core.jurisdiction import covers, get_in_scope_or_404, paths_of, scope_q
 from phaodai.territory import selectors as territory
 from phaodai.welfare import rules
 from phaodai.welfare.models import (
@@ -300,8 +300,9 @@ def isolation_days(starts_at: datetime, ends_at: datetime | None) -> int:
 
 def isolation_orders_of(user: Any, person: Any, limit: int = 20) -> list[Any]:
     """The person's isolation orders (any status but cancelled), newest first, read through the cases
-    selectors: every one the user may read as an isolating officer (Perm.ORDER_ISOLATION), and the open
-    one for anyone (welfare officers). The caller holds the person through its ward (FILE_SUPPORT).
+    selectors: every one the user may read as an isolating officer (Perm.ORDER_ISOLATION); the F0/F1
+    ones, open or released, for whoever files support in the person's ward (welfare officers); and the
+    open one. The caller holds the person through its ward (FILE_SUPPORT).
     """
     from phaodai.cases import isolation_selectors as isolation
 
@@ -314,6 +315,13 @@ def isolation_orders_of(user: Any, person: Any, limit: int = 20) -> list[Any]:
             .order_by("-starts_at", "-pk")[:limit]
         )
         found.update((order.pk, order) for order in readable)
+    if covers(user, person.unit_path, Perm.FILE_SUPPORT):
+        supported = (
+            isolation.orders_for_support(person.unit_path)
+            .filter(person_id=person.pk)
+            .order_by("-starts_at", "-pk")[:limit]
+        )
+        found.update((order.pk, order) for order in supported)
     current = isolation.open_order_of(person)
     if current is not None:
         found.setdefault(current.pk, current)
@@ -337,11 +345,11 @@ def food_candidates(
     """F0/F1 isolation orders of the ward's residents starting in [since, until] (Hà Nội days), newest
     first, not applied for yet (one allowance per order).
 
-    Read through the cases selectors, so only orders the user may read (Perm.ORDER_ISOLATION) are seen.
+    Read through the cases selectors: the orders of the ward's residents, for whoever files support there.
     """
     from phaodai.cases import isolation_selectors as isolation
 
-    if not paths_of(user, Perm.ORDER_ISOLATION) or since > until:
+    if not covers(user, ward.path, Perm.FILE_SUPPORT) or since > until:
         return []
     try:
         programme = programme_by_code(code)
@@ -351,14 +359,8 @@ def food_candidates(
     first, _end = local_day_bounds(since)
     _start, last = local_day_bounds(until)
     orders = (
-        isolation.orders_visible_to(user)
-        .filter(
-            person__unit_path__startswith=ward.path,
-            subject__in=("F0", "F1"),
-            starts_at__gte=first,
-            starts_at__lt=last,
-        )
-        .exclude(status="cancelled")
+        isolation.orders_for_support(ward.path)
+        .filter(starts_at__gte=first, starts_at__lt=last)
         .order_by("-starts_at", "-pk")[:PUBLIC_LIST_MAX]
     )
     found = []

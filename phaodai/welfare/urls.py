@@ -32,8 +32,9 @@ urlpatterns: list[URLPattern] = [
     # Decisions and payments.
     path("payments/", views_payments.payment_index, name="payments"),
     path("payments/<int:pk>/", views_payments.payment_detail, name="payment"),
+    path("applications/<int:pk>/pay/", views_payments.pay_line, name="pay"),
     path("decisions/<int:pk>/", views_payments.decision_detail, name="decision"),
-    path("decisions/<int:pk>/payments/", views_payments.payments_build, name="payments_build"),
+    path("decisions/<int:pk>/payment-list.csv", views_payments.payment_list_csv, name="payment_list"),
     path("decisions/<int:pk>/reconcile/", views_payments.payments_reconcile, name="payments_reconcile"),
     # Public transparency (no sign-in).
     path("public/", views_public.public_index, name="public"),

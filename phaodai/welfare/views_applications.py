@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import local_date, now, read_local_date, to_local
 from phaodai.core.errors import DomainError, InvalidInput
-from phaodai.core.jurisdiction import paths_of, require_within
+from phaodai.core.jurisdiction import require_within
 from phaodai.core.uploads import download as send_file
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
@@ -351,8 +351,9 @@ def application_page(
         "can_withdraw": files and at_ward,
         "can_attach": files and at_ward,
         "can_object": files and application.status == rules.POSTED,
-        "can_pay": payment is not None
-        and payment.status == Payment.Status.DUE
+        "can_pay": payment is None
+        and application.status == rules.APPROVED
+        and application.decision_id is not None
         and may(user, application.unit_path, Perm.PAY_SUPPORT),
         "review_form": forms.get("review_form")
         or ReviewForm(initial={"version": application.version, "decision": "accept"}),
@@ -489,7 +490,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def food_candidates(request: HttpRequest) -> HttpResponse:
     """F0/F1 residents of a ward isolated in a period with no food-allowance application yet (S33), from
-    the isolation records the user may read; each one is a link to file the allowance for them."""
+    the ward's isolation records; each one is a link to file the allowance for them."""
     user = request.user
     require_perm(user, Perm.FILE_SUPPORT)
     wards = ward_choices(user)
@@ -509,6 +510,5 @@ def food_candidates(request: HttpRequest) -> HttpResponse:
         "until": until,
         "candidates": found[:CANDIDATE_LIMIT],
         "more": len(found) > CANDIDATE_LIMIT,
-        "reads_isolation": bool(paths_of(user, Perm.ORDER_ISOLATION)),
     }
     return render(request, "welfare/food_candidates.html", context)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import now
 from phaodai.welfare import rules, selectors
-from phaodai.welfare.models import Application, Objection, Payment, SupportList
+from phaodai.welfare.models import Application, Objection, SupportList
 from phaodai.welfare.views_common import require_reader
 
 GROUP_LIMIT = 50
@@ -67,12 +67,9 @@ def _waiting(user: Any) -> dict[str, Any]:
         waiting["to_approve"] = appraises.filter(status=SupportList.Status.APPRAISED).count()
     if selectors.can_pay(user):
         pays = selectors.reach_q(user, perms=(Perm.PAY_SUPPORT,))
-        waiting["to_pay"] = Payment.objects.filter(pays, status=Payment.Status.DUE).aggregate(
-            n=Count("pk"), total=Sum("amount")
-        )
-        waiting["without_payment"] = Application.objects.filter(
-            pays, status=rules.APPROVED, payment__isnull=True
-        ).count()
+        waiting["to_pay"] = Application.objects.filter(
+            pays, status=rules.APPROVED, decision__isnull=False, payment__isnull=True
+        ).aggregate(n=Count("pk"), total=Sum("amount"))
     return waiting
 
 

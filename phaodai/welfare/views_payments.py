@@ -1,5 +1,6 @@
-"""Decisions and payments (S33): a decision's lines, making them due, paying each one (cash with a signed
-receipt, or bank transfer), and the reconciliation per decision and ward.
+"""Decisions and payments (S33): a decision's lines, a ward's payment list (CSV for the cashier or the
+bank), paying each line (cash with a signed receipt, or bank transfer), and the reconciliation per
+decision and ward.
 
 The pay form carries an idempotency key: a double submit, or a retry after a timeout, pays once.
 """
@@ -9,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,7 @@ LINE_LIMIT = 1000
 
 
 def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Per decision and ward within the user's reach: lines, due, paid, reconciled (counts and VND)."""
+    """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND)."""
     reach = selectors.reach_q(user)
     rows = (
         Application.objects.filter(reach, decision_id__in=decision_ids)
@@ -35,9 +36,8 @@ def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[st
         .annotate(
             lines=Count("pk"),
             total=Sum("amount"),
-            waiting=Count("pk", filter=Q(status=rules.APPROVED, payment__isnull=True)),
-            due=Count("pk", filter=Q(payment__status=Payment.Status.DUE)),
-            due_total=Sum("amount", filter=Q(payment__status=Payment.Status.DUE)),
+            unpaid=Count("pk", filter=Q(status=rules.APPROVED, payment__isnull=True)),
+            unpaid_total=Sum("amount", filter=Q(status=rules.APPROVED, payment__isnull=True)),
             paid=Count("pk", filter=Q(payment__status=Payment.Status.PAID)),
             paid_total=Sum("amount", filter=Q(payment__status=Payment.Status.PAID)),
             reconciled=Count("pk", filter=Q(payment__status=Payment.Status.RECONCILED)),
@@ -48,7 +48,7 @@ def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[st
     found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in decision_ids}
     for row in rows:
         path = row["unit_path"]
-        row["can_build"] = row["waiting"] and (
+        row["can_export"] = row["unpaid"] and (
             may(user, path, Perm.PAY_SUPPORT) or may(user, path, Perm.APPRAISE_SUPPORT)
         )
         row["can_reconcile"] = row["paid"] and may(user, path, Perm.PAY_SUPPORT)
@@ -59,7 +59,7 @@ def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[st
 @login_required
 @require_GET
 def payment_index(request: HttpRequest) -> HttpResponse:
-    """The reconciliation view: each decision within reach, per ward: approved, due, paid, reconciled."""
+    """The reconciliation view: each decision within reach, per ward: approved, to pay, paid, reconciled."""
     user = request.user
     require_reader(user)
     decisions = list(selectors.decisions_visible_to(user).order_by("-signed_on", "-pk")[:DECISION_LIMIT])
@@ -77,9 +77,17 @@ def decision_page(
         .select_related("payment")
         .order_by("line_no")[: LINE_LIMIT + 1]
     )
+    payable_here = {
+        line.pk
+        for line in lines
+        if line.status == rules.APPROVED
+        and not hasattr(line, "payment")
+        and may(user, line.unit_path, Perm.PAY_SUPPORT)
+    }
     context = {
         "decision": decision,
         "lines": lines[:LINE_LIMIT],
+        "payable_here": payable_here,
         "more": len(lines) > LINE_LIMIT,
         "wards": ward_summaries(user, [decision.pk]).get(decision.pk, []),
         "lists": list(decision.lists.select_related("unit").order_by("unit__path", "number")[:200]),
@@ -97,7 +105,11 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ward_of_form(request: HttpRequest, decision: Decision) -> Any:
-    code = request.POST.get("ward", "").strip()[:5]
+    return _ward_code(request.POST.get("ward", ""), decision)
+
+
+def _ward_code(text: str, decision: Decision) -> Any:
+    code = text.strip()[:5]
     ward = territory.unit_by_code(code) if code else None
     if ward is None or ward.level != "ward" or not ward.path.startswith(decision.unit_path):
         raise InvalidInput(_("This ward is not covered by the decision."), field="ward")
@@ -105,29 +117,25 @@ def _ward_of_form(request: HttpRequest, decision: Decision) -> Any:
 
 
 @login_required
-@require_POST
-def payments_build(request: HttpRequest, pk: int) -> HttpResponse:
-    """Make a ward's approved lines of the decision due for payment (a retry adds none)."""
+@require_GET
+def payment_list_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A ward's payment list as CSV: every payable line (people already paid left off), for the cashier's
+    signatures or the bank's transfer file. Its export is recorded."""
     user = request.user
     if not (selectors.can_pay(user) or selectors.can_appraise(user)):
         require_perm(user, Perm.PAY_SUPPORT)
     decision = selectors.decision_for(user, pk)
     try:
-        built = payments.build_payment_list(by=user, decision=decision, ward=_ward_of_form(request, decision))
+        ward = _ward_code(request.GET.get("ward", ""), decision)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese names only with the BOM
+        payments.export_payment_list(by=user, decision=decision, ward=ward, out=response)
     except DomainError as error:
         reraise_scope(error)
         return decision_page(request, decision, error.status, error=error)
-    messages.success(request, _("%(n)s payment(s) made due.") % {"n": built.added})
-    if built.blocked:
-        messages.warning(
-            request,
-            _(
-                "%(n)s line(s) left without a payment: "
-                "the person was already paid this support for the period."
-            )
-            % {"n": built.blocked},
-        )
-    return redirect("welfare:decision", pk=pk)
+    name = f"payment-list-{decision.pk}-{ward.code}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
@@ -149,42 +157,44 @@ def payments_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("welfare:decision", pk=pk)
 
 
-def _payment_page(
-    request: HttpRequest, payment: Payment, form: PayForm, status: int = 200, earlier: Any = None
+@login_required
+@require_GET
+def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recorded payment: who was paid, how, when, and its receipt."""
+    require_reader(request.user)
+    payment = selectors.payment_for(request.user, pk)
+    context = {"payment": payment, "application": payment.application, "person": payment.person}
+    return render(request, "welfare/payment.html", context)
+
+
+def _pay_page(
+    request: HttpRequest, line: Application, form: PayForm, status: int = 200, earlier: Any = None
 ) -> HttpResponse:
-    application = payment.application
-    context = {
-        "payment": payment,
-        "application": application,
-        "person": payment.person,
-        "form": form,
-        "earlier": earlier,
-        "can_pay": payment.status == Payment.Status.DUE
-        and may(request.user, payment.unit_path, Perm.PAY_SUPPORT),
-    }
-    return render(request, "welfare/payment.html", context, status=status)
+    context = {"application": line, "person": line.person, "form": form, "earlier": earlier}
+    return render(request, "welfare/pay.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One payment; pay it in cash (receipt number, signed receipt) or by bank transfer (reference)."""
+def pay_line(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay one approved line in cash (receipt number, signed receipt) or by bank transfer (reference)."""
     user = request.user
-    require_reader(user)
-    payment = selectors.payment_for(user, pk)
-    if request.method == "GET":
-        return _payment_page(
-            request, payment, PayForm(initial={"token": new_token(), "method": Payment.Method.CASH})
-        )
     require_perm(user, Perm.PAY_SUPPORT)
+    line = selectors.application_for(user, pk, Perm.PAY_SUPPORT)
+    paid_already = Payment.objects.filter(application=line).first()
+    if request.method == "GET":
+        if paid_already is not None:
+            return redirect("welfare:payment", pk=paid_already.pk)
+        form = PayForm(initial={"token": new_token(), "method": Payment.Method.CASH})
+        return _pay_page(request, line, form)
     form = PayForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _payment_page(request, payment, form, 422)
+        return _pay_page(request, line, form, 422)
     data = form.cleaned_data
     try:
         paid, created = payments.pay(
             by=user,
-            payment=payment,
+            application=line,
             method=data["method"],
             receipt_number=data["receipt_number"],
             bank_reference=data["bank_reference"],
@@ -194,8 +204,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         reraise_scope(error)
         form.add_domain_error(error)
-        payment.refresh_from_db()
-        return _payment_page(request, payment, form, error.status, earlier=error.params.get("earlier"))
+        return _pay_page(request, line, form, error.status, earlier=error.params.get("earlier"))
     if created:
         messages.success(
             request, _("Paid %(amount)s VND.") % {"amount": f"{paid.amount:,}".replace(",", ".")}

@@ -32,7 +32,9 @@ def world(ward_officer_bo_de):
     return world
 
 
-def test_candidates_come_from_isolation_records(world, ward_officer_bo_de, welfare_officer_bo_de):
+def test_candidates_come_from_isolation_records(
+    world, ward_officer_bo_de, welfare_officer_bo_de, ward_officer_phuc_xa
+):
     found = selectors.food_candidates(
         ward_officer_bo_de, world.ward, since=date(2021, 8, 1), until=date(2021, 9, 30)
     )
@@ -40,13 +42,27 @@ def test_candidates_come_from_isolation_records(world, ward_officer_bo_de, welfa
         (world.residents[0].pk, "F1", date(2021, 8, 20))
     ]
     assert found[0].days <= 21 and found[0].amount == 80_000 * found[0].days
-    # Welfare officers do not read isolation orders: no candidates for them.
-    assert (
-        selectors.food_candidates(
-            welfare_officer_bo_de, world.ward, since=date(2021, 8, 1), until=date(2021, 9, 30)
-        )
-        == []
+    # The ward's welfare officer (who files support there, orders no isolation) is proposed the same.
+    theirs = selectors.food_candidates(
+        welfare_officer_bo_de, world.ward, since=date(2021, 8, 1), until=date(2021, 9, 30)
     )
+    assert [(c.person_id, c.order_id) for c in theirs] == [(c.person_id, c.order_id) for c in found]
+    # Another ward's officer files nothing here: no candidates.
+    elsewhere = selectors.food_candidates(
+        ward_officer_phuc_xa, world.ward, since=date(2021, 8, 1), until=date(2021, 9, 30)
+    )
+    assert elsewhere == []
+
+
+def test_a_welfare_officer_files_the_allowance_for_a_released_isolation(
+    world, ward_officer_bo_de, welfare_officer_bo_de
+):
+    order = release(ward_officer_bo_de, world.residents[0], 10)
+    orders = selectors.isolation_orders_of(welfare_officer_bo_de, world.residents[0])
+    assert [o.pk for o in orders] == [order.pk] and orders[0].status != "open"
+    application, created = food(welfare_officer_bo_de, world.residents[0], ward=world.ward)
+    assert created and application.period_key == f"iso-{order.pk}"
+    assert application.days == 10 and application.amount == 800_000
 
 
 def test_the_allowance_takes_its_days_from_the_record_and_is_paid_once_per_isolation(

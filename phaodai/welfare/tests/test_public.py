@@ -2,8 +2,7 @@
 
 import pytest
 
-from phaodai.welfare import payments
-from phaodai.welfare.models import Payment
+from phaodai.welfare import payments, selectors
 from phaodai.welfare.tests.test_views import approved, file
 from phaodai.welfare.tests.world import build_world, later
 
@@ -25,11 +24,10 @@ def test_the_ward_list_masks_names_without_signing_in(
 ):
     decision = approved(world, ward_officer_bo_de, district_officer_long_bien)
     file(ward_officer_bo_de, world, 3)  # filed only: not public
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    first = Payment.objects.order_by("pk").first()
+    first = selectors.decision_lines(decision).first()
     assert first is not None
     payments.pay(
-        by=welfare_officer_bo_de, payment=first, method="cash", receipt_number="PT-1", clock=later(6)
+        by=welfare_officer_bo_de, application=first, method="cash", receipt_number="PT-1", clock=later(6)
     )
     with django_assert_max_num_queries(6):
         response = client.get("/welfare/public/00139/")

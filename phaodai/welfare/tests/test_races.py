@@ -89,13 +89,12 @@ def test_the_same_payment_sent_twice_at_once_is_paid_once(
     decision = approval.approve(
         by=district_officer_long_bien, support_lists=[appraised], number="3/QĐ", signed_on=date(2021, 9, 10)
     )
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
-    payment = Payment.objects.get()
+    line = Application.objects.get(decision=decision)
 
     def pay() -> Any:
         return payments.pay(
             by=welfare_officer_bo_de,
-            payment=payment,
+            application=line,
             method="bank",
             bank_reference="VCB-9",
             idempotency_key="p-9",
@@ -104,6 +103,29 @@ def test_the_same_payment_sent_twice_at_once_is_paid_once(
     outcomes = race(pay, pay)
     assert sorted(created for _, created in outcomes) == [False, True], outcomes
     assert Payment.objects.get().status == "paid"
+
+
+def test_two_cashiers_paying_the_same_line_at_once_pay_it_once(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    appraised = appraised_list(world, ward_officer_bo_de, district_officer_long_bien)
+    decision = approval.approve(
+        by=district_officer_long_bien, support_lists=[appraised], number="4/QĐ", signed_on=date(2021, 9, 10)
+    )
+    line = Application.objects.get(decision=decision)
+
+    def pay(receipt: str) -> Any:
+        return lambda: payments.pay(
+            by=welfare_officer_bo_de, application=line, method="cash", receipt_number=receipt
+        )
+
+    outcomes = race(pay("BN-1"), pay("BN-2"))
+    paid = [o for o in outcomes if isinstance(o, tuple)]
+    refused = [o for o in outcomes if not isinstance(o, tuple)]
+    assert len(paid) == 1 and paid[0][1] is True, outcomes
+    assert len(refused) == 1 and isinstance(refused[0], Duplicate), outcomes
+    assert Payment.objects.count() == 1
 
 
 def test_the_same_person_filed_twice_at_once_gets_one_application(ward_officer_bo_de, welfare_officer_bo_de):

@@ -1,9 +1,10 @@
-"""Decisions and payments: making lines due, paying in cash or by bank (a double submit pays once), the
-reconciliation view, and scope."""
+"""Decisions and payments: the payment list read from the decision (and its CSV), paying a line in cash or
+by bank (a double submit pays once), the reconciliation view, and scope."""
 
 import pytest
 
-from phaodai.welfare import payments
+from phaodai.core.models import AuditEntry
+from phaodai.welfare import payments, selectors
 from phaodai.welfare.models import Application, Payment
 from phaodai.welfare.tests.test_views import approved
 from phaodai.welfare.tests.world import build_world, later, pdf
@@ -27,25 +28,30 @@ def welfare(client, welfare_officer_bo_de):
     return client
 
 
-def test_making_the_ward_s_lines_due_from_the_decision_page(
+def first_line(decision):
+    return selectors.decision_lines(decision).first()
+
+
+def test_the_decision_page_offers_each_line_to_pay_and_the_ward_s_payment_list(
     world, decision, welfare, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(12):
         page = welfare.get(f"/welfare/decisions/{decision.pk}/").content.decode()
-    assert "125/QĐ-UBND" in page and "Make payments due" in page
-    response = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00139"})
-    assert response.status_code == 302 and Payment.objects.filter(status="due").count() == 2
-    again = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00139"})
-    assert again.status_code == 302 and Payment.objects.count() == 2  # a retry adds none
-    outside = welfare.post(f"/welfare/decisions/{decision.pk}/payments/", {"ward": "00001"})
-    assert outside.status_code == 422 and Payment.objects.count() == 2
+    assert "125/QĐ-UBND" in page and f"/welfare/applications/{first_line(decision).pk}/pay/" in page
+    assert f"/welfare/decisions/{decision.pk}/payment-list.csv?ward=00139" in page
+    response = welfare.get(f"/welfare/decisions/{decision.pk}/payment-list.csv?ward=00139")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig").splitlines()
+    assert body[0].startswith("line,reference,full_name") and len(body) == 3
+    assert AuditEntry.objects.filter(action="welfare.payment_list").count() == 1
+    assert not Payment.objects.exists()
+    outside = welfare.get(f"/welfare/decisions/{decision.pk}/payment-list.csv?ward=00001")
+    assert outside.status_code == 422 and "not covered by the decision" in outside.content.decode()
 
 
-def test_paying_in_cash_and_a_double_submit_pays_once(world, decision, welfare, welfare_officer_bo_de):
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    payment = Payment.objects.order_by("pk").first()
-    assert payment is not None
-    page = welfare.get(f"/welfare/payments/{payment.pk}/").content.decode()
+def test_paying_in_cash_and_a_double_submit_pays_once(world, decision, welfare):
+    line = first_line(decision)
+    page = welfare.get(f"/welfare/applications/{line.pk}/pay/").content.decode()
     assert 'id="pay-form"' in page and 'name="token"' in page
     form = {
         "method": "cash",
@@ -53,55 +59,49 @@ def test_paying_in_cash_and_a_double_submit_pays_once(world, decision, welfare, 
         "token": "pay-form-1",
         "receipt": pdf("bien-nhan.pdf"),
     }
-    first = welfare.post(f"/welfare/payments/{payment.pk}/", form)
+    first = welfare.post(f"/welfare/applications/{line.pk}/pay/", form)
     assert first.status_code == 302
     form["receipt"] = pdf("bien-nhan.pdf")
-    second = welfare.post(f"/welfare/payments/{payment.pk}/", form, follow=True)  # the same form sent again
+    second = welfare.post(f"/welfare/applications/{line.pk}/pay/", form, follow=True)  # the same form again
     assert second.status_code == 200 and "nothing was paid twice" in second.content.decode()
-    paid = Payment.objects.get(pk=payment.pk)
+    paid = Payment.objects.get()
     assert paid.status == "paid" and paid.receipt_number == "PT-0001" and paid.receipt
-    assert Application.objects.get(pk=paid.application_id).status == "paid"
+    assert Application.objects.get(pk=line.pk).status == "paid"
+    # The paid line's pay page now shows the payment.
+    assert welfare.get(f"/welfare/applications/{line.pk}/pay/")["Location"] == f"/welfare/payments/{paid.pk}/"
 
 
-def test_a_cash_payment_needs_its_receipt_number_and_keeps_the_input(
-    world, decision, welfare, welfare_officer_bo_de
-):
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    payment = Payment.objects.order_by("pk").first()
-    assert payment is not None
+def test_a_cash_payment_needs_its_receipt_number_and_keeps_the_input(world, decision, welfare):
+    line = first_line(decision)
     response = welfare.post(
-        f"/welfare/payments/{payment.pk}/",
+        f"/welfare/applications/{line.pk}/pay/",
         {"method": "cash", "receipt_number": "", "token": "t-1", "bank_reference": "x"},
     )
     assert response.status_code == 422 and 'id="id_receipt_number-errors"' in response.content.decode()
     assert 'value="t-1"' in response.content.decode()
-    assert Payment.objects.get(pk=payment.pk).status == "due"
+    assert not Payment.objects.exists()
 
 
-def test_paying_again_differently_names_the_earlier_payment(world, decision, welfare, welfare_officer_bo_de):
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    payment = Payment.objects.order_by("pk").first()
-    assert payment is not None
+def test_paying_again_differently_names_the_earlier_payment(world, decision, welfare):
+    line = first_line(decision)
     welfare.post(
-        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "VCB-1", "token": "a"}
+        f"/welfare/applications/{line.pk}/pay/", {"method": "bank", "bank_reference": "VCB-1", "token": "a"}
     )
     # A stale page (opened before the payment) submitted with another reference.
     response = welfare.post(
-        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "VCB-2", "token": "b"}
+        f"/welfare/applications/{line.pk}/pay/", {"method": "bank", "bank_reference": "VCB-2", "token": "b"}
     )
     assert response.status_code == 409 and 'id="earlier-payment"' in response.content.decode()
     assert "VCB-1" in response.content.decode()
-    assert Payment.objects.get(pk=payment.pk).bank_reference == "VCB-1"
+    assert Payment.objects.get().bank_reference == "VCB-1"
 
 
 def test_the_reconciliation_view_and_reconciling_a_ward(
     world, decision, welfare, welfare_officer_bo_de, django_assert_max_num_queries
 ):
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    first = Payment.objects.order_by("pk").first()
-    assert first is not None
-    payments.pay(
-        by=welfare_officer_bo_de, payment=first, method="bank", bank_reference="VCB-9", clock=later(6)
+    line = first_line(decision)
+    first, _ = payments.pay(
+        by=welfare_officer_bo_de, application=line, method="bank", bank_reference="VCB-9", clock=later(6)
     )
     with django_assert_max_num_queries(10):
         page = welfare.get("/welfare/payments/").content.decode()
@@ -109,21 +109,25 @@ def test_the_reconciliation_view_and_reconciling_a_ward(
     response = welfare.post(f"/welfare/decisions/{decision.pk}/reconcile/", {"ward": "00139"})
     assert response.status_code == 302
     assert Payment.objects.get(pk=first.pk).status == "reconciled"
-    assert Payment.objects.filter(status="due").count() == 1
+    done = Payment.objects.get(pk=first.pk).reconciliation
+    assert done is not None and (done.count, done.unpaid_count) == (1, 1)
 
 
 def test_payments_are_out_of_reach_elsewhere(
     world, decision, client, welfare_officer_bo_de, ward_officer_phuc_xa, district_officer_long_bien
 ):
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5))
-    payment = Payment.objects.order_by("pk").first()
-    assert payment is not None
+    line = first_line(decision)
+    payment, _ = payments.pay(
+        by=welfare_officer_bo_de, application=line, method="cash", receipt_number="PT-1"
+    )
+    other = selectors.decision_lines(decision).exclude(pk=line.pk).get()
     client.force_login(ward_officer_phuc_xa)
     assert client.get(f"/welfare/payments/{payment.pk}/").status_code == 404
     assert client.get(f"/welfare/decisions/{decision.pk}/").status_code == 404
+    assert client.get(f"/welfare/applications/{other.pk}/pay/").status_code == 404
     client.force_login(district_officer_long_bien)  # reads, but pays nothing: the ward pays
     assert client.get(f"/welfare/payments/{payment.pk}/").status_code == 200
     refused = client.post(
-        f"/welfare/payments/{payment.pk}/", {"method": "bank", "bank_reference": "X", "token": "z"}
+        f"/welfare/applications/{other.pk}/pay/", {"method": "bank", "bank_reference": "X", "token": "z"}
     )
-    assert refused.status_code == 403 and Payment.objects.get(pk=payment.pk).status == "due"
+    assert refused.status_code == 403 and Payment.objects.count() == 1

@@ -1,5 +1,7 @@
 """The S33 workflow through the services: filing to reconciliation, and every refusal on the way."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -187,43 +189,68 @@ def test_the_whole_workflow_to_reconciliation(
     assert decision.count == 2 and decision.total == 3_000_000
     lines = list(selectors.decision_lines(decision))
     assert [line.line_no for line in lines] == [1, 2]
-    built = payments.build_payment_list(
-        by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5)
-    )
-    assert (built.added, built.blocked) == (2, 0)
-    recorded = AuditEntry.objects.count()
-    again = payments.build_payment_list(
-        by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(5)
-    )
-    assert again.added == 0 and AuditEntry.objects.count() == recorded  # a re-run writes nothing
-    cash, bank = Payment.objects.order_by("pk")
+    listed = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (listed.payable, listed.payable_total, listed.blocked) == (2, 3_000_000, 0)
+    assert not Payment.objects.exists()  # the list is read from the decision: nothing is written
+    cash_line, bank_line = lines
     payments.pay(
-        by=welfare_officer_bo_de, payment=cash, method="cash", receipt_number="BN-001", receipt=pdf("bn.pdf")
+        by=welfare_officer_bo_de,
+        application=cash_line,
+        method="cash",
+        receipt_number="BN-001",
+        receipt=pdf("bn.pdf"),
+        clock=later(5),
     )
-    payments.pay(by=welfare_officer_bo_de, payment=bank, method="bank", bank_reference="VCB-778899")
+    left = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (left.payable, left.payable_total) == (1, 1_500_000)
+    payments.pay(by=welfare_officer_bo_de, application=bank_line, method="bank", bank_reference="VCB-778899")
+    assert payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward).payable == 0
     reconciliation = payments.reconcile(
         by=welfare_officer_bo_de, decision=decision, ward=world.ward, clock=later(7)
     )
     assert (reconciliation.count, reconciliation.total, reconciliation.unpaid_count) == (2, 3_000_000, 0)
     assert set(Application.objects.values_list("status", flat=True)) == {"reconciled"}
+    assert set(Payment.objects.values_list("status", flat=True)) == {"reconciled"}
+
+
+def test_the_payment_list_as_csv_lists_every_payable_line_and_records_its_export(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    _, _, decision = through_approval(world, ward_officer_bo_de, district_officer_long_bien)
+    first, _second = selectors.decision_lines(decision)
+    payments.pay(by=welfare_officer_bo_de, application=first, method="cash", receipt_number="BN-1")
+    out = io.StringIO()
+    written = payments.export_payment_list(
+        by=welfare_officer_bo_de, decision=decision, ward=world.ward, out=out
+    )
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert written == 1 and rows[0] == list(payments.EXPORT_HEADER)
+    assert rows[1][0] == "2" and rows[1][5] == "1500000" and rows[1][6] == ""
+    assert AuditEntry.objects.filter(action="welfare.payment_list", object_id=str(decision.pk)).count() == 1
+
+
+def test_only_an_approved_line_of_a_decision_is_paid(world, ward_officer_bo_de, welfare_officer_bo_de):
+    filed, _ = file(ward_officer_bo_de, world)
+    with pytest.raises(InvalidInput) as refused:
+        payments.pay(by=welfare_officer_bo_de, application=filed, method="cash", receipt_number="BN-1")
+    assert refused.value.field == "payment" and not Payment.objects.exists()
 
 
 def test_a_retried_payment_is_paid_once(
     world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
 ):
     _, _, decision = through_approval(world, ward_officer_bo_de, district_officer_long_bien, count=1)
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
-    payment = Payment.objects.get()
+    (line,) = selectors.decision_lines(decision)
     first, paid = payments.pay(
         by=welfare_officer_bo_de,
-        payment=payment,
+        application=line,
         method="bank",
         bank_reference="VCB-1",
         idempotency_key="pay-1",
     )
     retry, paid_again = payments.pay(
         by=welfare_officer_bo_de,
-        payment=payment,
+        application=line,
         method="bank",
         bank_reference="VCB-1",
         idempotency_key="pay-1",
@@ -231,28 +258,32 @@ def test_a_retried_payment_is_paid_once(
     assert paid and not paid_again and retry.pk == first.pk
     # The same transfer sent again without the key is still the same payment.
     _, paid_third = payments.pay(
-        by=welfare_officer_bo_de, payment=payment, method="bank", bank_reference="VCB-1"
+        by=welfare_officer_bo_de, application=line, method="bank", bank_reference="VCB-1"
     )
     assert not paid_third
     with pytest.raises(Duplicate) as twice:
-        payments.pay(by=welfare_officer_bo_de, payment=payment, method="cash", receipt_number="BN-9")
+        payments.pay(by=welfare_officer_bo_de, application=line, method="cash", receipt_number="BN-9")
     assert "VCB-1" in str(twice.value)
     assert Payment.objects.get().status == "paid"
     assert AuditEntry.objects.filter(action="welfare.pay").count() == 1
 
 
-def test_a_person_already_paid_is_left_off_a_later_payment_list(
+def test_a_person_already_paid_is_left_off_a_later_payment_list_and_refused_at_the_cash_desk(
     world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
 ):
     _, _, decision = through_approval(world, ward_officer_bo_de, district_officer_long_bien, count=1)
-    payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
-    first = Payment.objects.get()
+    (line,) = selectors.decision_lines(decision)
+    first, _ = payments.pay(by=welfare_officer_bo_de, application=line, method="cash", receipt_number="BN-7")
     # A second approved line for the same person and period (as if approved twice by mistake).
     Application.objects.filter(pk=first.application_id).update(status="withdrawn")
     again, _ = file(ward_officer_bo_de, world)
     Application.objects.filter(pk=again.pk).update(status="approved", decision=decision, line_no=2)
-    built = payments.build_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
-    assert (built.added, built.blocked) == (0, 1)
+    listed = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (listed.payable, listed.blocked) == (0, 1)
+    assert list(payments.payable_rows(decision, world.ward)) == []
+    with pytest.raises(Duplicate) as refused:
+        payments.pay(by=welfare_officer_bo_de, application=again, method="cash", receipt_number="BN-8")
+    assert refused.value.params["earlier"].pk == first.pk and "BN-7" in str(refused.value)
     assert Payment.objects.count() == 1
 
 
