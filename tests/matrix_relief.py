@@ -1,6 +1,6 @@
-"""The relief rows of the authorization matrix: stocks, donations, transfers, food aid.
+"""The relief rows of the authorization matrix: stocks, donations, money spent, transfers, food aid.
 
-Objects (built lazily by `build_relief`): 500 kg of rice donated to Bồ Đề (00139, Long Biên), a
+Objects (built lazily by `build_relief`): 500 kg of rice and 1.000.000 đ donated to Bồ Đề (00139), a
 transfer of 100 kg from Bồ Đề to Ngọc Lâm (00133) proposed by Long Biên for the Fatherland Front, and a
 food-aid request in Bồ Đề with a team assigned. Relief is managed (`relief.manage`) by the city,
 Long Biên's district officer, Bồ Đề's ward and welfare officers, and Phúc Xá's ward officer elsewhere
@@ -63,6 +63,9 @@ def build_relief(request: Any) -> ReliefObjects:
     services.record_donation(
         by=city, unit=bo_de_ward, kind="goods", item="rice", quantity=500, donor_name="Công ty CP Hòa Phát"
     )
+    services.record_donation(  # money in Bồ Đề's fund, for the spending rows
+        by=city, unit=bo_de_ward, kind="money", amount_vnd=1_000_000, donor_name="Công ty CP Hòa Phát"
+    )
     transfer, _ = services.propose_transfer(
         by=city,
         from_unit=bo_de_ward,
@@ -107,6 +110,7 @@ def relief_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
     food = {"ward": "00139", "name": "Park Ji-hoon", "phone": "0901234567", "address": "Số 5 Bồ Đề",
             "nationality": "Hàn Quốc", "people": "2", "token": "matrix-public"}  # fmt: skip
     movement = {"unit": "00139", "item": "rice", "quantity": 1, "reason": "Tổ 1"}
+    spending = {"unit": "00139", "kind": "cash", "amount_vnd": "1000", "payee": "Hộ 1", "reason": "Tiền ăn"}
     return {
         # pages
         "relief:board": [
@@ -118,6 +122,19 @@ def relief_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             req("/relief/donations/new/", anywhere(200, anon=302)),
             req(
                 "/relief/donations/new/", bo_de(302, anon=302), method="post", data={**donation, "token": "m"}
+            ),
+        ],
+        "relief:money": [
+            req("/relief/money/", anywhere(200, anon=302)),
+            req("/relief/money/?unit=00139", bo_de(200, anon=302)),
+        ],
+        "relief:money_spend": [
+            req("/relief/money/spend/", anywhere(200, anon=302)),
+            req(  # w(): Bồ Đề's fund must hold the money
+                w("/relief/money/spend/"),
+                bo_de(302, anon=302),
+                method="post",
+                data={**spending, "token": "m"},
             ),
         ],
         "relief:stock": [req(w("/relief/stock/00139/rice/"), bo_de(200, anon=302))],
@@ -169,6 +186,16 @@ def relief_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
             req("/api/v1/relief/board?unit=00139", bo_de(200, anon=401)),
         ],
         "api-v1:relief_donations": [req("/api/v1/relief/donations?unit=00139", bo_de(200, anon=401))],
+        "api-v1:relief_spending": [req("/api/v1/relief/spending?unit=00139", bo_de(200, anon=401))],
+        "api-v1:relief_spend": [
+            req(
+                w("/api/v1/relief/spending"),
+                bo_de(201, anon=401),
+                method="post",
+                json=True,
+                data={**spending, "amount_vnd": 1000},
+            ),
+        ],
         "api-v1:relief_donation_record": [
             req(
                 "/api/v1/relief/donations",

@@ -4,7 +4,6 @@ No Django here (import-linter checks it): the functions take plain values and ar
 database.
 """
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -87,29 +86,8 @@ def role_rank(role: str) -> int:
     return TEAM_ROLES.index(role) if role in TEAM_ROLES else len(TEAM_ROLES)
 
 
-PHONE_SEPARATORS = frozenset(" +-.()\u00a0")
-
-
 def whole_number(text: str, max_digits: int) -> int | None:
     """A whole number written in ASCII decimal digits (at most `max_digits` of them), or None."""
     if not text or len(text) > max_digits or not (text.isascii() and text.isdecimal()):
         return None
     return int(text)
-
-
-def normalise_phone(text: str) -> str | None:
-    """A Vietnamese phone number as 10 digits starting with 0 ("+84 912…" → "0912…"), or None."""
-    kept: list[str] = []
-    for ch in text:
-        if ch in PHONE_SEPARATORS:
-            continue
-        value = unicodedata.decimal(ch, None)
-        if value is None:
-            return None
-        kept.append(str(value))
-    digits = "".join(kept)
-    if text.strip().startswith("+84") or (digits.startswith("84") and len(digits) == 11):
-        digits = "0" + digits[2:]
-    if len(digits) != 10 or not digits.startswith("0"):
-        return None
-    return digits

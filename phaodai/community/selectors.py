@@ -29,6 +29,7 @@ from phaodai.community.models import (
     Visit,
 )
 from phaodai.core.errors import NotPermitted
+from phaodai.core.identity import InvalidPhone, normalize_phone
 from phaodai.core.jurisdiction import covers, get_in_scope_or_404, log_out_of_scope, paths_of, scope, scope_q
 from phaodai.people import selectors as people
 from phaodai.territory import selectors as territory
@@ -397,6 +398,13 @@ def team_members(team: Team) -> list[TeamMember]:
     )
 
 
+def _phone_or_none(text: str) -> str | None:
+    try:
+        return normalize_phone(text)
+    except InvalidPhone:
+        return None
+
+
 def member_of_team(team: Team, key: Any) -> TeamMember:
     """A member of the team by id, or by phone (how a roster sheet names them); 404 for none."""
     text = str(key or "").strip()
@@ -406,7 +414,7 @@ def member_of_team(team: Team, key: Any) -> TeamMember:
     if number is not None:
         found = members.filter(pk=number).first()
     if found is None and text:
-        phone = rules.normalise_phone(text)
+        phone = _phone_or_none(text)
         found = members.filter(phone=phone).first() if phone else None
     if found is None:
         raise Http404

@@ -31,6 +31,7 @@ from phaodai.community.models import (
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted, OutOfScope
+from phaodai.core.identity import InvalidPhone, normalize_phone
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
 from phaodai.core.text import nfc, search_key
 
@@ -83,10 +84,10 @@ def _phone(value: Any, field: str, *, required: bool = True) -> str:
     text = str(value or "").strip()
     if not text and not required:
         return ""
-    phone = rules.normalise_phone(text)
-    if phone is None:
-        raise InvalidInput(_("Give a phone number of 10 digits starting with 0."), field=field)
-    return phone
+    try:
+        return normalize_phone(text)
+    except InvalidPhone as error:  # the same reading (and reasons) as every other app's phones
+        raise InvalidInput(str(error.detail), field=field) from None
 
 
 def _day(value: Any, field: str, *, required: bool = True) -> date | None:

@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def campaigns(request: HttpRequest) -> HttpResponse:
     user = request.user
     selectors.require_manager(user)
-    values = posted(request, "unit", "code", "name_vi", "name_en", "starts_on", refuse=False)
+    values = posted(request, "unit", "code", "name_vi", "name_en", "starts_on")
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":

@@ -43,7 +43,7 @@ def housing_list(request: HttpRequest) -> HttpResponse:
     selectors.require_manager(user)
     code = request.GET.get("ward", "")[:5]
     ward = selectors.unit_in_reach(user, code) if code else None
-    values = posted(request, *FIELDS, refuse=False)
+    values = posted(request, *FIELDS)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -87,7 +87,7 @@ def _housing_page(
         "gaps": selectors.HousingRow(housing, selectors.housing_gaps(housing, ticks.keys())),
         "errors": errors or {},
         # After a refusal the form keeps what was typed; otherwise it shows the stored plan.
-        "plan_values": posted(request, *FIELDS, refuse=False) if errors else _stored(housing),
+        "plan_values": posted(request, *FIELDS) if errors else _stored(housing),
     }
     return render(request, "community/housing.html", context, status=status)
 

@@ -32,7 +32,7 @@ def members(request: HttpRequest) -> HttpResponse:
     wards = selectors.managed_wards(user, limit=50)
     code = (request.POST.get("ward") or request.GET.get("ward", ""))[:5]
     ward = selectors.unit_in_reach(user, code) if code else (wards[0] if len(wards) == 1 else None)
-    values = posted(request, "member", "area", "households", refuse=False)
+    values = posted(request, "member", "area", "households")
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST" and ward is not None:
@@ -108,7 +108,7 @@ def _household_page(
         "visits": selectors.visits_of(household),
         "kinds": Visit.Kind.choices,
         "errors": errors or {},
-        "values": posted(request, "kind", "note", "visited_at", "signer_name", "signed_on", refuse=False),
+        "values": posted(request, "kind", "note", "visited_at", "signer_name", "signed_on"),
         "token": new_token(),
         "today": local_date(now()).isoformat(),
     }

@@ -30,7 +30,7 @@ LIST_LIMIT = 300
 def teams(request: HttpRequest) -> HttpResponse:
     user = request.user
     rows = selectors.teams_visible_to(user)
-    values = posted(request, "area", "name", refuse=False)
+    values = posted(request, "area", "name")
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -87,7 +87,6 @@ def _team_page(
             "kind",
             "note",
             "visited_at",
-            refuse=False,
         ),
         "token": new_token(),
         "today": today.isoformat(),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.clock import local_date, now
 from phaodai.core.errors import InvalidInput
+from phaodai.core.text import ascii_digits
 
 PROVINCE_CODES: dict[str, str] = {
     "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
@@ -176,7 +177,7 @@ def _phone_text(raw: object) -> str:
         if number != number.to_integral_value() or number < 0:
             raise _phone_error("decimals", gettext("The phone number was read as a number with decimals."))
         return str(int(number))
-    value = _compact(raw)
+    value = ascii_digits(_compact(raw))  # full-width and Arabic-Indic digits too
     if _SCIENTIFIC.fullmatch(value):
         raise _phone_error(
             "scientific",

@@ -8,6 +8,22 @@ _SPACES = re.compile(r"\s+")
 _FOLD = str.maketrans({"đ": "d"})
 
 
+def ascii_digits(value: str) -> str:
+    """Every decimal digit of any script as its ASCII digit ("０９１２", "٠٩١٢" → "0912"); the rest kept.
+
+    Phones with a Japanese, Chinese or Arabic keyboard type full-width or Arabic-Indic digits. Only
+    decimal digits are folded: "²" or "①" stay as they are, to be refused by whoever reads a number.
+    """
+    return "".join(_digit(ch) for ch in value)
+
+
+def _digit(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    value = unicodedata.decimal(ch, None)
+    return ch if value is None else str(value)
+
+
 def visible(value: str) -> str:
     """Drop control and format characters (NUL, bidi overrides, zero-width marks), keeping white space.
 

@@ -10,13 +10,16 @@
   household and one still new on 21/9; those still open after 24 hours are escalated to the district.
 
 Booked in time order (donations 6–10/9, the transfer 12–13/9, then distributions and food aid 14–21/9),
-so each movement's balance follows the one before it. Safe to run again, and an interrupted run
-completes: donations, the transfer, distributions and requests carry idempotency keys, and a transfer
-step or a food-aid step is only taken from the status before it.
+so each movement's balance follows the one before it. The board's days of supply count the 7 days up to
+now, when nothing went out in the running demo: it offers the week up to 20/9 (`/relief/?day=2021-09-20`),
+whose distributions give Bồ Đề's figures (the summary line gives its rice's).
+
+Safe to run again, and an interrupted run completes: donations, the transfer, distributions and requests
+carry idempotency keys, and a transfer step or a food-aid step is only taken from the status before it.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -59,6 +62,7 @@ REQUESTS = (
      "Việt Nam", 6, "Có trẻ nhỏ: sữa", "new"),
 )  # fmt: skip
 ESCALATION_RUN = hanoi(2021, 9, 22, 12, 0)
+SUPPLY_DAY = date(2021, 9, 20)  # the last day of the distributions: its 7 days hold a week of use
 TRANSFER_KEY = "demo-relief-transfer-1"
 
 
@@ -173,6 +177,14 @@ def _request_events(officer: Any, seen: dict[str, Any]) -> list[Event]:
     return events
 
 
+def _rice_supply(officer: Any) -> str:
+    """Bồ Đề's rice days of supply over the 7 days to SUPPLY_DAY, as its board shows them."""
+    board = relief.board(officer, unit_code=BO_DE, day=SUPPLY_DAY)
+    rice = next((row for row in board.supply if row.item.code == "rice"), None)
+    days = "no" if rice is None or rice.days is None else f"{rice.days:.1f}"
+    return f"Bồ Đề's rice: {days} days of supply to {SUPPLY_DAY:%d/%m}"
+
+
 def seed_relief(ctx: DemoContext) -> str:
     """Long Biên's donations, Bồ Đề's stocks, a transfer to Ngọc Lâm, and Bồ Đề's food-aid requests,
     booked in the order they happened; every event is keyed, so a rerun (or the rest of an interrupted
@@ -201,5 +213,5 @@ def seed_relief(ctx: DemoContext) -> str:
         f"{made['donations']} donations, transfer #{transfer.pk} {transfer.status}, "
         f"{made['distributions']} distributions, "
         f"{made['requests']} food-aid requests ({escalated} escalated); "
-        f"ledger {'balanced' if check.balanced else 'OFF'}"
+        f"{_rice_supply(officer)}; ledger {'balanced' if check.balanced else 'OFF'}"
     )

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 
 from phaodai.core.idempotency import header_key
 from phaodai.core.schemas import Strict
-from phaodai.relief import foodaid, selectors, services
+from phaodai.relief import foodaid, money, selectors, services
 from phaodai.territory import selectors as territory
 
 router = Router(tags=["relief"])
@@ -51,6 +51,8 @@ class BoardOut(Schema):
     unit: str
     unit_name: str
     money_vnd: int
+    money_held_vnd: int = Field(description="The đồng held now: money donated less money spent")
+    supply_as_of: datetime = Field(description="The days of supply count the 7 days up to this moment")
     stocks: list[StockOut]
     alerts: list[StockOut]
     supply: list[SupplyOut]
@@ -67,6 +69,29 @@ class DonationIn(Strict):
     donor_phone: str = Field("", max_length=30)
     received_at: datetime | None = None
     note: str = Field("", max_length=2000)
+
+
+class SpendingIn(Strict):
+    unit: str = Field(max_length=5, description="GSO code of the ward, district or city whose fund pays")
+    kind: str = Field(max_length=10, description="purchase (goods bought for the stock) or cash")
+    amount_vnd: int = Field(description="Whole đồng, more than zero and at most what the fund holds")
+    payee: str = Field(max_length=1000, description="The supplier paid, or who received the cash")
+    reason: str = Field(max_length=2000)
+    item: str = Field("", max_length=30, description="Purchase: the item bought (booked into the stock)")
+    quantity: int | None = Field(None, description="Purchase: how many of the item's unit")
+
+
+class SpendingOut(Schema):
+    id: int
+    unit: str
+    kind: str
+    amount_vnd: int
+    balance_after_vnd: int
+    payee: str
+    reason: str
+    item: str
+    quantity: int | None
+    spent_at: datetime
 
 
 class DonationOut(Schema):
@@ -181,6 +206,14 @@ def donation_out(row: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def spending_out(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.pk, "unit": row.unit.code, "kind": row.kind, "amount_vnd": row.amount_vnd,
+        "balance_after_vnd": row.balance_after_vnd, "payee": row.payee, "reason": row.reason,
+        "item": row.item.code if row.item_id else "", "quantity": row.quantity, "spent_at": row.spent_at,
+    }  # fmt: skip
+
+
 def movement_out(row: Any, unit: Any) -> dict[str, Any]:
     return {
         "id": row.pk, "unit": unit.code, "item": row.item.code, "kind": row.kind, "quantity": row.quantity,
@@ -219,12 +252,14 @@ def list_items(request: HttpRequest) -> list[Any]:
     "/board",
     url_name="relief_board",
     response=BoardOut,
-    summary="Stocks, low-stock alerts and days of supply of a unit (?unit=; your widest by default)",
+    summary="Stocks, low-stock alerts and days of supply of a unit (?unit=; your widest by default), "
+    "counted over the 7 days to now or to the end of a past ?day= (dd/mm/yyyy or YYYY-MM-DD)",
 )
-def get_board(request: HttpRequest, unit: str = "") -> dict[str, Any]:
-    found = selectors.board(request.user, unit_code=unit[:5])
+def get_board(request: HttpRequest, unit: str = "", day: str = "") -> dict[str, Any]:
+    found = selectors.board(request.user, unit_code=unit[:5], day=selectors.board_day(day))
     return {
         "unit": found.unit.code, "unit_name": found.unit.full_name, "money_vnd": found.money_vnd,
+        "money_held_vnd": found.money_held_vnd, "supply_as_of": found.as_of,
         "stocks": [stock_out(s) for s in found.stocks], "alerts": [stock_out(s) for s in found.alerts],
         "supply": [
             {"unit_path": s.unit_path, "unit_name": s.unit_name, "item": s.item.code, "stock": s.stock,
@@ -238,6 +273,28 @@ def get_board(request: HttpRequest, unit: str = "") -> dict[str, Any]:
 def list_donations(request: HttpRequest, unit: str = "") -> list[dict[str, Any]]:
     found = selectors.unit_in_reach(request.user, unit[:5])
     return [donation_out(row) for row in selectors.donations_of(request.user, found)]
+
+
+@router.get("/spending", url_name="relief_spending", response=list[SpendingOut], summary="Money spent")
+def list_spending(request: HttpRequest, unit: str = "") -> list[dict[str, Any]]:
+    found = selectors.unit_in_reach(request.user, unit[:5])
+    return [spending_out(row) for row in selectors.spendings_of(request.user, found)]
+
+
+@router.post(
+    "/spending",
+    url_name="relief_spend",
+    response={200: SpendingOut, 201: SpendingOut},
+    summary="Spend money of a unit's fund: goods bought for its stock, or cash handed out; more than the "
+    "fund holds is 409 (a retry with the same Idempotency-Key pays once)",
+)
+def spend(request: HttpRequest, payload: SpendingIn) -> tuple[int, dict[str, Any]]:
+    row, created = money.spend(
+        by=request.user, unit=_unit(payload.unit), kind=payload.kind, amount_vnd=payload.amount_vnd,
+        payee=payload.payee, reason=payload.reason, item=payload.item or None, quantity=payload.quantity,
+        idempotency_key=header_key(request, limit=KEY_LIMIT),
+    )  # fmt: skip
+    return (201 if created else 200), spending_out(row)
 
 
 @router.post(

@@ -13,6 +13,14 @@ class NotEnoughStock(Conflict):
     status = 409
 
 
+class NotEnoughMoney(Conflict):
+    """Spending more than the unit's fund holds; says what is held."""
+
+    code = "not_enough_money"
+    message = _("Not enough money in the fund.")
+    status = 409
+
+
 class ReliefInvalid(InvalidInput):
     code = "invalid_relief"
     message = _("Some of the data is not valid.")

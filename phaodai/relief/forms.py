@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.errors import DomainError
-from phaodai.relief.models import Donation, Transfer
+from phaodai.relief.models import Donation, Spending, Transfer
 from phaodai.territory import selectors as territory
 
 
@@ -182,3 +182,24 @@ class DeliverForm(DomainForm):
 class CloseForm(DomainForm):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     note = _text(_("Note (required when nothing was delivered)"), 500)
+
+
+class SpendingForm(DomainForm):
+    unit = forms.CharField(label=_("Paid from the fund of"), required=False, widget=forms.Select)
+    kind = forms.CharField(
+        label=_("Money spent on"), required=False, widget=forms.RadioSelect(choices=Spending.Kind.choices)
+    )
+    amount_vnd = _number(_("Amount (đồng)"), placeholder="5.000.000")
+    payee = _text(_("Paid to (the supplier, or who received the cash)"), 200)
+    reason = _text(_("Why"), 500, textarea=True)
+    item = forms.CharField(label=_("Goods bought"), required=False, widget=forms.Select)
+    quantity = _number(_("Quantity bought"))
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, units: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.choices = units
+        self.fields["item"].widget.choices = item_choices()
+        if not self.is_bound:
+            self.initial.setdefault("token", new_token())
+            self.initial.setdefault("kind", Spending.Kind.PURCHASE)

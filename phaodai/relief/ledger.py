@@ -1,5 +1,8 @@
 """The stock ledger's one write path: lock the unit-item balance rows, then book movements on them.
 
+Money goes the same way: `locked_fund` locks a unit's fund row (a writer that also books goods, a
+purchase, locks the fund first, then the stock).
+
 Every writer (donation, distribution, adjustment, transfer, food aid) calls `locked_stocks` inside
 its transaction and `book` for each movement: the balance row is locked (`select_for_update`) in
 a fixed order (unit, item) so two writers never deadlock, the new balance is checked against zero
@@ -17,7 +20,7 @@ from django.utils.translation import gettext
 
 from phaodai.relief import rules
 from phaodai.relief.errors import NotEnoughStock
-from phaodai.relief.models import Item, Movement, Stock
+from phaodai.relief.models import Fund, Item, Movement, Stock
 
 Key = tuple[int, int]  # (unit id, item id)
 
@@ -85,3 +88,22 @@ def book(
         unit_id=stock.unit_id, unit_path=stock.unit_path, item=stock.item, kind=kind, quantity=quantity,
         balance_after=stock.quantity, at=at, by=by, reason=reason, **cause,
     )  # fmt: skip
+
+
+def locked_fund(unit: Any) -> Fund:
+    """The unit's money row, created when missing, locked (money writers take it before any stock)."""
+    if not Fund.objects.filter(unit=unit).exists():
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent creator wins, we lock theirs
+                Fund.objects.create(unit=unit, unit_path=unit.path)
+        except IntegrityError:
+            pass
+    return Fund.objects.select_for_update().get(unit=unit)
+
+
+def move_money(fund: Fund, amount_vnd: int, at: datetime) -> int:
+    """Add (or, negative, take) đồng on a locked fund row; returns the balance after. The caller has
+    checked a withdrawal against the balance (the check constraint backs it)."""
+    Fund.objects.filter(pk=fund.pk).update(balance_vnd=F("balance_vnd") + amount_vnd, updated_at=at)
+    fund.balance_vnd += amount_vnd
+    return fund.balance_vnd

@@ -6,6 +6,10 @@ holds the running balance of one unit and item, is the row that writers lock, an
 zero (a check constraint backs the service's refusal). Goods only enter by donation (or an adjustment
 with a reason) and only leave by distribution, food aid or an adjustment; a transfer moves them from
 one unit to another, and while dispatched but not yet received they are "in transit".
+
+Money has its ledger too: a unit's `Fund` holds the đồng it has (money donations in, `Spending` out),
+is the row that writers lock and never goes below zero. A purchase spends money and books the goods
+bought into the unit's stock (a `purchase_in` movement); cash handed out spends money only.
 """
 
 from django.conf import settings
@@ -221,6 +225,70 @@ class FoodRequest(TimeStampedModel):
         indexes = [models.Index(fields=["unit_path", "status"], name="food_request_scope")]
 
 
+class Fund(TimeStampedModel):
+    """The money one unit holds: money donations in, spending out; never negative; writers lock it."""
+
+    unit = models.OneToOneField("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=32)
+    balance_vnd = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit_path"]
+        verbose_name = _("relief fund")
+        verbose_name_plural = _("relief funds")
+        constraints = [models.CheckConstraint(condition=Q(balance_vnd__gte=0), name="fund_never_negative")]
+        indexes = [models.Index(fields=["unit_path"], name="fund_path", opclasses=["varchar_pattern_ops"])]
+
+
+class Spending(TimeStampedModel):
+    """Money paid out of a unit's fund: goods bought for its stock, or cash handed out (to whom, why)."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("Goods bought for the stock")
+        CASH = "cash", _("Cash handed out")
+
+    unit = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=32)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount_vnd = models.PositiveBigIntegerField()
+    balance_after_vnd = models.BigIntegerField()
+    payee = models.CharField(max_length=200, help_text=_("The supplier paid, or who received the cash"))
+    reason = models.CharField(max_length=500)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quantity = models.PositiveBigIntegerField(null=True, blank=True)
+    spent_at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["-spent_at", "-pk"]
+        verbose_name = _("money spent")
+        verbose_name_plural = _("money spent")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="spending_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(balance_after_vnd__gte=0), name="spending_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="purchase", item__isnull=False, quantity__gt=0)
+                    | Q(kind="cash", item__isnull=True, quantity__isnull=True)
+                ),
+                name="spending_purchase_or_cash",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="spending_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["unit_path", "spent_at"],
+                name="spending_scope",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            )
+        ]
+
+
 class Movement(models.Model):
     """One change of a unit's stock of an item (signed), with what caused it; append-only."""
 
@@ -231,6 +299,7 @@ class Movement(models.Model):
         TRANSFER_IN = "transfer_in", _("Transferred in")
         FOOD_AID_OUT = "food_aid_out", _("Food aid delivered")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        PURCHASE_IN = "purchase_in", _("Bought")
 
     unit = models.ForeignKey("territory.Unit", on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=32)
@@ -243,6 +312,7 @@ class Movement(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    spending = models.ForeignKey(Spending, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     food_request = models.ForeignKey(
         FoodRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,5 +1,6 @@
 """The relief rules, pure: quantities, the never-negative withdrawal, the workflows' transitions, low
-stock and days of supply. No Django here; the services turn a refusal into a translated error."""
+stock, days of supply and the two ledgers' identities. No Django here; the services turn a refusal
+into a translated error."""
 
 import re
 from collections.abc import Iterable, Mapping
@@ -118,10 +119,16 @@ def days_of_supply(stock: int, used_in_window: int, window_days: int = USE_WINDO
 
 
 def ledger_balances(
-    balances: Iterable[int], in_transit: int, donated: int, given_out: int, adjusted: int
+    balances: Iterable[int], in_transit: int, donated: int, given_out: int, adjusted: int, purchased: int = 0
 ) -> bool:
-    """The ledger's identity: what is held plus what is on the road = donated − given out + adjusted."""
-    return sum(balances) + in_transit == donated - given_out + adjusted
+    """The ledger's identity: what is held plus what is on the road = donated + bought − given out
+    + adjusted."""
+    return sum(balances) + in_transit == donated + purchased - given_out + adjusted
+
+
+def money_balances(funds: Iterable[int], donated_vnd: int, spent_vnd: int) -> bool:
+    """The money ledger's identity: what the funds hold = money donated − money spent."""
+    return sum(funds) == donated_vnd - spent_vnd
 
 
 def parcel(people: int, item_need_per_person: Mapping[str, int], days: int = 7) -> dict[str, int]:

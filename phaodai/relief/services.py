@@ -2,7 +2,8 @@
 
 Every write checks the actor's permission and unit before its transaction (403 without
 `relief.manage`, 404 logged outside the unit), runs in one transaction, books its goods through
-`ledger` (balance rows locked, never negative) and is audited. Submissions carry an idempotency key:
+`ledger` (balance rows locked, never negative) and is audited. Money donations go into the unit's
+fund (`money.spend` takes money out of it). Submissions carry an idempotency key:
 a retry answers with the first record and books nothing again.
 """
 
@@ -23,7 +24,7 @@ from phaodai.core.jurisdiction import common_path, covers, log_out_of_scope, pat
 from phaodai.core.text import nfc
 from phaodai.relief import rules
 from phaodai.relief.errors import ReliefInvalid, StaleVersion, WrongStep
-from phaodai.relief.ledger import book, locked_stocks, require_held
+from phaodai.relief.ledger import book, locked_fund, locked_stocks, move_money, require_held
 from phaodai.relief.models import Donation, Item, Movement, Stock, Transfer
 
 PERM: Final = Perm.MANAGE_RELIEF
@@ -167,6 +168,8 @@ def record_donation(
             if stuff is not None and count is not None:
                 stock = locked_stocks([(unit, stuff)])[(unit.pk, stuff.pk)]
                 book(stock, kind=Movement.Kind.DONATION_IN, quantity=count, by=by, at=at, donation=donation)
+            elif amount is not None:
+                move_money(locked_fund(unit), amount, at)  # the money goes into the unit's fund
             audit.record(
                 actor=by, action="relief.donation_recorded", object_type="relief.donation",
                 object_id=donation.pk, unit_path=unit.path, after=donation_state(donation), clock=clock,

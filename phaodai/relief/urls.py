@@ -1,5 +1,6 @@
-"""Pages of relief (namespace "relief", mounted under /relief/): the stocks board, donations, a stock's
-ledger, transfers between wards, and food aid (the public request form and the ward's worklist)."""
+"""Pages of relief (namespace "relief", mounted under /relief/): the stocks board, donations, money
+spent, a stock's ledger, transfers between wards, and food aid (the public request form and the
+ward's worklist)."""
 
 from django.urls import URLPattern, path
 
@@ -11,6 +12,8 @@ urlpatterns: list[URLPattern] = [
     path("", views_stock.board, name="board"),
     path("donations/", views_stock.donations, name="donations"),
     path("donations/new/", views_stock.donation_new, name="donation_new"),
+    path("money/", views_stock.money_page, name="money"),
+    path("money/spend/", views_stock.money_spend, name="money_spend"),
     path("stock/<str:unit_code>/<slug:item_code>/", views_stock.stock, name="stock"),
     path(
         "stock/<str:unit_code>/<slug:item_code>/<str:action>/",

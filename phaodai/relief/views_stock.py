@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.core.jurisdiction import paths_of
-from phaodai.relief import selectors, services
+from phaodai.relief import money, selectors, services
 from phaodai.relief.forms import (
     DonationForm,
     MovementForm,
+    SpendingForm,
     StepForm,
     ThresholdForm,
     TransferForm,
@@ -37,9 +38,11 @@ def _refused(form: Any, error: DomainError) -> int:
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    """Stocks of a ward, district or the city: balances, low-stock alerts, days of supply, in transit."""
-    found = selectors.board(request.user, unit_code=request.GET.get("unit", "")[:5])
-    return render(request, "relief/board.html", {"board": found})
+    """Stocks of a ward, district or the city: balances, low-stock alerts, days of supply (up to now or
+    to the end of a past `?day=`), in transit."""
+    day = selectors.board_day(request.GET.get("day", ""))
+    found = selectors.board(request.user, unit_code=request.GET.get("unit", "")[:5], day=day)
+    return render(request, "relief/board.html", {"board": found, "day": day})
 
 
 @login_required
@@ -79,6 +82,49 @@ def donation_new(request: HttpRequest) -> HttpResponse:
     elif posted:
         status = 422
     return render(request, "relief/donation_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def money_page(request: HttpRequest) -> HttpResponse:
+    """A unit's money: what its funds hold now, what was donated, and what was spent (newest first)."""
+    unit = selectors.unit_in_reach(request.user, request.GET.get("unit", "")[:5])
+    context = {
+        "unit": unit,
+        "held": selectors.money_held(unit),
+        "rows": selectors.spendings_of(request.user, unit),
+    }
+    return render(request, "relief/money.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def money_spend(request: HttpRequest) -> HttpResponse:
+    """Spend money of a fund: goods bought (booked into the stock) or cash handed out."""
+    selectors.require_manager(request.user)
+    posted = request.method == "POST"
+    form = SpendingForm(
+        request.POST if posted else None, units=unit_choices(paths_of(request.user, services.PERM))
+    )
+    status = 200
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.require_unit(territory.unit_by_code(str(data["unit"]).strip()))
+            spending, created = money.spend(
+                by=request.user, unit=unit, kind=data["kind"], amount_vnd=data["amount_vnd"] or None,
+                payee=data["payee"], reason=data["reason"], item=data["item"] or None,
+                quantity=data["quantity"] or None, idempotency_key=data["token"],
+            )  # fmt: skip
+        except DomainError as error:
+            status = _refused(form, error)
+        else:
+            if created:
+                messages.success(request, _("Money spent recorded."))
+            return redirect(f"{_url('relief:money')}?unit={spending.unit.code}")
+    elif posted:
+        status = 422
+    return render(request, "relief/money_form.html", {"form": form}, status=status)
 
 
 def _url(name: str, *args: Any) -> str:

@@ -1,4 +1,4 @@
-"""The pure rules: coverage, a special housing's gaps, team roles, phone numbers."""
+"""The pure rules: coverage, a special housing's gaps, team roles (phones are read by core.identity)."""
 
 from datetime import date
 
@@ -27,9 +27,3 @@ def test_plan_dates_and_roles() -> None:
     assert not rules.dates_in_order(date(2021, 9, 2), date(2021, 9, 1))
     assert rules.dates_in_order(None, date(2021, 9, 1))
     assert sorted(["member", "leader", "deputy"], key=rules.role_rank) == ["leader", "deputy", "member"]
-
-
-def test_phone_numbers_are_ten_digits_from_zero() -> None:
-    assert rules.normalise_phone("+84 912 345 678") == "0912345678"
-    assert rules.normalise_phone("0912.345.678") == "0912345678"
-    assert rules.normalise_phone("12345") is None

@@ -197,6 +197,25 @@ def test_usual_ways_of_writing_a_mobile_number_give_the_national_form(raw):
     assert normalize_phone(raw) == "0912345678"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "０９１２ ３４５ ６７８",  # full-width digits (a Japanese or Chinese keyboard)
+        "０９１２３４５６７８",
+        "٠٩١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+        "+84 ٩١٢ ٣٤٥ ٦٧٨",
+        "۰۹۱۲-۳۴۵-۶۷۸",  # extended Arabic-Indic (Persian)
+    ],
+)
+def test_digits_of_other_scripts_are_read_as_digits(raw):
+    assert normalize_phone(raw) == "0912345678"
+
+
+@pytest.mark.parametrize("raw", ["091234567²", "０９１２３４５６７①", "0912 345 67x8"])
+def test_characters_that_only_look_like_digits_are_refused(raw):
+    assert phone_problem(raw) == "length"
+
+
 def phone_problem(raw: object) -> str:
     with pytest.raises(InvalidPhone) as refused:
         normalize_phone(raw)

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phaodai.core.text import mask_name, nfc, search_key
+from phaodai.core.text import ascii_digits, mask_name, nfc, search_key
 
 TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]  # ngang, huyền, sắc, hỏi, ngã, nặng
 VOWELS = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
@@ -90,3 +90,20 @@ def test_invisible_characters_are_dropped_from_stored_names_and_search_keys():
     assert nfc(spoof) == "Nguyễn Văn An"
     assert search_key(spoof) == "nguyen van an"
     assert nfc("Trần\tThị\nBình") == "Trần Thị Bình"
+
+
+def test_decimal_digits_of_any_script_become_ascii_and_nothing_else_changes():
+    assert ascii_digits("０９１２ ３４５ ６７８") == "0912 345 678"  # full-width
+    assert ascii_digits("٠٩١٢٣٤٥٦٧٨") == "0912345678"  # Arabic-Indic
+    assert ascii_digits("۰۹۱۲") == "0912"  # extended Arabic-Indic (Persian)
+    assert ascii_digits("०९१२") == "0912"  # Devanagari
+    assert ascii_digits("+84 (0) 912-345") == "+84 (0) 912-345"
+    # digits that are not decimal (superscripts, circled) and letters are kept, for the reader to refuse
+    assert ascii_digits("091234567² ① x") == "091234567² ① x"
+
+
+@given(st.text())
+def test_folding_digits_keeps_the_length_and_is_idempotent(value):
+    folded = ascii_digits(value)
+    assert len(folded) == len(value) and ascii_digits(folded) == folded
+    assert all(ch.isascii() or unicodedata.decimal(ch, None) is None for ch in folded)

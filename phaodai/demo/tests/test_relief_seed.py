@@ -78,6 +78,7 @@ def test_donations_stocks_and_a_transfer_that_keeps_the_ledger_balanced(seeded):
     first, again = seeded
     assert first.startswith("10 donations") and "received" in first and first.endswith("ledger balanced")
     assert again.startswith("0 donations") and "0 distributions, 0 food-aid requests" in again
+    assert "Bồ Đề's rice: 4.9 days of supply to 20/09" in first
     assert Donation.objects.count() == 10 and Donation.objects.filter(anonymous=True).count() == 2
     assert Transfer.objects.get().status == "received"
     held = dict(Stock.objects.filter(item__code="rice").values_list("unit__code", "quantity"))

@@ -1,12 +1,14 @@
 """Donations, the stock ledger, thresholds and transfers between wards, through the services."""
 
+from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phaodai.core.errors import NotPermitted, OutOfScope
+from phaodai.core.clock import hanoi
+from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.models import AuditEntry
 from phaodai.relief import selectors, services
 from phaodai.relief.errors import NotEnoughStock, ReliefInvalid, StaleVersion, WrongStep
@@ -148,6 +150,55 @@ def test_the_city_board_gives_days_of_supply_per_district(city_commander, ward_o
     board = selectors.board(city_commander)
     masks = [s for s in board.supply if s.item.code == "masks"]
     assert [(s.unit_path, s.stock, s.days) for s in masks] == [("/01/004/", 26, 13.0)]
+
+
+def test_days_of_supply_count_back_from_the_clock_or_from_the_end_of_a_past_day(
+    district_officer_long_bien, ward_officer_bo_de, unit
+):
+    # A week of September 2021 (as in the demo): read back from a later moment, the estimate still
+    # counts the 7 days up to the day asked for, with the stock held then.
+    bo_de = unit("00139")
+
+    def at(day: int, hour: int = 9) -> Any:
+        return lambda: hanoi(2021, 9, day, hour)
+
+    services.record_donation(by=ward_officer_bo_de, unit=bo_de, kind="goods", item="rice", quantity=1000,
+                             donor_name="Chùa Bồ Đề", clock=at(6))  # fmt: skip
+    for day in range(14, 21):  # 100 kg a day, 14–20/9
+        services.distribute(by=ward_officer_bo_de, unit=bo_de, item="rice", quantity=100, reason="F1",
+                            clock=at(day))  # fmt: skip
+    services.distribute(
+        by=ward_officer_bo_de, unit=bo_de, item="rice", quantity=50, reason="F1", clock=at(25)
+    )
+
+    def rice(board: Any) -> tuple[int, int, float | None]:
+        found = next(s for s in board.supply if s.item.code == "rice")
+        return found.stock, found.used_7d, found.days
+
+    officer = district_officer_long_bien
+    # up to the end of 20/9: 300 kg held then, 700 used over 7 days = 100 a day → 3 days
+    board = selectors.board(officer, unit_code="00139", day=date(2021, 9, 20), clock=at(28))
+    assert rice(board) == (300, 700, 3.0) and board.latest_use is None
+    assert board.as_of == hanoi(2021, 9, 21)
+    # the clock's own moment (27/9 noon): only the 50 kg of 25/9 in the window, 250 kg held
+    assert rice(selectors.board(officer, unit_code="00139", clock=at(27, 12))) == (250, 50, 35.0)
+    # two weeks on, nothing went out: no estimate, and the page offers the week of the last use
+    idle = selectors.board(officer, unit_code="00139", clock=lambda: hanoi(2021, 10, 9))
+    assert rice(idle) == (250, 0, None) and idle.latest_use == date(2021, 9, 25)
+    # today or a later day counts up to the moment itself: use not yet made is not counted
+    assert rice(selectors.board(officer, unit_code="00139", day=date(2021, 9, 30), clock=at(18))) == (
+        600,
+        400,
+        10.5,
+    )
+
+
+def test_the_board_day_is_typed_as_a_date():
+    assert selectors.board_day("") is None
+    assert selectors.board_day("20/09/2021") == selectors.board_day("2021-09-20") == date(2021, 9, 20)
+    with pytest.raises(InvalidInput) as refused:
+        selectors.board_day("20.9")
+    assert refused.value.field == "day"
 
 
 # Transfers ----------------------------------------------------------------------------------------

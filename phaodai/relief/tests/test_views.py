@@ -1,9 +1,11 @@
 """Pages: the stocks board, donations, a stock's ledger and actions, transfers, food aid."""
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from phaodai.core.clock import hanoi
 from phaodai.relief import foodaid, services
 from phaodai.relief.models import Donation, FoodRequest, Movement, Stock, Transfer
 from phaodai.relief.tests.world import give
@@ -202,3 +204,32 @@ def test_the_food_worklist_and_a_delivery(client, ward_officer_bo_de, unit):
     row.refresh_from_db()
     assert row.status == "closed" and Stock.objects.get().quantity == 35
     assert client.get(base).status_code == 200
+
+
+def test_the_board_reads_days_of_supply_back_to_a_past_day_and_offers_the_last_week_of_use(
+    client, ward_officer_bo_de, unit
+):
+    # Goods went out in September 2021 only (the demo's story): now, the window is empty and the page
+    # says so and links to the week up to the last use, where the figures are.
+    bo_de = unit("00139")
+    september = lambda: hanoi(2021, 9, 14, 9)  # noqa: E731
+    services.record_donation(by=ward_officer_bo_de, unit=bo_de, kind="goods", item="rice", quantity=500,
+                             donor_name="Chùa Bồ Đề", clock=september)  # fmt: skip
+    services.distribute(
+        by=ward_officer_bo_de, unit=bo_de, item="rice", quantity=140, reason="F1", clock=september
+    )
+    login(client, ward_officer_bo_de)
+    html = client.get("/relief/").content.decode()
+    supply = html.split('id="supply"', 1)[1].split("</table>", 1)[0]
+    assert "—" in supply and 'href="?unit=00139&amp;day=2021-09-14"' in html and "14/09/2021" in html
+    html = client.get("/relief/?unit=00139&day=2021-09-14").content.decode()
+    supply = html.split('id="supply"', 1)[1].split("</table>", 1)[0]
+    assert "18,0" in supply or "18.0" in supply  # 360 kg ÷ (140 kg ÷ 7 days)
+    assert 'id="latest-use"' not in html and "00:00 15/09/2021" in html
+    refused = client.get("/relief/?day=14.9")
+    assert refused.status_code == 422 and "dd/mm/yyyy" in refused.content.decode()
+    api = client.get("/api/v1/relief/board?unit=00139&day=14/09/2021").json()
+    assert api["supply"][0]["days_of_supply"] == 18.0 and datetime.fromisoformat(
+        api["supply_as_of"]
+    ) == hanoi(2021, 9, 15)
+    assert client.get("/api/v1/relief/board?day=x").json()["field"] == "day"
