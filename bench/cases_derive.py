@@ -15,7 +15,8 @@ before 15/9/2021, and C cases confirmed over the same days. It then times, K tim
 and (c) one new F0 with 50 contacts recorded through the services (record_case + add_contacts, which
 re-derive incrementally; rolled back), reported as a share of (a). The first run creates every
 cluster; later runs find them and keep them. The best of each counts; the last line is the BENCH line.
---profile times each statement of one more rebuild, --explain prints the plans of its writes.
+--profile times each statement of one more rebuild and of one more new F0 (its re-derivations), --explain
+prints the plans of the rebuild's writes.
 """
 
 import argparse
@@ -52,7 +53,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--links", type=int, default=5_000_000)
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side, best counts (default 3)")
-    parser.add_argument("--profile", action="store_true", help="then time each statement of one more rebuild")
+    parser.add_argument(
+        "--profile", action="store_true", help="then time each statement of one more rebuild and new F0"
+    )
     parser.add_argument("--explain", action="store_true", help="then EXPLAIN ANALYZE the writes of one more")
     return parser.parse_args()
 
@@ -295,6 +298,51 @@ def profiled_rebuild() -> None:
         print(f"  {seconds * 1000:8.0f} ms  {_statement(sql)}")
 
 
+def profiled_new_case(persons: int) -> None:
+    """One more new F0 with 50 contacts (not counted), timing each statement of its two re-derivations
+    in order (those of the services around them are left out)."""
+    from django.db import connection
+
+    from phaodai.cases import clusters, tracing
+
+    spent: list[tuple[str, float, str]] = []
+    inside: list[str] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if inside:
+                spent.append((inside[-1], time.perf_counter() - t0, sql))
+
+    def marked(function: Any, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            inside.append(name)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    saved = tracing.derive_around, clusters.assign_clusters_for
+    tracing.derive_around = marked(saved[0], "levels")
+    clusters.assign_clusters_for = marked(saved[1], "clusters")
+    try:
+        with connection.execute_wrapper(timed):
+            elapsed, derive = one_new_case(persons)
+    finally:
+        tracing.derive_around, clusters.assign_clusters_for = saved
+    in_sql = sum(seconds for _, seconds, _ in spent)
+    print(
+        f"profiled new F0 with 50 contacts {elapsed * 1000:.1f} ms, of which re-deriving "
+        f"{derive * 1000:.1f} ms: {len(spent)} statements, {in_sql * 1000:.1f} ms in SQL:"
+    )
+    for part, seconds, sql in spent:
+        print(f"  {part:8s} {seconds * 1000:6.2f} ms  {_statement(sql)}")
+
+
 def explained_rebuild() -> None:
     """One more full rebuild (not counted) with every write run under EXPLAIN ANALYZE (which still
     performs it), printing the plans."""
@@ -436,6 +484,7 @@ def main() -> None:
     print(f"(not counted) one scan of the links without parallel workers: {sequential_scan(workers=0):.3f} s")
     if args.profile:
         profiled_rebuild()
+        profiled_new_case(args.persons)
     if args.explain:
         explained_rebuild()
     print(f"levels F0/F1/F2: {derivation.levels}; active clusters: {derivation.clusters}")

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from phaodai.cases import prepared
 from phaodai.cases.models import Cluster, Exposure, TraceLevel
 from phaodai.cases.tracing import _tables, rule_at
 from phaodai.core.clock import at_local
@@ -136,34 +137,67 @@ def _exposure_pairs(cursor: Any, trace: str) -> list[tuple[int, int]]:
     return list(cursor.fetchall())
 
 
-def _pairs_around(cursor: Any, case_ids: Sequence[int]) -> list[tuple[int, int]]:
-    """Pairs of cases linked to these: by an exposure inside either's window (both current cases, read
-    from both ends of the links) or by tracing (one traced from the other; the walk keeps the pairs whose
-    other end is a current case). One statement per chunk of cases."""
+def _walk_step_sql(among: str) -> str:
+    """The walk's statement: the pairs of cases linked to the cases `among` selects (an IN list on
+    SQLite, an array on PostgreSQL), then the roots of these cases and of every case the pairs reach."""
     t = _tables()
     exposed = """
-        SELECT a.root_case_id, b.root_case_id
+        SELECT a.root_case_id AS one_case, b.root_case_id AS other_case
         FROM {trace} a
         JOIN {exposure} e ON e.{one}_id = a.person_id
         JOIN {trace} b ON b.person_id = e.{other}_id AND b.level = 0
-        WHERE a.level = 0 AND a.root_case_id IN ({marks})
+        WHERE a.level = 0 AND a.root_case_id {among}
           AND ((e.exposed_on >= a.next_from AND e.exposed_on <= a.next_until)
                OR (e.exposed_on >= b.next_from AND e.exposed_on <= b.next_until))
     """
-    found: list[tuple[int, int]] = []
-    for chunk in _chunks(case_ids, uses=4):
-        marks = _marks(len(chunk))
-        ends = [
-            exposed.format(trace=t["trace"], exposure=t["exposure"], one=one, other=other, marks=marks)
-            for one, other in (("low", "high"), ("high", "low"))
-        ]
-        traced = f"""
-            SELECT id, traced_from_id FROM {t["case"]}
-            WHERE traced_from_id IS NOT NULL AND (id IN ({marks}) OR traced_from_id IN ({marks}))
-        """  # noqa: S608
-        cursor.execute(" UNION ALL ".join([*ends, traced]), chunk * 4)
-        found.extend(cursor.fetchall())
-    return found
+    ends = [
+        exposed.format(trace=t["trace"], exposure=t["exposure"], one=one, other=other, among=among)
+        for one, other in (("low", "high"), ("high", "low"))
+    ]
+    traced = f"""
+        SELECT id, traced_from_id FROM {t["case"]}
+        WHERE traced_from_id IS NOT NULL AND (id {among} OR traced_from_id {among})
+    """  # noqa: S608
+    # the cases met: these, and both ends of every pair (a semi-join probing the F0 rows by case)
+    return f"""
+        WITH pairs AS ({" UNION ALL ".join([*ends, traced])})
+        SELECT 1, one_case, other_case, NULL, NULL FROM pairs
+        UNION ALL
+        SELECT 0, t.root_case_id, c.traced_from_id, k.id, k.merged_into_id
+        FROM {t["trace"]} t
+        JOIN {t["case"]} c ON c.id = t.root_case_id
+        LEFT JOIN {t["cluster"]} k ON k.id = c.cluster_id
+        WHERE t.level = 0 AND t.root_case_id IN (
+            SELECT one_case FROM pairs UNION SELECT other_case FROM pairs
+            UNION SELECT id FROM {t["case"]} WHERE id {among}
+        )
+    """  # noqa: S608
+
+
+def _pairs_around(cursor: Any, case_ids: Sequence[int]) -> tuple[list[tuple[int, int]], dict[int, _Root]]:
+    """Pairs of cases linked to these: by an exposure inside either's window (both current cases, read
+    from both ends of the links) or by tracing (one traced from the other; the walk keeps the pairs whose
+    other end is a current case); with the roots (as _roots) of these cases and of every case the pairs
+    reach. One statement (per chunk of cases on SQLite; prepared on PostgreSQL)."""
+    found: list[tuple[Any, ...]] = []
+    if connection.vendor == "postgresql":
+        sql = _walk_step_sql("= ANY($1::bigint[])")
+        prepared.execute(
+            cursor, "cases_walk_step", sql, ("text",), ["{" + ",".join(map(str, case_ids)) + "}"]
+        )
+        found = cursor.fetchall()
+    else:
+        for chunk in _chunks(case_ids, uses=5):
+            cursor.execute(_walk_step_sql(f"IN ({_marks(len(chunk))})"), chunk * 5)
+            found.extend(cursor.fetchall())
+    pairs: list[tuple[int, int]] = []
+    roots: dict[int, _Root] = {}
+    for is_pair, pk, other, cluster, merged_into in found:
+        if is_pair:
+            pairs.append((pk, other))
+        else:
+            roots[pk] = _Root(other, merged_into or cluster, merged_into is not None)
+    return pairs, roots
 
 
 def _grouping(roots: dict[int, _Root], pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -192,15 +226,22 @@ def _unsettled(roots: dict[int, _Root], groups: dict[int, int]) -> dict[int, int
 
 def _walk(cursor: Any, seeds: set[int]) -> tuple[dict[int, _Root], dict[int, int]]:
     """The current cases linked, directly or through others, to the seed cases, and their groups: a
-    walk outward from the seeds (a few index probes per case met, one statement per step), not a scan."""
-    roots = _roots(cursor, seeds)
+    walk outward from the seeds (a few index probes per case met, one statement per step), not a scan.
+
+    Each step reads the pairs around the frontier with the roots of every case they reach; a pair
+    counts only from a frontier case that is current (a seed may not be), as the walk started from
+    the seeds' roots."""
+    roots: dict[int, _Root] = {}
     pairs: list[tuple[int, int]] = []
-    frontier = set(roots)
+    frontier = set(seeds)
     while frontier:
-        step = _pairs_around(cursor, sorted(frontier))
-        pairs.extend(step)
-        unseen = {pk for pair in step for pk in pair} - roots.keys()
-        met = _roots(cursor, unseen) if unseen else {}
+        step, found = _pairs_around(cursor, sorted(frontier))
+        if not roots:  # the first step: the seeds that are current cases
+            roots.update({pk: root for pk, root in found.items() if pk in frontier})
+        kept = [(a, b) for a, b in step if (a in frontier and a in roots) or (b in frontier and b in roots)]
+        pairs.extend(kept)
+        unseen = {pk for pair in kept for pk in pair} - roots.keys()
+        met = {pk: found[pk] for pk in unseen if pk in found}
         roots.update(met)
         frontier = set(met)
     return roots, _grouping(roots, pairs)
@@ -362,6 +403,9 @@ def _persist_without_merging(
         if clusters_of[group]:
             joining.setdefault(next(iter(clusters_of[group])), []).append(pk)
     kept = set(joining)
+    if alone and connection.vendor == "postgresql":
+        kept |= _start_clusters_on_postgresql(cursor, alone, moment, label_trace=label_trace)
+        alone = []
     for chunk in _chunks(alone, uses=2):
         marks = _marks(len(chunk))
         cursor.execute(
@@ -387,15 +431,59 @@ def _persist_without_merging(
         cursor.execute(f"SELECT cluster_id FROM {case} WHERE id IN ({marks})", chunk)  # noqa: S608
         kept.update(row[0] for row in cursor.fetchall())
     for cluster_id, case_ids in joining.items():
+        if connection.vendor == "postgresql":
+            _label_on_postgresql(cursor, cluster_id, case_ids, label_trace=label_trace)
+            continue
         tables = [(case, "id"), *([(trace, "root_case_id")] if label_trace else [])]
-        for chunk in _chunks(case_ids):
-            for table, column in tables:
+        for table, column in tables:
+            for chunk in _chunks(case_ids):
                 cursor.execute(
                     f"UPDATE {table} SET cluster_id = %s WHERE {column} IN ({_marks(len(chunk))}) "  # noqa: S608
                     "AND (cluster_id IS NULL OR cluster_id <> %s)",
                     [cluster_id, *chunk, cluster_id],
                 )
     return kept
+
+
+def _start_clusters_on_postgresql(
+    cursor: Any, alone: list[int], moment: Any, *, label_trace: bool
+) -> set[int]:
+    """A new cluster for each of these cases, the case and (if `label_trace`) its traced persons put in
+    it: one prepared statement (as the loop in _persist_without_merging does in four)."""
+    t = _tables()
+    created = _new_clusters_from(t).replace("%s", "{}").format("$2", "$2", "$3", "$4", "$5")
+    sql = f"""
+        WITH made AS ({created} WHERE c.id = ANY($1::bigint[]) RETURNING id, code),
+        cased AS (
+            UPDATE {t["case"]} SET cluster_id = made.id FROM made
+            WHERE {t["case"]}.id = ANY($1::bigint[]) AND made.code = $3 || CAST({t["case"]}.id AS VARCHAR(20))
+            RETURNING {t["case"]}.id AS case_id, made.id AS cluster_id
+        ),
+        traced AS (
+            UPDATE {t["trace"]} SET cluster_id = cased.cluster_id FROM cased
+            WHERE $6 AND {t["trace"]}.root_case_id = cased.case_id
+        )
+        SELECT cluster_id FROM cased
+    """  # noqa: S608
+    types = ("text", "timestamptz", "text", "text", "text", "boolean")
+    values = ["{" + ",".join(map(str, alone)) + "}", *_new_cluster_values(moment)[1:], label_trace]
+    prepared.execute(cursor, "cases_start_clusters", sql, types, values)
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _label_on_postgresql(cursor: Any, cluster_id: int, case_ids: list[int], *, label_trace: bool) -> None:
+    """Put these cases and (if `label_trace`) their traced persons in the cluster, those not in it yet:
+    one prepared statement (the cases' UPDATE as a data-modifying CTE beside the traced persons')."""
+    t = _tables()
+    differs = "AND (cluster_id IS NULL OR cluster_id <> $1)"
+    sql = f"""
+        WITH cases AS (UPDATE {t["case"]} SET cluster_id = $1 WHERE id = ANY($2::bigint[]) {differs})
+        UPDATE {t["trace"]} SET cluster_id = $1 WHERE $3 AND root_case_id = ANY($2::bigint[]) {differs}
+    """  # noqa: S608
+    ids = "{" + ",".join(map(str, case_ids)) + "}"
+    prepared.execute(
+        cursor, "cases_label", sql, ("bigint", "text", "boolean"), [cluster_id, ids, label_trace]
+    )
 
 
 def _create_clusters(cursor: Any, moment: Any) -> None:
@@ -433,6 +521,28 @@ def _create_clusters(cursor: Any, moment: Any) -> None:
     )
 
 
+def _refresh_sql(t: dict[str, str], among: str, moment: str, active: str, merged: str) -> str:
+    """_refresh's UPDATE of the clusters `among` selects, with no closing boundary: they are active."""
+    cluster = t["cluster"]
+    return f"""
+        UPDATE {cluster} SET
+            cases_count = agg.n, first_case_at = agg.first_at, last_case_at = agg.last_at,
+            contacts_count = COALESCE(ct.n, 0), status = {active}, closed_at = NULL, updated_at = {moment}
+        FROM (
+            SELECT cluster_id, COUNT(*) AS n, MIN(confirmed_at) AS first_at, MAX(confirmed_at) AS last_at
+            FROM {t["case"]} WHERE cluster_id {among} GROUP BY cluster_id
+        ) agg
+        LEFT JOIN (
+            SELECT cluster_id, COUNT(*) AS n FROM {t["trace"]} WHERE level > 0 AND cluster_id {among}
+            GROUP BY cluster_id
+        ) ct ON ct.cluster_id = agg.cluster_id
+        WHERE {cluster}.id = agg.cluster_id AND {cluster}.status <> {merged}
+          AND ({cluster}.cases_count <> agg.n OR {cluster}.first_case_at <> agg.first_at
+               OR {cluster}.last_case_at <> agg.last_at OR {cluster}.contacts_count <> COALESCE(ct.n, 0)
+               OR {cluster}.status <> {active})
+    """  # noqa: S608
+
+
 def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[int] | None = None) -> None:
     """Clusters' counts, dates and status from their cases and traced persons, in one UPDATE that writes
     only the rows that change: every cluster not merged away (closed when its last case is older than
@@ -441,6 +551,12 @@ def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[i
     cluster = t["cluster"]
     boundary = connection.ops.adapt_datetimefield_value(closing_before) if closing_before else None
     moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    if only is not None and closing_before is None and connection.vendor == "postgresql":
+        sql = _refresh_sql(t, "= ANY($1::bigint[])", "$2", "$3", "$4")
+        values = ["{" + ",".join(map(str, sorted(only))) + "}", moment, Cluster.Status.ACTIVE]
+        types = ("text", "timestamptz", "text", "text")
+        prepared.execute(cursor, "cases_refresh_clusters", sql, types, [*values, Cluster.Status.MERGED])
+        return
     status = "CASE WHEN agg.last_at < %s THEN %s ELSE %s END"
     statuses = [boundary, Cluster.Status.CLOSED, Cluster.Status.ACTIVE]
     for chunk in [None] if only is None else _chunks(sorted(only), uses=2):

@@ -261,7 +261,8 @@ class TraceLevel(models.Model):
     via = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
-    root_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # indexed by trace_root below (a second, identical index cost every write of a row)
+    root_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     exposed_on = models.DateField()
     # The days in which this person's own contacts count (the next level's window).
     next_from = models.DateField()

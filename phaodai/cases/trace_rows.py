@@ -2,8 +2,10 @@
 
 Each read or write is one statement on PostgreSQL: the persons go as one array parameter (`= ANY`), so
 neither Django nor the driver composes a statement with hundreds of placeholders, and the stored rows come
-joined with their root cases. SQLite has no arrays: there the same reads go through the ORM in chunks
-under its parameter limit. Both give the same rows; the derivation's tests run on both databases.
+joined with their root cases. There persons are keyed by their id as text (`key`): arrays go as one text
+literal each and come back as text, not as hundreds of UUID objects dumped and parsed one by one — which
+cost about as much as the statements. SQLite has no arrays: there the same reads go through the ORM in
+chunks under its parameter limit. Both give the same rows; the derivation's tests run on both databases.
 """
 
 from collections.abc import Iterable, Iterator
@@ -14,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 
+from phaodai.cases import prepared
 from phaodai.cases.models import Case, Exposure, TraceLevel
 
 
@@ -42,20 +45,30 @@ def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
         yield listed[start : start + 5000]
 
 
+def keys(persons: Iterable[Any]) -> set[Any]:
+    """How the derivation keys persons: their ids as text on PostgreSQL (as its reads return them), as
+    they are on SQLite. str() of a UUID and PostgreSQL's uuid::text are the same canonical form."""
+    return {str(person) for person in persons} if _postgres() else set(persons)
+
+
+def _array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of ids, numbers or dates (None as NULL), bound as one text parameter."""
+    return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+
+
+def _text_array(values: Iterable[str | None]) -> str:
+    """A PostgreSQL array literal of arbitrary strings (quoted), None as NULL."""
+    quoted = (
+        "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for value in values
+    )
+    return "{" + ",".join(quoted) + "}"
+
+
 def links_touching(person_ids: Iterable[Any]) -> list[tuple[Any, Any, date]]:
-    """Every exposure of these persons as (the person, the other, the day), read from either end."""
+    """Every exposure of these persons as (the person, the other, the day), read from either end
+    (SQLite; PostgreSQL reads them with the rows they reach, in read_around)."""
     ids = list(person_ids)
-    if not ids:
-        return []
-    if _postgres():
-        table = Exposure._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT low_id, high_id, exposed_on FROM {table} WHERE low_id = ANY(%s) "  # noqa: S608
-                f"UNION ALL SELECT high_id, low_id, exposed_on FROM {table} WHERE high_id = ANY(%s)",
-                [ids, ids],
-            )
-            return cursor.fetchall()
     found: list[tuple[Any, Any, date]] = []
     for chunk in _chunked(ids):
         from_low = (
@@ -72,34 +85,76 @@ def links_touching(person_ids: Iterable[Any]) -> list[tuple[Any, Any, date]]:
     return found
 
 
-def links_with_rows(person_ids: Iterable[Any]) -> tuple[list[tuple[Any, Any, date]], dict[Any, "Row | None"]]:
-    """The exposures of these persons (as links_touching) and the stored row of every person they reach
-    (None for those without one): one statement on PostgreSQL."""
-    ids = list(person_ids)
-    if not ids:
-        return [], {}
+@dataclass
+class Around:
+    """What one read_around returns: links (the person, the other, the day), the stored row (or None)
+    of every person reached or asked for, and the F0 rows of the persons asked for with `first_cases`."""
+
+    links: list[tuple[Any, Any, date]]
+    rows: dict[Any, "Row | None"]
+    firsts: dict[Any, "Row"]
+
+
+def read_around(
+    links_of: set[Any], rows_of: set[Any], first_cases_within: tuple[date, date] | None = None
+) -> Around:
+    """The exposures of `links_of` with the stored row of every person they reach, the stored rows of
+    `rows_of`, and (given a horizon and a day) the F0 rows of `rows_of`: one statement on PostgreSQL."""
     if not _postgres():
-        links = links_touching(ids)
-        reached = {other for _one, other, _day in links}
-        found = stored_rows(reached)
-        return links, {person: found.get(person) for person in reached}
-    exposure, trace = Exposure._meta.db_table, TraceLevel._meta.db_table
+        links = links_touching(links_of) if links_of else []
+        wanted = rows_of | {other for _one, other, _day in links}
+        found = stored_rows(wanted)
+        firsts = first_cases(rows_of, *first_cases_within) if first_cases_within else {}
+        return Around(links, {person: found.get(person) for person in wanted}, firsts)
+    if not links_of and not rows_of:
+        return Around([], {}, {})
+    horizon, as_of = first_cases_within or (None, None)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT l.one, l.other, l.exposed_on, {", ".join(f"t.{column}" for column in _ROW_COLUMNS[1:])},
-                   t.cluster_id, c.chain_window_end
-            FROM (SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure} WHERE low_id = ANY(%s)
-                  UNION ALL
-                  SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY(%s)) l
-            LEFT JOIN {trace} t ON t.person_id = l.other
-            LEFT JOIN {Case._meta.db_table} c ON c.id = t.root_case_id
-            """,  # noqa: S608
-            [ids, ids],
-        )
+        prepared.execute(
+            cursor, "cases_read_around", _READ_AROUND, ("text", "text", "date", "date"),
+            [_array(links_of), _array(rows_of), horizon, as_of],
+        )  # fmt: skip
         found = cursor.fetchall()
-    rows = {values[1]: Row(*values[3:]) if values[3] is not None else None for values in found}
-    return [values[:3] for values in found], rows
+    around = Around([], {}, {})
+    for kind, one, other, day, *values in found:
+        if kind == "l":
+            around.links.append((one, other, day))
+            around.rows[other] = Row(*values) if values[0] is not None else None
+        elif kind == "r":
+            around.rows[one] = Row(*values) if values[0] is not None else None
+        else:
+            around.firsts[one] = Row(*values)
+    return around
+
+
+def _read_around_sql() -> str:
+    """read_around's statement: links of $1 with the rows they reach, rows of $2, and (given the dates
+    $3 and $4) the first cases of $2; empty arrays and NULL dates read nothing."""
+    exposure, trace, case = Exposure._meta.db_table, TraceLevel._meta.db_table, Case._meta.db_table
+    row = (
+        "t.level, t.via_id::text, t.root_case_id, t.exposed_on, t.next_from, t.next_until, t.path, "
+        "t.cluster_id, c.chain_window_end"
+    )
+    joined = f"LEFT JOIN {trace} t ON t.person_id = {{person}} LEFT JOIN {case} c ON c.id = t.root_case_id"
+    return f"""
+        SELECT 'l', l.one::text, l.other::text, l.exposed_on, {row}
+        FROM (SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure}
+              WHERE low_id = ANY($1::uuid[])
+              UNION ALL
+              SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY($1::uuid[])) l
+        {joined.format(person="l.other")}
+        UNION ALL
+        SELECT 'r', p.id::text, NULL, NULL, {row} FROM unnest($2::uuid[]) p(id) {joined.format(person="p.id")}
+        UNION ALL
+        SELECT 'f', f.person_id::text, NULL, NULL, 0, NULL, f.id, f.confirmed_on, f.window_start,
+               f.window_end, f.path, f.cluster_id, f.chain_window_end
+        FROM (SELECT DISTINCT ON (person_id) * FROM {case}
+              WHERE person_id = ANY($2::uuid[]) AND confirmed_on >= $3 AND confirmed_on <= $4
+              ORDER BY person_id, confirmed_on DESC, id DESC) f
+    """  # noqa: S608 - as first_cases: each person's latest case within the horizon, then the highest id
+
+
+_READ_AROUND = _read_around_sql()
 
 
 _ROW_COLUMNS = (
@@ -119,16 +174,8 @@ def stored_rows(persons: set[Any]) -> dict[Any, Row]:
     if not persons:
         return {}
     if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT {", ".join(f"t.{column}" for column in _ROW_COLUMNS)}, t.cluster_id, c.chain_window_end
-                FROM {TraceLevel._meta.db_table} t JOIN {Case._meta.db_table} c ON c.id = t.root_case_id
-                WHERE t.person_id = ANY(%s)
-                """,  # noqa: S608
-                [list(persons)],
-            )
-            return {values[0]: Row(*values[1:]) for values in cursor.fetchall()}
+        around = read_around(set(), set(persons))
+        return {person: row for person, row in around.rows.items() if row is not None}
     found: list[tuple[Any, ...]] = []
     for chunk in _chunked(persons):
         found.extend(TraceLevel.objects.filter(person_id__in=chunk).values_list(*_ROW_COLUMNS, "cluster_id"))
@@ -203,34 +250,33 @@ _UPDATED = ("level", "via_id", "root_case_id", "exposed_on", "next_from", "next_
 
 def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row]) -> None:
     """One DELETE and one upsert whose traced persons' paths are joined from the registry."""
-    trace = TraceLevel._meta.db_table
     with connection.cursor() as cursor:
         if gone:
-            cursor.execute(f"DELETE FROM {trace} WHERE person_id = ANY(%s)", [gone])  # noqa: S608
+            prepared.execute(cursor, "cases_trace_delete", _DELETE, ("text",), [_array(gone)])
         if not kept:
             return
         rows = list(kept.items())
         columns = [
-            [person for person, _row in rows],
-            [row.level for _person, row in rows],
-            [row.via for _person, row in rows],
-            [row.root_case for _person, row in rows],
-            [row.exposed_on for _person, row in rows],
-            [row.next_from for _person, row in rows],
-            [row.next_until for _person, row in rows],
-            [row.path if row.level == 0 else None for _person, row in rows],
-            [row.cluster for _person, row in rows],
+            _array(person for person, _row in rows),
+            _array(row.level for _person, row in rows),
+            _array(row.via for _person, row in rows),
+            _array(row.root_case for _person, row in rows),
+            _array(row.exposed_on for _person, row in rows),
+            _array(row.next_from for _person, row in rows),
+            _array(row.next_until for _person, row in rows),
+            _text_array(row.path if row.level == 0 else None for _person, row in rows),
+            _array(row.cluster for _person, row in rows),
         ]
-        cursor.execute(
-            f"""
-            INSERT INTO {trace} (person_id, {", ".join(_UPDATED)})
-            SELECT v.person_id, v.level, v.via_id, v.root_case_id, v.exposed_on, v.next_from, v.next_until,
-                   COALESCE(v.path, p.unit_path), v.cluster_id
-            FROM unnest(%s::uuid[], %s::smallint[], %s::uuid[], %s::bigint[], %s::date[], %s::date[],
-                        %s::date[], %s::varchar[], %s::bigint[])
-                 AS v(person_id, {", ".join(_UPDATED)})
-            JOIN {apps.get_model("people", "Person")._meta.db_table} p ON p.id = v.person_id
-            ON CONFLICT (person_id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)}
-            """,  # noqa: S608
-            columns,
-        )
+        prepared.execute(cursor, "cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns)
+
+
+_DELETE = f"DELETE FROM {TraceLevel._meta.db_table} WHERE person_id = ANY($1::uuid[])"  # noqa: S608
+_UPSERT = f"""
+    INSERT INTO {TraceLevel._meta.db_table} (person_id, {", ".join(_UPDATED)})
+    SELECT v.person_id, v.level, v.via_id, v.root_case_id, v.exposed_on, v.next_from, v.next_until,
+           COALESCE(v.path, p.unit_path), v.cluster_id
+    FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::bigint[], $5::date[], $6::date[], $7::date[],
+                $8::varchar[], $9::bigint[]) AS v(person_id, {", ".join(_UPDATED)})
+    JOIN {apps.get_model("people", "Person")._meta.db_table} p ON p.id = v.person_id
+    ON CONFLICT (person_id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)}
+"""  # noqa: S608 - the traced persons' residence paths joined from the registry

@@ -24,9 +24,10 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Field
 
+from phaodai.cases import prepared
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
-from phaodai.cases.trace_rows import Row, first_cases, links_with_rows, stored_rows, write_changes
+from phaodai.cases.trace_rows import Row, keys, read_around, write_changes
 
 
 @dataclass(frozen=True)
@@ -237,19 +238,23 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     can change only when their own case or links change (the seeds, recomputed from all their links)
     or a neighbour's row changes: then, if that neighbour was their via, they are recomputed from all
     their links; otherwise the changed neighbour can only offer a better row than the one they keep.
-    Changes spread outward round by round (one read of links and one of rows per round, a handful in
-    all) and levels move both ways (an F1 who turns positive takes their F2s up to F1; another F0's
-    earlier exposure re-roots a contact, and the persons below them with it).
+    Changes spread outward round by round (one statement per round at most: the links of everyone who
+    may spread next are read with the rows they reach, so a new F0 needs two reads; on PostgreSQL the
+    statements are prepared, see prepared.py) and levels move both ways (an F1 who turns positive
+    takes their F2s up to F1; another F0's earlier exposure re-roots a contact, and the persons below
+    them with it).
     """
-    rule = rule_at(as_of)
-    serialize(small=True)
-    seeds = set(seeds)
+    depth, horizon_days = _locked_rule(as_of)
+    seeds = keys(seeds)
     near = _Neighbourhood(as_of)
-    firsts = first_cases(seeds, as_of - timedelta(days=rule.horizon_days), as_of)
+    # the seeds' links, the rows they reach, the seeds' own rows and cases: one statement on PostgreSQL
+    firsts = near.load(
+        links_of=seeds, rows_of=seeds, first_cases_within=(as_of - timedelta(days=horizon_days), as_of)
+    )
     before: dict[Any, Row | None] = {}  # each changed person's stored row
     recompute: set[Any] = set(seeds)
     offers: dict[Any, list[tuple[Any, date]]] = {}
-    for _round in range(4 * (rule.depth + 2)):
+    for _round in range(4 * (depth + 2)):
         if not recompute and not offers:
             break
         near.load(links_of=recompute, rows_of=recompute | offers.keys())
@@ -257,23 +262,54 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
         for person in recompute | offers.keys():
             kept = near.rows.get(person)
             if person in seeds:
-                row = firsts.get(person) or near.best(person, near.links[person], rule.depth)
+                row = firsts.get(person) or near.best(person, near.links[person], depth)
             elif kept is not None and kept.level == 0:
                 row = kept  # a case: only a change to the person's own cases moves it
             elif person in recompute:
-                row = near.best(person, near.links[person], rule.depth)
+                row = near.best(person, near.links[person], depth)
             else:
-                row = near.best(person, offers[person], rule.depth, keep=kept)
+                row = near.best(person, offers[person], depth, keep=kept)
             if row != kept:
                 changed[person] = row
         for person in changed:
             before.setdefault(person, near.rows.get(person))
-        recompute, offers = near.spread(changed, rule.depth)
+        recompute, offers = near.spread(changed, depth)
     else:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
     write_changes(before, near.rows)
     met = before.keys() | seeds
     return {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
+
+
+def _locked_rule(as_of: date) -> tuple[int, int]:
+    """serialize(small=True), and the depth and horizon of the rule in force on `as_of` (one statement
+    on PostgreSQL: the rule is read as rule_at reads it)."""
+    if connection.vendor != "postgresql":
+        rule = rule_at(as_of)
+        serialize(small=True)
+        return rule.depth, rule.horizon_days
+    with connection.cursor() as cursor:
+        prepared.execute(
+            cursor, "cases_locked_rule", _LOCKED_RULE, ("bigint", "date"), [DERIVATION_LOCK, as_of]
+        )
+        depth, horizon_days = cursor.fetchone()
+    if depth is None:
+        raise NoRuleInForce(as_of)
+    return depth, horizon_days
+
+
+# The lock, this transaction's settings (no parallel workers for reads of a few hundred rows; the
+# prepared statements' generic plans, see prepared.py) and the rule in force on $2.
+_LOCKED_RULE = f"""
+    SELECT r.depth, r.horizon_days
+    FROM (SELECT pg_advisory_xact_lock($1), set_config('max_parallel_workers_per_gather', '0', true),
+                 set_config('plan_cache_mode', 'force_generic_plan', true)) locked
+    LEFT JOIN LATERAL (
+        SELECT depth, horizon_days FROM {TracingRule._meta.db_table}
+        WHERE valid_from <= $2 AND (valid_until IS NULL OR valid_until >= $2)
+        ORDER BY valid_from DESC, id DESC LIMIT 1
+    ) r ON true
+"""  # noqa: S608
 
 
 class _Neighbourhood:
@@ -284,22 +320,27 @@ class _Neighbourhood:
         self.links: dict[Any, list[tuple[Any, date]]] = {}
         self.rows: dict[Any, Row | None] = {}
 
-    def load(self, *, links_of: set[Any], rows_of: set[Any]) -> None:
-        """Read the links of `links_of` not read yet, with the stored rows of the persons they reach,
-        then the rows of `rows_of` and of anyone else reached not read yet (two statements at most,
-        usually one). Rows already read are kept: they may have been re-derived since."""
+    def load(
+        self,
+        *,
+        links_of: set[Any],
+        rows_of: set[Any],
+        first_cases_within: tuple[date, date] | None = None,
+    ) -> dict[Any, Row]:
+        """Read the links of `links_of` not read yet, with the stored rows of the persons they reach and
+        of `rows_of` not read yet (one statement, none when everything is known); given a horizon and
+        a day, return the F0 rows of `rows_of` too. Rows already read are kept: they may have been
+        re-derived since."""
         missing = links_of - self.links.keys()
+        unread = rows_of - self.rows.keys()
+        around = read_around(missing, unread, first_cases_within)
         for person in missing:
             self.links[person] = []
-        links, rows = links_with_rows(missing)
-        for one, other, day in links:
+        for one, other, day in around.links:
             self.links[one].append((other, day))
-        for person, row in rows.items():
+        for person, row in around.rows.items():
             self.rows.setdefault(person, row)
-        reached = {other for person in links_of for other, _day in self.links[person]}
-        unread = (reached | rows_of) - self.rows.keys()
-        found = stored_rows(unread) if unread else {}
-        self.rows.update({person: found.get(person) for person in unread})
+        return around.firsts
 
     def best(
         self, person: Any, links: Iterable[tuple[Any, date]], depth: int, keep: "Row | None" = None
@@ -332,14 +373,24 @@ class _Neighbourhood:
             if any(r is not None and r.level < depth for r in (old, row)):
                 parents.append(person)
         self.load(links_of=set(parents), rows_of=set())
+        ahead: set[Any] = set()  # offered a level that has children: may spread in turn
         for parent in parents:
+            row = self.rows[parent]
+            begets = row is not None and row.level + 1 < depth
             for other, day in self.links[parent]:
                 current = self.rows.get(other)
                 if current is not None and current.via == parent:
                     recompute.add(other)
                 else:
                     offers.setdefault(other, []).append((parent, day))
-        return recompute, {person: links for person, links in offers.items() if person not in recompute}
+                    if begets:
+                        ahead.add(other)
+        offers = {person: links for person, links in offers.items() if person not in recompute}
+        # Who may spread in turn: everyone recomputed, and everyone offered a level that has children.
+        # Their links are read now, in one statement, so that the next round and its spreading read
+        # none (a new F0: two reads in all, not three).
+        self.load(links_of=recompute | ahead, rows_of=set())
+        return recompute, offers
 
 
 def serialize(*, small: bool = False) -> None:

@@ -1,0 +1,95 @@
+"""The incremental derivation's reads and writes: persons keyed as the reads return them, array literals
+that PostgreSQL reads back unchanged, and prepared statements that outlive a rolled-back derivation."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from phaodai.cases import services, trace_rows, tracing
+from phaodai.cases.models import TraceLevel
+from phaodai.cases.tests.conftest import SEPT_10_MORNING, at
+from phaodai.core.clock import hanoi
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL arrays")
+
+
+def derivation() -> dict[Any, tuple[Any, ...]]:
+    fields = (
+        "level",
+        "via_id",
+        "root_case_id",
+        "exposed_on",
+        "next_from",
+        "next_until",
+        "path",
+        "cluster_id",
+    )
+    return {pid: tuple(rest) for pid, *rest in TraceLevel.objects.values_list("person_id", *fields)}
+
+
+@on_postgresql
+def test_array_literals_come_back_unchanged() -> None:
+    texts = ['a"b', "c\\d", None, "e,f", "{g}", "", "NULL", "Đông Anh"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::varchar[], %s::date[], %s::bigint[]", [
+            trace_rows._text_array(texts),
+            trace_rows._array([date(2021, 9, 1), None]),
+            trace_rows._array([1, None, 2**40]),
+        ])  # fmt: skip
+        assert cursor.fetchone() == (texts, [date(2021, 9, 1), None], [1, None, 2**40])
+
+
+def test_the_persons_read_around_a_change_are_keyed_as_the_seeds_are(
+    resident: Any, health_worker_bo_de: Any
+) -> None:
+    f0, f1 = resident(0), resident(1)
+    by = health_worker_bo_de
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="K-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    services.add_contacts(
+        by=by,
+        source=f0,
+        contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=f1)],
+        clock=at(hanoi(2021, 9, 10, 11)),
+    )
+    seeds = trace_rows.keys([f0.pk])
+    around = trace_rows.read_around(seeds, seeds, (date(2021, 8, 13), date(2021, 9, 10)))
+    (one, other, day), *rest = around.links
+    assert not rest and {one} == seeds and {other} == trace_rows.keys([f1.pk]) and day == date(2021, 9, 9)
+    source, contact = around.rows[one], around.rows[other]
+    assert source is not None and source.level == 0 and around.firsts[one] == source
+    assert contact is not None and (contact.level, contact.via) == (1, one)
+
+
+def test_a_rolled_back_derivation_leaves_the_next_one_exact(resident: Any, health_worker_bo_de: Any) -> None:
+    """PostgreSQL keeps a statement prepared in a transaction that rolls back: the next derivation on the
+    connection runs it again, and must still agree with the rebuild."""
+    f0, f1, f2 = resident(0), resident(1), resident(2)
+    by = health_worker_bo_de
+    services.add_contacts(
+        by=by,
+        source=f0,
+        contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=f1)],
+        clock=at(hanoi(2021, 9, 10, 8)),
+    )
+    services.add_contacts(
+        by=by,
+        source=f1,
+        contacts=[services.ContactInput(exposed_on=date(2021, 9, 10), setting="market", person=f2)],
+        clock=at(hanoi(2021, 9, 10, 8)),
+    )
+    with transaction.atomic():
+        services.record_case(by=by, person=f1, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                             source_known=False, test_ref="R-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+        assert dict(TraceLevel.objects.values_list("person_id", "level")) == {f0.pk: 1, f1.pk: 0, f2.pk: 1}
+        transaction.set_rollback(True)
+    assert not TraceLevel.objects.exists()
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="R-2", clock=at(SEPT_10_MORNING))  # fmt: skip
+    assert dict(TraceLevel.objects.values_list("person_id", "level")) == {f0.pk: 0, f1.pk: 1, f2.pk: 2}
+    incremental = derivation()
+    tracing.derive_all(date(2021, 9, 10))
+    assert derivation() == incremental
