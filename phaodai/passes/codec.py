@@ -37,7 +37,7 @@ _MAX_DEPTH: Final = 16
 STEPS: Final = ("prefix_ok", "base45_ok", "zlib_ok", "cose_ok", "signature_ok", "expiry_ok", "key_usage_ok")
 
 
-@dataclass
+@dataclass(slots=True)  # one per scan
 class Verification:
     """The outcome of each step (None: not reached), the payload once authentic, the first error."""
 
@@ -105,48 +105,47 @@ class Verification:
 
 
 def verify(text: str, trust: TrustList, clock: datetime) -> Verification:
-    """Check a scanned code against a trust list at `clock`; never raises for any text."""
-    out = Verification()
+    """Check a scanned code against a trust list at `clock`; never raises for any text.
+
+    Written as one pass over the steps with the outcome built once at the end (it runs for every
+    scan, and bench/passes_verify.py measures it): `reached` is the step under way when a step up to
+    the signature refuses the code, and `_refused` marks the steps before it passed and it failed.
+    """
     if not isinstance(text, str) or len(text) > MAX_CODE_CHARS:
-        out.error = "too_long"
-        return out
-    try:
-        sign1, entry = _open_envelope(text, trust, out)
-    except CodecError as error:
-        out.error = error.code
-        return out
-    _read_contents(sign1, entry, clock, out)
-    return out
-
-
-def _open_envelope(text: str, trust: TrustList, out: Verification) -> tuple[cose.Sign1, TrustEntry]:
-    """Steps up to the signature; each raises CodecError after marking its own step failed."""
-    prefix = text[:4]
-    usage = PREFIXES.get(prefix)
-    out.prefix_ok = usage is not None
+        return Verification(error="too_long")
+    usage = PREFIXES.get(text[:4])
     if usage is None:
-        raise CodecError("bad_prefix")
-    out.usage = usage
+        return Verification(prefix_ok=False, error="bad_prefix")
+    reached = _BASE45
     try:
         compressed = base45.decode(text[4:])
+        reached = _ZLIB
+        envelope = inflate(compressed)
+        reached = _COSE
+        sign1 = cose.parse(envelope)
+        reached = _SIGNATURE
+        entry = trust.find(usage, sign1.kid)
+        if entry is None:
+            raise CodecError("unknown_kid")
+        entry.check(sign1)  # cose.verify with the entry's key
     except base45.Base45Error:
-        out.base45_ok = False
-        raise CodecError("bad_base45") from None
-    out.base45_ok = True
-    out.zlib_ok = False
-    envelope = inflate(compressed)
-    out.zlib_ok = True
-    out.cose_ok = False
-    sign1 = cose.parse(envelope)
-    out.cose_ok = True
-    out.kid = sign1.kid
-    out.signature_ok = False
-    entry = trust.find(usage, sign1.kid)
-    if entry is None:
-        raise CodecError("unknown_kid")
-    entry.check(sign1)  # cose.verify with the entry's key
-    out.signature_ok = True
-    return sign1, entry
+        return _refused(usage, reached, "bad_base45", None)
+    except CodecError as error:
+        return _refused(usage, reached, error.code, sign1.kid if reached == _SIGNATURE else None)
+    return _read_contents(sign1, entry, clock, usage)
+
+
+# The steps up to the signature, as their places in STEPS.
+_BASE45, _ZLIB, _COSE, _SIGNATURE = 1, 2, 3, 4
+
+
+def _refused(usage: Usage, reached: int, code: str, kid: bytes | None) -> Verification:
+    """The outcome of a code refused at step `reached`: the steps before it passed, later ones not reached."""
+    out = Verification(error=code, usage=usage, kid=kid)
+    for step in STEPS[:reached]:
+        setattr(out, step, True)
+    setattr(out, STEPS[reached], False)
+    return out
 
 
 def inflate(data: bytes) -> bytes:
@@ -163,45 +162,53 @@ def inflate(data: bytes) -> bytes:
     return out
 
 
-def _read_contents(sign1: cose.Sign1, entry: TrustEntry, clock: datetime, out: Verification) -> None:
+def _read_contents(sign1: cose.Sign1, entry: TrustEntry, clock: datetime, usage: Usage) -> Verification:
     """Steps after the signature: claims and expiry, then the payload, then key usage."""
     try:
         claims = cwt.read(cbor.decode_whole(sign1.payload, "bad_claims"))
-    except CodecError as error:
-        out.error = error.code
-        return
-    out.claims = claims
-    out.expiry_ok = True
+    except CodecError as refusal:
+        return Verification(True, True, True, True, True, error=refusal.code, usage=usage, kid=sign1.kid)
+    expiry: str | None = None  # why the dates refuse the pass, if they do
     now = clock.timestamp()  # compared with the claims' epoch seconds as they are
     if clock < entry.valid_from:
-        out.fail("expiry_ok", "signer_not_yet_valid")
+        expiry = "signer_not_yet_valid"
     elif clock > entry.valid_to:
-        out.fail("expiry_ok", "signer_expired")
+        expiry = "signer_expired"
     elif claims.iat > now + _SKEW_SECONDS:
-        out.fail("expiry_ok", "not_yet_valid")
+        expiry = "not_yet_valid"
     elif now > claims.exp:
-        out.fail("expiry_ok", "expired")
+        expiry = "expired"
     try:
-        kind = _read_pass(claims, out) if entry.usage == Usage.PASS else _read_hcert(claims, out)
+        if entry.usage is Usage.PASS:  # our pass, read here rather than in a helper: every scan comes here
+            raw: Any = claims.raw.get(cwt.PASS_CLAIM)
+            kind: str = check_map(raw)
+            # check_map accepted exactly a map to_map could have written: the map itself is the payload.
+            payload = dict(raw)
+        else:
+            kind, payload = _read_hcert(claims)
     except (PayloadError, CodecError):
-        out.payload = None
-        if out.error is None:
-            out.error = "bad_payload"
-        return
-    out.key_usage_ok = True
-    if kind not in entry.types:
-        out.fail("key_usage_ok", "key_usage")
+        return Verification(
+            True,
+            True,
+            True,
+            True,
+            True,
+            expiry is None,
+            None,
+            None,
+            expiry or "bad_payload",
+            usage,
+            sign1.kid,
+            claims,
+        )
+    usage_ok = kind in entry.types
+    first = expiry or (None if usage_ok else "key_usage")
+    return Verification(
+        True, True, True, True, True, expiry is None, usage_ok, payload, first, usage, sign1.kid, claims
+    )
 
 
-def _read_pass(claims: cwt.Claims, out: Verification) -> str:
-    raw = claims.get(cwt.PASS_CLAIM)
-    kind = check_map(raw)
-    # check_map accepted exactly a map to_map could have written, so the map itself is the payload.
-    out.payload = dict(raw)
-    return str(kind)
-
-
-def _read_hcert(claims: cwt.Claims, out: Verification) -> str:
+def _read_hcert(claims: cwt.Claims) -> tuple[str, dict[str, Any]]:
     """The DGC in claim -260/1; exactly one of v (vaccination), t (test), r (recovery), one entry."""
     hcert = claims.get(cwt.HCERT_CLAIM)
     dgc = hcert.get(cwt.HCERT_DGC) if isinstance(hcert, Mapping) else None
@@ -211,8 +218,7 @@ def _read_hcert(claims: cwt.Claims, out: Verification) -> str:
     kinds = [kind for kind in ("v", "t", "r") if kind in plain]
     if len(kinds) != 1 or not isinstance(plain[kinds[0]], list) or len(plain[kinds[0]]) != 1:
         raise PayloadError("a DGC holds exactly one vaccination, test or recovery")
-    out.payload = plain
-    return kinds[0]
+    return kinds[0], plain
 
 
 def as_json(value: Any, depth: int = 0) -> Any:

@@ -42,14 +42,22 @@ class Claims(NamedTuple):
 
 def read(claims: Any) -> Claims:
     """The claims of a decoded CWT; CodecError("bad_claims") without a map, iat and exp."""
-    if not isinstance(claims, Mapping):
+    if type(claims) is not dict and not isinstance(claims, Mapping):
         raise CodecError("bad_claims")
     # Integer labels only: a boolean key (True == 1 in Python) is not the issuer.
     labelled = {label: value for label, value in claims.items() if type(label) is int}
-    issuer = labelled.get(ISS)
+    issuer, iat, exp = labelled.get(ISS), labelled.get(IAT), labelled.get(EXP)
     if issuer is not None and not isinstance(issuer, str):
         raise CodecError("bad_claims")
-    return Claims(issuer, _instant(labelled.get(IAT)), _instant(labelled.get(EXP)), labelled)
+    # _instant() written out for the usual integers: this runs for every scan.
+    if (
+        type(iat) is not int
+        or type(exp) is not int
+        or not 0 <= iat <= _LAST_SECOND
+        or not 0 <= exp <= _LAST_SECOND
+    ):
+        iat, exp = _instant(iat), _instant(exp)
+    return Claims(issuer, iat, exp, labelled)
 
 
 def build(

@@ -134,6 +134,15 @@ class _Compiled:
         )
 
 
+# The applicable rules, and for each its function and its two verdicts (failed, passed).
+_Step = tuple[Callable[[Mapping[str, Any]], Any] | None, RuleOutcome, RuleOutcome]
+# ... and the decisions already given, by which of the rules passed (bit i: the i-th rule).
+_Plan = tuple[tuple[_Compiled, ...], tuple[_Step, ...], dict[int, "Decision"]]
+
+
+_HELD_DECISIONS: Final = 256  # per plan: far more than the verdicts a bundle's rules give in practice
+
+
 class RuleSet:
     """A bundle's rules compiled once, evaluated on many passes."""
 
@@ -147,7 +156,7 @@ class RuleSet:
             raise RuleDefinitionError(f"unknown time zone {timezone!r}") from error
         self._by_type: dict[str, list[_Compiled]] = {}
         # A device scans many passes at about the same clock: keep the last answers per clock.
-        self._applicable: dict[tuple[str, datetime], list[_Compiled]] = {}
+        self._applicable: dict[tuple[str, datetime], _Plan] = {}
         self._held_external: tuple[Any, ...] | None = None
         for rule in rules:
             try:
@@ -169,12 +178,19 @@ class RuleSet:
 
     def applicable(self, pass_type: str, clock: datetime) -> list[_Compiled]:
         """The rules for this type (and General) valid at `clock`, only the highest version of each."""
+        return list(self._plan(pass_type, clock)[0])
+
+    def _plan(self, pass_type: str, clock: datetime) -> _Plan:
+        """applicable(), and each rule as (run, failed, passed) for evaluate: kept per type and clock."""
         memo = (pass_type, clock)
-        if memo not in self._applicable:
+        plan = self._applicable.get(memo)
+        if plan is None:
             if len(self._applicable) > 64:
                 self._applicable.clear()
-            self._applicable[memo] = self._choose(pass_type, clock)
-        return self._applicable[memo]
+            chosen = tuple(self._choose(pass_type, clock))
+            steps = tuple((compiled.run, *compiled.outcomes) for compiled in chosen)
+            plan = self._applicable[memo] = (chosen, steps, {})
+        return plan
 
     def _choose(self, pass_type: str, clock: datetime) -> list[_Compiled]:
         chosen: dict[str, _Compiled] = {}
@@ -201,13 +217,36 @@ class RuleSet:
         `declaration` is the map of the holder's health declaration, a second code scanned with the
         pass and verified (signature, expiry) by the caller; rules read it as external.declaration.
         """
-        data = {"payload": payload, "external": self._external(clock, checkpoint, declaration)}
-        passed: list[RuleOutcome] = []
-        failed: list[RuleOutcome] = []
-        for compiled in self.applicable(pass_type, clock):
-            outcome = _run(compiled, data)
-            (passed if outcome.passed else failed).append(outcome)
-        return Decision(tuple(passed), tuple(failed))
+        # The held external map and plan are looked up here, not through a call each: this runs for
+        # every scan (bench/passes_verify.py).
+        held = self._held_external
+        if held is not None and held[0] == clock and held[1] == checkpoint and held[2] == declaration:
+            external = held[3]
+        else:
+            external = self._external(clock, checkpoint, declaration)
+        plan = self._applicable.get((pass_type, clock)) or self._plan(pass_type, clock)
+        data = {"payload": payload, "external": external}
+        passed = 0  # bit i set: the i-th rule gave exactly true (a rule passes only then)
+        errors: dict[int, RuleOutcome] | None = None
+        bit = 1
+        for run, refusal, _approval in plan[1]:
+            if run is not None:
+                try:
+                    if run(data) is True:
+                        passed |= bit
+                except RuleError as error:
+                    errors = errors or {}
+                    errors[bit] = refusal._replace(error=str(error))
+            bit <<= 1
+        if errors is not None:
+            return _decision(plan[1], passed, errors)
+        # Scans mostly end in the same few decisions: each is built once per plan.
+        decision = plan[2].get(passed)
+        if decision is None:
+            decision = _decision(plan[1], passed, {})
+            if len(plan[2]) < _HELD_DECISIONS:
+                plan[2][passed] = decision
+        return decision
 
     def _external(
         self,
@@ -249,12 +288,14 @@ def _version(compiled: _Compiled) -> tuple[int, ...]:
         return (-1,)
 
 
-def _run(compiled: _Compiled, data: Mapping[str, Any]) -> RuleOutcome:
-    failed, passed = compiled.outcomes
-    if compiled.run is None:
-        return failed  # carries the compile error
-    try:
-        result = compiled.run(data)
-    except RuleError as error:
-        return failed._replace(error=str(error))
-    return passed if result is True else failed
+def _decision(steps: tuple[_Step, ...], passed: int, errors: Mapping[int, RuleOutcome]) -> Decision:
+    """The Decision of the rules `steps` when those whose bit is set in `passed` passed."""
+    approved: list[RuleOutcome] = []
+    refused: list[RuleOutcome] = []
+    for i, (_run, refusal, approval) in enumerate(steps):
+        bit = 1 << i
+        if passed & bit:
+            approved.append(approval)
+        else:
+            refused.append(errors.get(bit, refusal))  # a compile error rides on the refusal already
+    return Decision(tuple(approved), tuple(refused))

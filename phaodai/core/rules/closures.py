@@ -1,5 +1,6 @@
 """Compiled-rule nodes and the closures compile_rule builds for missing, arithmetic, text, lists and dates."""
 
+import operator
 from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
@@ -34,6 +35,8 @@ class Node(NamedTuple):
     constant: Any = NOT_CONSTANT  # the value of a literal
     boolean: bool = False  # always gives True or False (and raises nothing apply would rename)
     key: str | None = None  # a plain {"var": key}: on a dict, its value is data.get(key)
+    var: bool = False  # a {"var": path} without a default (its value is run(data))
+    instant: "Fn | None" = None  # plusTime by zero of what this function gives (how rules read a date)
 
 
 Builder = Callable[[str, list[Node]], Node]
@@ -240,7 +243,7 @@ def plus_time(op: str, nodes: list[Node]) -> Node:
     amount, unit = nodes[1].constant, nodes[2].constant
     if amount == 0 and type(amount) is int and unit in certlogic.TIME_UNITS:
         # The usual way rules read a date-time: {"plusTime": [{"var": ...}, 0, "day"]}.
-        return Node(guarded(op, _read_instant(fns[0])))
+        return Node(guarded(op, _read_instant(fns[0])), instant=fns[0])
 
     def run(data: Any) -> datetime:
         value, amount, unit = (fn(data) for fn in fns)
@@ -264,6 +267,8 @@ def _read_instant(value_fn: Fn) -> Fn:
 def _date_chain(name: str, compare: Callable[[datetime, datetime], bool]) -> Builder:
     def build(op: str, nodes: list[Node]) -> Node:
         fns = runs(nodes)
+        if len(fns) == 2 and nodes[0].instant is not None and nodes[1].instant is not None:
+            return Node(_instant_pair(op, name, compare, nodes[0].instant, nodes[1].instant), boolean=True)
         if len(fns) == 2:
             return Node(guarded(op, _date_pair(name, compare, *fns)), boolean=True)
 
@@ -299,6 +304,45 @@ def _date_pair(name: str, compare: Callable[[datetime, datetime], bool], first: 
     return run
 
 
+def _instant_pair(
+    op: str, name: str, compare: Callable[[datetime, datetime], bool], first: Fn, second: Fn
+) -> Fn:
+    """{name: [{"plusTime": [a, 0, unit]}, {"plusTime": [b, 0, unit]}]} (how rules compare dates) in one
+    closure: guarded(op, _date_pair(...)) over two guarded("plusTime", _read_instant(...)), with the
+    same order of evaluation and the same errors, without the six calls between them.
+    """
+
+    def run(data: Any) -> bool:
+        try:
+            x = _instant_or_error(name, first, data)
+            return compare(x, _instant_or_error(name, second, data))
+        except RuleError:
+            raise
+        except (ArithmeticError, ValueError) as error:
+            raise RuleError(f"{op}: {error}") from error
+
+    return run
+
+
+def _instant_or_error(name: str, value_fn: Fn, data: Any) -> datetime:
+    """What _date_pair makes of guarded("plusTime", _read_instant(value_fn)) on the data."""
+    try:
+        value = value_fn(data)
+        instant = (
+            certlogic.parse_datetime(value) if type(value) is str else certlogic.plus_time(value, 0, "day")
+        )
+    except RuleError:
+        raise
+    except (ArithmeticError, ValueError) as error:
+        raise RuleError(f"plusTime: {error}") from error
+    if type(instant) is datetime and instant.tzinfo is not None:
+        return instant
+    checked = certlogic.as_instant(instant)
+    if checked is None:
+        raise RuleError(f"{name} compares date-times, got {instant!r}")
+    return checked
+
+
 def date_of_birth(op: str, nodes: list[Node]) -> Node:
     value_fn = nodes[0].run
     return Node(guarded(op, lambda data: certlogic.date_of_birth(value_fn(data))))
@@ -331,10 +375,10 @@ BUILDERS: Final[dict[str, Builder]] = {
     "none": none,
     "some": some,
     "plusTime": plus_time,
-    "before": _date_chain("before", lambda a, b: a < b),
-    "not-before": _date_chain("not-before", lambda a, b: a >= b),
-    "after": _date_chain("after", lambda a, b: a > b),
-    "not-after": _date_chain("not-after", lambda a, b: a <= b),
+    "before": _date_chain("before", operator.lt),
+    "not-before": _date_chain("not-before", operator.ge),
+    "after": _date_chain("after", operator.gt),
+    "not-after": _date_chain("not-after", operator.le),
     "extractFromUVCI": extract_from_uvci,
     "dccDateOfBirth": date_of_birth,
 }

@@ -80,7 +80,7 @@ def _var(key: str, default: Node | None, op: str | None) -> Node:
         run = _or_none(read)
     if op is not None:
         run = guarded(op, run)
-    return Node(run, key=key if simple and default is None else None)
+    return Node(run, key=key if simple and default is None else None, var=default is None)
 
 
 def _identity(data: Any) -> Any:
@@ -301,6 +301,11 @@ def _comparison(op: str, nodes: list[Node]) -> Node:
         return _var_against(op, op, compare, left, right.constant)
     if right.key is not None and left.constant is not NOT_CONSTANT:
         return _var_against(op, _SWAPPED.get(op, op), _flipped(compare), right, left.constant)
+    # The same for a path ({"var": "payload.vd"}: rules read the pass and external so), read by run().
+    if left.var and right.constant is not NOT_CONSTANT:
+        return _var_against(op, op, compare, left, right.constant)
+    if right.var and left.constant is not NOT_CONSTANT:
+        return _var_against(op, _SWAPPED.get(op, op), _flipped(compare), right, left.constant)
     first, second = left.run, right.run
     if op in (">", ">="):
         # apply evaluates the right operand first: it computes a > b as b < a.
@@ -351,11 +356,10 @@ def _var_against(op: str, relation: str, compare: Compare, var: Node, constant: 
 
     `relation` is `op` as if the var came first, for Python's operator; `compare(value, constant)`
     is apply's comparison, operands in their written order; `op` names the operator in errors.
-    Reading a var cannot fail on a dict, nor a constant at all, so apply's evaluation order (right
-    operand first for > and >=) does not matter here.
+    A constant cannot fail, so apply's evaluation order (right operand first for > and >=) does not
+    matter here; the var is read (a key on a dict directly, a path by its run) inside the same try.
     """
-    key, read, kind = var.key, var.run, type(constant)
-    assert key is not None
+    key, read, kind = var.key, var.run, type(constant)  # key None: a path, always read by read()
     if relation in _NEGATED and (constant is None or kind is bool):
         # None equals only None and a boolean only itself, with or without ===.
         return Node(_identical(op, key, read, constant, negated=_NEGATED[relation]), boolean=True)
@@ -367,10 +371,10 @@ def _var_against(op: str, relation: str, compare: Compare, var: Node, constant: 
     return Node(_against(op, key, read, constant, compare), boolean=True)
 
 
-def _identical(op: str, key: str, read: Fn, constant: Any, *, negated: bool) -> Fn:
+def _identical(op: str, key: str | None, read: Fn, constant: Any, *, negated: bool) -> Fn:
     def run(data: Any) -> bool:
         try:
-            value = data.get(key) if type(data) is dict else read(data)
+            value = data.get(key) if type(data) is dict and key is not None else read(data)
         except RuleError:
             raise
         except (ArithmeticError, ValueError) as error:
@@ -381,11 +385,11 @@ def _identical(op: str, key: str, read: Fn, constant: Any, *, negated: bool) -> 
 
 
 def _against_number(
-    op: str, key: str, read: Fn, number: float, native: Callable[[Any, Any], bool], compare: Compare
+    op: str, key: str | None, read: Fn, number: float, native: Callable[[Any, Any], bool], compare: Compare
 ) -> Fn:
     def run(data: Any) -> bool:
         try:
-            value = data.get(key) if type(data) is dict else read(data)
+            value = data.get(key) if type(data) is dict and key is not None else read(data)
             kind = type(value)
             if kind is int or kind is float:
                 return native(value, number)
@@ -399,11 +403,11 @@ def _against_number(
 
 
 def _against_text(
-    op: str, key: str, read: Fn, text: str, native: Callable[[Any, Any], bool], compare: Compare
+    op: str, key: str | None, read: Fn, text: str, native: Callable[[Any, Any], bool], compare: Compare
 ) -> Fn:
     def run(data: Any) -> bool:
         try:
-            value = data.get(key) if type(data) is dict else read(data)
+            value = data.get(key) if type(data) is dict and key is not None else read(data)
             if type(value) is str:
                 return native(value, text)
             return compare(value, text)
@@ -415,10 +419,10 @@ def _against_text(
     return run
 
 
-def _against(op: str, key: str, read: Fn, constant: Any, compare: Compare) -> Fn:
+def _against(op: str, key: str | None, read: Fn, constant: Any, compare: Compare) -> Fn:
     def run(data: Any) -> bool:
         try:
-            return compare(data.get(key) if type(data) is dict else read(data), constant)
+            return compare(data.get(key) if type(data) is dict and key is not None else read(data), constant)
         except RuleError:
             raise
         except (ArithmeticError, ValueError) as error:

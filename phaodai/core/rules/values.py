@@ -163,7 +163,10 @@ def contains(needle: Any, haystack: Any) -> bool:
         if kind is str:  # === never converts, so only text equals text: Python's own `in` answers
             return needle in haystack
         if kind is int:  # as strict_equals: any number of the same value, never a boolean
-            return needle in haystack and any(type(item) is not bool and item == needle for item in haystack)
+            if needle not in haystack:
+                return False
+            # Only 0 and 1 equal a boolean (False, True): any other match is a number.
+            return needle not in (0, 1) or any(type(item) is not bool and item == needle for item in haystack)
         return any(strict_equals(needle, item) for item in haystack)
     return False
 

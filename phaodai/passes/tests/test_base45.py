@@ -69,3 +69,10 @@ def test_text_in_the_alphabet_is_refused_only_for_groups_out_of_range(text):
     else:
         with pytest.raises(base45.Base45Error):
             base45.decode(text)
+
+
+def test_texts_longer_than_any_code_decode_too():
+    data = bytes(range(256)) * 40  # 10,240 bytes: 15,360 characters, past the masks made in advance
+    assert base45.decode(base45.encode(data)) == data
+    with pytest.raises(base45.Base45Error):
+        base45.decode(base45.encode(data)[:-3] + ":::")

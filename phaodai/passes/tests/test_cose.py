@@ -4,6 +4,9 @@ from typing import Any
 
 import cbor2
 import pytest
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 
 from phaodai.passes import cose
 from phaodai.passes.codes import CodecError
@@ -72,3 +75,25 @@ def test_shortcut_agrees_with_the_general_decoder(name: str) -> None:
 def test_shortcut_reads_the_usual_layout() -> None:
     assert cose._plain_sign1(GOOD) == (PROTECTED, PAYLOAD, SIGNATURE)
     assert cose.parse(GOOD) == cose.Sign1(PROTECTED, -7, KID, PAYLOAD, SIGNATURE)
+
+
+EDGES = [
+    b"\x00" * 32,
+    b"\x00" * 31 + b"\x01",
+    b"\x80" + b"\x00" * 31,
+    b"\x00\x7f" + b"\xff" * 30,
+    b"\xff" * 32,
+]
+
+
+@pytest.mark.parametrize("r", EDGES)
+@pytest.mark.parametrize("s", EDGES)
+def test_the_hand_written_der_signature_is_encode_dss_signatures(r: bytes, s: bytes) -> None:
+    expected = encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
+    assert cose.der_signature(r + s) == expected
+
+
+@given(st.binary(min_size=64, max_size=64))
+def test_any_raw_signature_gives_the_same_der_as_encode_dss_signature(raw: bytes) -> None:
+    expected = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    assert cose.der_signature(raw) == expected

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from phaodai.passes import payload
 from phaodai.passes.payload import PassPayload, PassType, PayloadError, mask_cccd
 from phaodai.passes.tests import builders as b
 
@@ -145,3 +146,25 @@ def test_any_valid_permit_round_trips(birth_year, group, zones, hours):
         valid_to=start + timedelta(hours=hours),
     )
     assert PassPayload.from_map(permit.to_map()) == permit
+
+
+# What check_map's quick tests see: the patterns' own alphabets, other Unicode digits, and anything.
+_TEXTS = st.one_of(
+    st.text(alphabet="0123456789*", max_size=14),
+    st.text(alphabet="0123456789ABCXYZabc.-_ *٠١٢", max_size=18),
+    st.text(max_size=18),
+)
+
+
+@given(_TEXTS)
+def test_the_quick_tests_accept_only_what_the_patterns_accept(text):
+    assert payload._masked_cccd_ok(text) == bool(payload._MASKED_CCCD.fullmatch(text))
+    assert payload._plate_ok(text) == bool(payload._PLATE.fullmatch(text))
+    assert payload._zone_ok(text) == bool(payload._ZONE.fullmatch(text))
+
+
+@pytest.mark.parametrize("text", ["001******234", "٠٠١******٢٣٤", "29C-123.45", "29C 1", "A.b_c-1", "ĐA1"])
+def test_the_quick_tests_agree_with_the_patterns_on_examples(text):
+    assert payload._masked_cccd_ok(text) == bool(payload._MASKED_CCCD.fullmatch(text))
+    assert payload._plate_ok(text) == bool(payload._PLATE.fullmatch(text))
+    assert payload._zone_ok(text) == bool(payload._ZONE.fullmatch(text))
