@@ -16,17 +16,29 @@ from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 _done: "WeakKeyDictionary[Any, set[str]]" = WeakKeyDictionary()  # names prepared, per connection
+# The statement is gone (DEALLOCATE, DISCARD ALL) or its plan no longer fits a table a migration changed
+# ("cached plan must not change result type").
+STALE = {"26000", "0A000"}
 
 
 def execute(cursor: Any, name: str, sql: str, types: Sequence[str], params: Sequence[Any]) -> None:
     """Run `sql` (placeholders $1…, parameters of these PostgreSQL `types`) as the prepared statement
-    `name` (cases_…), preparing it first on this connection if needed."""
+    `name` (cases_…), preparing it first on this connection if needed. A statement found stale fails
+    its transaction once and is prepared afresh by the next derivation on the connection."""
     raw = connection.connection
     done = _done.setdefault(raw, set())
     if name not in done:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+        if cursor.fetchone() is not None:  # a stale one left on the connection
+            cursor.execute(f"DEALLOCATE {name}")
         cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
         done.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", list(params))
+    try:
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", list(params))
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) in STALE:
+            done.clear()  # whatever made this one stale (DISCARD ALL, a migration) may have hit the others
+        raise

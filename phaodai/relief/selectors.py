@@ -289,9 +289,13 @@ def ledger_check(item: Item | None = None) -> LedgerCheck:
     moves = Movement.objects.all()
     transit = Transfer.objects.filter(status=Transfer.Status.DISPATCHED)
     donations = Donation.objects.filter(kind=Donation.Kind.GOODS)
+    # Goods bought in are counted from the spending records, not from the movements they booked: a
+    # purchase movement without its spending (or of another quantity) then unbalances the check.
+    bought = Spending.objects.filter(kind=Spending.Kind.PURCHASE)
     if item is not None:
         stocks, moves = stocks.filter(item=item), moves.filter(item=item)
         transit, donations = transit.filter(item=item), donations.filter(item=item)
+        bought = bought.filter(item=item)
 
     def total(queryset: Any, name: str) -> int:
         return int(queryset.aggregate(t=Sum(name))["t"] or 0)
@@ -310,7 +314,7 @@ def ledger_check(item: Item | None = None) -> LedgerCheck:
         given_out=-total(moves.filter(kind__in=rules.OUTGOING_KINDS), "quantity"),
         adjusted=total(moves.filter(kind=Movement.Kind.ADJUSTMENT), "quantity"),
         rows_match_movements=rows_match,
-        purchased=total(moves.filter(kind=Movement.Kind.PURCHASE_IN), "quantity"),
+        purchased=total(bought, "quantity"),
     )
 
 

@@ -9,7 +9,7 @@ locked, a retry with the same Idempotency-Key (or the same receipt) returns the 
 other attempt on a paid line is refused with the earlier payment named.
 """
 
-import csv
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from phaodai.accounts.roles import Perm
 from phaodai.core import audit
+from phaodai.core.bulk.report import csv_lines
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import Duplicate, InvalidInput
 from phaodai.core.uploads import check_upload, stored_name
@@ -54,7 +55,7 @@ def _covered_path(decision: Decision, ward: Any) -> str:
     return ward.path
 
 
-def _paid_for_period() -> Exists:
+def paid_for_period() -> Exists:
     """The duplicate check: the line's person already holds a payment of the programme for the period."""
     return Exists(
         Payment.objects.filter(
@@ -86,12 +87,12 @@ def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:
 def unpaid_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
     """The decision's approved lines (of one ward) without a payment, each marked `already_paid` when the
     same person holds a payment of the programme for the period from another line."""
-    return _approved_unpaid(decision, ward).annotate(already_paid=_paid_for_period())
+    return _approved_unpaid(decision, ward).annotate(already_paid=paid_for_period())
 
 
 def payable_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
     """The unpaid lines that pass the duplicate check: what the cashier or the bank pays."""
-    return _approved_unpaid(decision, ward).filter(~_paid_for_period())
+    return _approved_unpaid(decision, ward).filter(~paid_for_period())
 
 
 def payment_list(*, by: Any, decision: Decision, ward: Any = None) -> PaymentList:
@@ -101,13 +102,15 @@ def payment_list(*, by: Any, decision: Decision, ward: Any = None) -> PaymentLis
     require_any(by, PAYERS, path, DECISION_TYPE, decision.pk)
     # Two single-pass aggregates: all unpaid lines, and those the duplicate check leaves off.
     unpaid = _approved_unpaid(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
-    blocked = (
-        _approved_unpaid(decision, ward)
-        .filter(_paid_for_period())
-        .aggregate(count=Count("pk"), total=Sum("amount"))
-    )
+    blocked = blocked_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
     payable_total = (unpaid["total"] or 0) - (blocked["total"] or 0)
     return PaymentList(unpaid["count"] - blocked["count"], payable_total, blocked["count"])
+
+
+def blocked_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
+    """The unpaid lines the duplicate check leaves off: the person was paid this support for the period
+    on another line (the district returns them; they are never paid)."""
+    return _approved_unpaid(decision, ward).filter(paid_for_period())
 
 
 EXPORT_HEADER = ("line", "reference", "full_name", "birth_year", "programme", "amount", "signature")
@@ -149,27 +152,22 @@ def payable_rows(decision: Decision, ward: Any = None) -> Iterator[tuple[Any, ..
         after = chunk[-1][0]
 
 
-def export_payment_list(*, by: Any, decision: Decision, ward: Any, out: Any, clock: Clock = now) -> int:
-    """Write a ward's payment list as CSV to `out` (the header, then one row per payable line); the export
-    of names is recorded. Returns the number of lines written."""
+def export_payment_list(*, by: Any, decision: Decision, ward: Any, clock: Clock = now) -> Iterator[str]:
+    """A ward's payment list as CSV lines (a BOM for Excel, the header, one row per payable line, every
+    cell made inert for spreadsheets), streamed; the export of names is recorded when it is asked for."""
     path = _covered_path(decision, ward)
     require_any(by, PAYERS, path, DECISION_TYPE, decision.pk)
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    written = 0
-    for row in payable_rows(decision, ward):
-        writer.writerow(row)
-        written += 1
+    summary = payment_list(by=by, decision=decision, ward=ward)
     audit.record(
         actor=by,
         action="welfare.payment_list",
         object_type=DECISION_TYPE,
         object_id=decision.pk,
         unit_path=path,
-        after={"lines": written},
+        after={"lines": summary.payable, "total": summary.payable_total, "blocked": summary.blocked},
         clock=clock,
     )
-    return written
+    return csv_lines(itertools.chain([EXPORT_HEADER], payable_rows(decision, ward)))
 
 
 def _paid_message(payment: Payment) -> str:
@@ -277,8 +275,12 @@ def pay(
     except IntegrityError:
         # Another line of the same person paid at the same moment, or the same key sent twice at once.
         found = Payment.objects.filter(idempotency_key=key).first() if key else None
-        if found is not None and found.application_id == application.pk:
-            return found, False
+        if found is not None:
+            if found.application_id == application.pk:
+                return found, False
+            raise InvalidInput(
+                _("This Idempotency-Key was used for another payment."), field="Idempotency-Key"
+            ) from None
         earlier = _earlier_payment(application)
         if earlier is not None:
             raise AlreadyPaid(_paid_message(earlier), field="payment", earlier=earlier) from None
@@ -293,12 +295,17 @@ def reconcile(*, by: Any, decision: Decision, ward: Any, clock: Clock = now) -> 
     require(by, Perm.PAY_SUPPORT, ward.path, DECISION_TYPE, decision.pk)
     moment = clock()
     with transaction.atomic():
+        # The ward's lines first, as pay() locks a line: a payment being made is either in or waits.
+        lines = Application.objects.select_for_update().filter(
+            decision=decision, unit_path__startswith=ward.path, status__in=(rules.APPROVED, rules.PAID)
+        )
+        list(lines.values_list("pk", flat=True))
         rows = Payment.objects.select_for_update().filter(decision=decision, unit_path__startswith=ward.path)
         paid_ids = [pk for pk, status in rows.values_list("pk", "status") if status == Payment.Status.PAID]
         if not paid_ids:
             raise InvalidInput(_("Nothing paid is waiting for reconciliation."), field="ward")
         paid = Payment.objects.filter(pk__in=paid_ids).aggregate(count=Count("pk"), total=Sum("amount"))
-        unpaid = unpaid_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
+        unpaid = payable_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
         reconciliation = Reconciliation.objects.create(
             decision=decision,
             unit=ward,

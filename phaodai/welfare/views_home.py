@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import now
-from phaodai.welfare import rules, selectors
+from phaodai.welfare import payments, rules, selectors
 from phaodai.welfare.models import Application, Objection, SupportList
 from phaodai.welfare.views_common import require_reader
 
@@ -67,9 +67,13 @@ def _waiting(user: Any) -> dict[str, Any]:
         waiting["to_approve"] = appraises.filter(status=SupportList.Status.APPRAISED).count()
     if selectors.can_pay(user):
         pays = selectors.reach_q(user, perms=(Perm.PAY_SUPPORT,))
-        waiting["to_pay"] = Application.objects.filter(
-            pays, status=rules.APPROVED, decision__isnull=False, payment__isnull=True
-        ).aggregate(n=Count("pk"), total=Sum("amount"))
+        waiting["to_pay"] = (
+            Application.objects.filter(
+                pays, status=rules.APPROVED, decision__isnull=False, payment__isnull=True
+            )
+            .exclude(payments.paid_for_period())
+            .aggregate(n=Count("pk"), total=Sum("amount"))
+        )
     return waiting
 
 

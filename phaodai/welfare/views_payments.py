@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,14 +30,16 @@ LINE_LIMIT = 1000
 def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND)."""
     reach = selectors.reach_q(user)
+    # What can still be paid: approved, unpaid, and nobody paid for the period on another line.
+    payable = Q(status=rules.APPROVED, payment__isnull=True) & ~Q(payments.paid_for_period())
     rows = (
         Application.objects.filter(reach, decision_id__in=decision_ids)
         .values("decision_id", "unit__code", "unit__name", "unit_path")
         .annotate(
             lines=Count("pk"),
             total=Sum("amount"),
-            unpaid=Count("pk", filter=Q(status=rules.APPROVED, payment__isnull=True)),
-            unpaid_total=Sum("amount", filter=Q(status=rules.APPROVED, payment__isnull=True)),
+            unpaid=Count("pk", filter=payable),
+            unpaid_total=Sum("amount", filter=payable),
             paid=Count("pk", filter=Q(payment__status=Payment.Status.PAID)),
             paid_total=Sum("amount", filter=Q(payment__status=Payment.Status.PAID)),
             reconciled=Count("pk", filter=Q(payment__status=Payment.Status.RECONCILED)),
@@ -77,17 +79,18 @@ def decision_page(
         .select_related("payment")
         .order_by("line_no")[: LINE_LIMIT + 1]
     )
+    unpaid = [line.pk for line in lines if line.status == rules.APPROVED and not hasattr(line, "payment")]
+    blocked = set(payments.blocked_lines(decision).filter(pk__in=unpaid).values_list("pk", flat=True))
     payable_here = {
         line.pk
         for line in lines
-        if line.status == rules.APPROVED
-        and not hasattr(line, "payment")
-        and may(user, line.unit_path, Perm.PAY_SUPPORT)
+        if line.pk in unpaid and line.pk not in blocked and may(user, line.unit_path, Perm.PAY_SUPPORT)
     }
     context = {
         "decision": decision,
         "lines": lines[:LINE_LIMIT],
         "payable_here": payable_here,
+        "blocked": blocked,
         "more": len(lines) > LINE_LIMIT,
         "wards": ward_summaries(user, [decision.pk]).get(decision.pk, []),
         "lists": list(decision.lists.select_related("unit").order_by("unit__path", "number")[:200]),
@@ -127,14 +130,12 @@ def payment_list_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     decision = selectors.decision_for(user, pk)
     try:
         ward = _ward_code(request.GET.get("ward", ""), decision)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # Excel opens UTF-8 CSV with Vietnamese names only with the BOM
-        payments.export_payment_list(by=user, decision=decision, ward=ward, out=response)
+        lines = payments.export_payment_list(by=user, decision=decision, ward=ward)
     except DomainError as error:
         reraise_scope(error)
         return decision_page(request, decision, error.status, error=error)
-    name = f"payment-list-{decision.pk}-{ward.code}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payment-list-{decision.pk}-{ward.code}.csv"'
     return response
 
 

@@ -93,3 +93,30 @@ def test_a_rolled_back_derivation_leaves_the_next_one_exact(resident: Any, healt
     incremental = derivation()
     tracing.derive_all(date(2021, 9, 10))
     assert derivation() == incremental
+
+
+@on_postgresql
+def test_a_statement_made_stale_is_prepared_again(resident: Any, health_worker_bo_de: Any) -> None:
+    """After DEALLOCATE ALL (or a migration that changes a column a statement returns) the derivation on
+    that connection fails once; the next one prepares its statements afresh and is exact."""
+    from django.db import DatabaseError
+
+    f0, f1 = resident(0), resident(1)
+    by = health_worker_bo_de
+    services.add_contacts(
+        by=by,
+        source=f0,
+        contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=f1)],
+        clock=at(hanoi(2021, 9, 10, 8)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                             source_known=False, test_ref="S-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="S-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    assert dict(TraceLevel.objects.values_list("person_id", "level")) == {f0.pk: 0, f1.pk: 1}
+    incremental = derivation()
+    tracing.derive_all(date(2021, 9, 10))
+    assert derivation() == incremental

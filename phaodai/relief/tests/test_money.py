@@ -53,6 +53,9 @@ def test_a_purchase_pays_from_the_fund_and_books_the_goods_into_the_stock(ward_o
     # both ledgers balance: the goods bought count as goods in
     assert selectors.ledger_check().balanced and selectors.ledger_check().purchased == 100
     assert selectors.money_check().balanced and selectors.money_check().spent == 1_500_000
+    # Goods booked as bought without a spending of that quantity unbalance the goods ledger.
+    Spending.objects.filter(pk=spending.pk).update(quantity=90)
+    assert not selectors.ledger_check().balanced
 
 
 def test_cash_handed_out_spends_money_only_and_a_retry_pays_once(ward_officer_bo_de, unit):

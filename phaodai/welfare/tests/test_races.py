@@ -50,8 +50,11 @@ def file(by: Any, world: Any, n: int = 0) -> Any:
     )[0]
 
 
-def appraised_list(world: Any, ward_officer: Any, district_officer: Any) -> Any:
-    services.review(by=ward_officer, application=file(ward_officer, world), accept=True, clock=later(0.1))
+def appraised_list(world: Any, ward_officer: Any, district_officer: Any, count: int = 1) -> Any:
+    for n in range(count):
+        services.review(
+            by=ward_officer, application=file(ward_officer, world, n), accept=True, clock=later(0.1)
+        )
     posted = listing.post_list(by=ward_officer, ward=world.ward, programme_code="HN-3642", clock=later(0.2))
     listing.submit_list(by=ward_officer, support_list=posted, clock=later(3))
     return approval.appraise(by=district_officer, support_list=posted, clock=later(4))
@@ -136,3 +139,26 @@ def test_the_same_person_filed_twice_at_once_gets_one_application(ward_officer_b
     assert len(made) == 1 and len(refused) == 1, outcomes
     assert isinstance(refused[0], Duplicate)
     assert Application.objects.count() == 1
+
+
+def test_a_reconciliation_and_a_payment_at_once_count_every_line(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    """Reconciling locks the ward's lines, as paying does: a line paid meanwhile is counted paid or unpaid,
+    never lost between the two."""
+    world = build_world(ward_officer=ward_officer_bo_de, residents=2)
+    appraised = appraised_list(world, ward_officer_bo_de, district_officer_long_bien, count=2)
+    decision = approval.approve(
+        by=district_officer_long_bien, support_lists=[appraised], number="5/QĐ", signed_on=date(2021, 9, 10)
+    )
+    first, second = Application.objects.filter(decision=decision).order_by("line_no")
+    payments.pay(by=welfare_officer_bo_de, application=first, method="cash", receipt_number="BN-1")
+    outcomes = race(
+        lambda: payments.reconcile(by=welfare_officer_bo_de, decision=decision, ward=world.ward),
+        lambda: payments.pay(
+            by=welfare_officer_bo_de, application=second, method="cash", receipt_number="BN-2"
+        ),
+    )
+    done = next(o for o in outcomes if not isinstance(o, tuple))
+    assert not isinstance(done, Exception), outcomes
+    assert done.count + done.unpaid_count == 2, (done.count, done.unpaid_count)

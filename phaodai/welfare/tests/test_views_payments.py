@@ -41,7 +41,7 @@ def test_the_decision_page_offers_each_line_to_pay_and_the_ward_s_payment_list(
     assert f"/welfare/decisions/{decision.pk}/payment-list.csv?ward=00139" in page
     response = welfare.get(f"/welfare/decisions/{decision.pk}/payment-list.csv?ward=00139")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    body = response.content.decode("utf-8-sig").splitlines()
+    body = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert body[0].startswith("line,reference,full_name") and len(body) == 3
     assert AuditEntry.objects.filter(action="welfare.payment_list").count() == 1
     assert not Payment.objects.exists()

@@ -217,16 +217,35 @@ def test_the_payment_list_as_csv_lists_every_payable_line_and_records_its_export
     world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
 ):
     _, _, decision = through_approval(world, ward_officer_bo_de, district_officer_long_bien)
-    first, _second = selectors.decision_lines(decision)
+    first, second = selectors.decision_lines(decision)
     payments.pay(by=welfare_officer_bo_de, application=first, method="cash", receipt_number="BN-1")
-    out = io.StringIO()
-    written = payments.export_payment_list(
-        by=welfare_officer_bo_de, decision=decision, ward=world.ward, out=out
-    )
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert written == 1 and rows[0] == list(payments.EXPORT_HEADER)
-    assert rows[1][0] == "2" and rows[1][5] == "1500000" and rows[1][6] == ""
+    # A name that a spreadsheet would run as a formula is written inert.
+    type(second.person).objects.filter(pk=second.person_id).update(full_name="=HYPERLINK(1) An")
+    lines = payments.export_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    rows = list(csv.reader(io.StringIO("".join(lines).lstrip("\ufeff"))))
+    assert rows[0] == list(payments.EXPORT_HEADER) and len(rows) == 2  # the paid line is left off
+    assert rows[1][0] == "2" and rows[1][2] == "'=HYPERLINK(1) An"
+    assert rows[1][5] == "1500000" and rows[1][6] == ""
     assert AuditEntry.objects.filter(action="welfare.payment_list", object_id=str(decision.pk)).count() == 1
+
+
+def test_one_key_for_two_lines_is_refused_for_the_second(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    _, _, decision = through_approval(world, ward_officer_bo_de, district_officer_long_bien)
+    first, second = selectors.decision_lines(decision)
+    payments.pay(
+        by=welfare_officer_bo_de, application=first, method="bank", bank_reference="V-1", idempotency_key="k"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        payments.pay(
+            by=welfare_officer_bo_de,
+            application=second,
+            method="bank",
+            bank_reference="V-2",
+            idempotency_key="k",
+        )
+    assert refused.value.field == "Idempotency-Key" and Payment.objects.count() == 1
 
 
 def test_only_an_approved_line_of_a_decision_is_paid(world, ward_officer_bo_de, welfare_officer_bo_de):
@@ -281,6 +300,7 @@ def test_a_person_already_paid_is_left_off_a_later_payment_list_and_refused_at_t
     listed = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
     assert (listed.payable, listed.blocked) == (0, 1)
     assert list(payments.payable_rows(decision, world.ward)) == []
+    assert [line.pk for line in payments.blocked_lines(decision, world.ward)] == [again.pk]
     with pytest.raises(Duplicate) as refused:
         payments.pay(by=welfare_officer_bo_de, application=again, method="cash", receipt_number="BN-8")
     assert refused.value.params["earlier"].pk == first.pk and "BN-7" in str(refused.value)
