@@ -56,6 +56,9 @@ class ChosenLanguageMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
+
+
 class _DiscardFiles(FileUploadHandler):
     """Reads past a multipart body's file parts: their bytes are the file's own (NUL bytes included)."""
 
@@ -95,11 +98,12 @@ def _multipart_fields_hold_nul(request: HttpRequest, body: bytes) -> bool:
 def posted_form_holds_nul(request: HttpRequest) -> bool:
     """Whether a form-encoded body, or a multipart body's fields (never its files), holds a NUL.
 
-    JSON is left to the API, whose input schemas refuse NUL with its own error shape (core.schemas).
+    The API (/api/) is left alone, JSON or form: its input schemas refuse NUL with its own error shape
+    (core.schemas: 422 `invalid_input`, as JSON).
     A multipart body above DATA_UPLOAD_MAX_MEMORY_SIZE (an upload) is not read here: reading it whole
     is what the upload handlers avoid, and the views that take uploads set their own handlers.
     """
-    if request.method not in BODY_METHODS:
+    if request.method not in BODY_METHODS or request.path.startswith(API_PREFIX):
         return False
     if request.content_type == "application/x-www-form-urlencoded":
         body = _small_body(request)
