@@ -289,7 +289,7 @@ class Reconciliation(TimeStampedModel):
 class Payment(TimeStampedModel):
     """Money handed over for one approved line: in cash (signed receipt) or by bank, then reconciled.
 
-    Written when paid, never before: what is still due is read from the decision (payments.unpaid_lines).
+    Written when paid, never before: what is still due is read from the decision (payments.payable_lines).
     """
 
     class Status(models.TextChoices):

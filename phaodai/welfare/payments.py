@@ -84,12 +84,6 @@ def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:
     return lines.filter(unit_path__startswith=path).order_by()
 
 
-def unpaid_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
-    """The decision's approved lines (of one ward) without a payment, each marked `already_paid` when the
-    same person holds a payment of the programme for the period from another line."""
-    return _approved_unpaid(decision, ward).annotate(already_paid=paid_for_period())
-
-
 def payable_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
     """The unpaid lines that pass the duplicate check: what the cashier or the bank pays."""
     return _approved_unpaid(decision, ward).filter(~paid_for_period())
