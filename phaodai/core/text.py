@@ -57,3 +57,8 @@ def mask_name(full_name: str) -> str:
     if len(parts) == 1:
         return parts[0][:1] + "."
     return " ".join([parts[0], *(p[:1] + "." for p in parts[1:])])
+
+
+def vnd(amount: int) -> str:
+    """An amount of đồng with Vietnamese thousands dots, as messages show it: 1.500.000."""
+    return f"{int(amount):,}".replace(",", ".")

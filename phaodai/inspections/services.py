@@ -31,7 +31,7 @@ from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible
 from phaodai.core.errors import Duplicate, InvalidInput, NotPermitted
 from phaodai.core.jurisdiction import require_within
-from phaodai.core.text import nfc
+from phaodai.core.text import nfc, vnd
 from phaodai.inspections import rules, selectors
 from phaodai.inspections.errors import (
     AreaOutsideHomeUnit,
@@ -83,7 +83,7 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
 
 
 def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return vnd(amount) + " đ"
 
 
 # Teams -----------------------------------------------------------------------------------------

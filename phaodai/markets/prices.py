@@ -30,7 +30,7 @@ from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import Conflict, InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import covers, get_in_scope_or_404, log_out_of_scope, paths_of
-from phaodai.core.text import nfc
+from phaodai.core.text import nfc, vnd
 from phaodai.markets.models import Market, PriceReport, Shortage
 from phaodai.markets.reports import unit_in_reach
 from phaodai.markets.selectors import reach_q
@@ -152,8 +152,8 @@ def price_problem(raw: Any) -> tuple[int | None, str]:
         return None, gettext("Enter the price as a whole number of đồng, e.g. 25000.")
     if price < bounds.min_price or price > bounds.max_price:
         return None, gettext("A price must be from %(low)s to %(high)s đồng; check the zeros.") % {
-            "low": f"{bounds.min_price:,}".replace(",", "."),
-            "high": f"{bounds.max_price:,}".replace(",", "."),
+            "low": vnd(bounds.min_price),
+            "high": vnd(bounds.max_price),
         }
     return price, ""
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
+from phaodai.core.text import vnd
 from phaodai.relief import rules
 from phaodai.relief.errors import NotEnoughStock
 from phaodai.relief.models import Fund, Item, Movement, Stock
@@ -49,10 +50,10 @@ def locked_stocks(pairs: Iterable[tuple[Any, Item]]) -> dict[Key, Stock]:
 def short_message(stock: Stock, wanted: int) -> str:
     item = stock.item
     return gettext("Only %(held)s %(unit)s of %(item)s held; %(wanted)s asked for.") % {
-        "held": f"{stock.quantity:,}".replace(",", "."),
+        "held": vnd(stock.quantity),
         "unit": item.measure,
         "item": item.name,
-        "wanted": f"{wanted:,}".replace(",", "."),
+        "wanted": vnd(wanted),
     }
 
 

@@ -15,16 +15,20 @@ from django.utils.translation import gettext
 
 from phaodai.core import audit
 from phaodai.core.clock import Clock, now
+from phaodai.core.text import vnd
 from phaodai.relief import rules
 from phaodai.relief.errors import NotEnoughMoney, ReliefInvalid
 from phaodai.relief.ledger import book, locked_fund, locked_stocks, move_money
 from phaodai.relief.models import Fund, Movement, Spending
-from phaodai.relief.services import _earlier, _key, item_of, quantity_of, require_relief, stock_unit, text
-
-
-def vnd(amount: int) -> str:
-    """Đồng with Vietnamese separators (5.000.000)."""
-    return f"{amount:,}".replace(",", ".")
+from phaodai.relief.services import (
+    earlier_by_key,
+    item_of,
+    quantity_of,
+    require_relief,
+    stock_unit,
+    stored_key,
+    text,
+)
 
 
 def spending_state(spending: Spending) -> dict[str, Any]:
@@ -52,8 +56,8 @@ def spend(
     (kind "purchase", with the item and quantity bought), or as cash handed out (kind "cash")."""
     unit = stock_unit(unit)
     require_relief(by, unit)
-    key = _key(by, idempotency_key, "spend")
-    earlier = _earlier(Spending, key)
+    key = stored_key(by, idempotency_key, "spend")
+    earlier = earlier_by_key(Spending, key)
     if earlier is not None:
         return earlier, False
     if kind not in Spending.Kind.values:
@@ -69,7 +73,7 @@ def spend(
     try:
         with transaction.atomic():
             fund = locked_fund(unit)
-            earlier = _earlier(Spending, key)  # a concurrent retry waited on the lock: answer the first
+            earlier = earlier_by_key(Spending, key)  # a concurrent retry waited on the lock: answer the first
             if earlier is not None:
                 return earlier, False
             _require_money(fund, amount)
@@ -88,7 +92,7 @@ def spend(
                 unit_path=unit.path, after=spending_state(spending), clock=clock,
             )  # fmt: skip
     except IntegrityError:
-        earlier = _earlier(Spending, key)
+        earlier = earlier_by_key(Spending, key)
         if earlier is None:
             raise
         return earlier, False

@@ -88,11 +88,12 @@ def _moment(value: Any, at: datetime, field: str) -> datetime:
     return value
 
 
-def _earlier(model: type[Model], key: str) -> Any:
+def earlier_by_key(model: type[Model], key: str) -> Any:
+    """The row an earlier attempt with this stored key wrote (donations, movements, spending), if any."""
     return model._default_manager.filter(idempotency_key=key).first() if key else None
 
 
-def _key(by: Any, idempotency_key: str, action: str = "") -> str:
+def stored_key(by: Any, idempotency_key: str, action: str = "") -> str:
     """The stored key: the user's, and for movements the action's too (a distribution's key is not an
     adjustment's)."""
     key = str(idempotency_key or "").strip()
@@ -134,8 +135,8 @@ def record_donation(
     """
     unit = stock_unit(unit)
     require_relief(by, unit)
-    key = _key(by, idempotency_key)
-    earlier = _earlier(Donation, key)
+    key = stored_key(by, idempotency_key)
+    earlier = earlier_by_key(Donation, key)
     if earlier is not None:
         return earlier, False
     at = clock()
@@ -175,7 +176,7 @@ def record_donation(
                 object_id=donation.pk, unit_path=unit.path, after=donation_state(donation), clock=clock,
             )  # fmt: skip
     except IntegrityError:
-        earlier = _earlier(Donation, key)
+        earlier = earlier_by_key(Donation, key)
         if earlier is None:
             raise
         return earlier, False
@@ -194,8 +195,8 @@ def distribute(
     A retry with the same idempotency key answers with the first movement and books nothing."""
     unit = stock_unit(unit)
     require_relief(by, unit)
-    key = _key(by, idempotency_key, "distribute")
-    earlier = _earlier(Movement, key)
+    key = stored_key(by, idempotency_key, "distribute")
+    earlier = earlier_by_key(Movement, key)
     if earlier is not None:
         return earlier, False
     stuff, count = item_of(item), quantity_of(quantity)
@@ -219,8 +220,8 @@ def adjust(
     A retry with the same idempotency key answers with the first movement and books nothing."""
     unit = stock_unit(unit)
     require_relief(by, unit)
-    key = _key(by, idempotency_key, "adjust")
-    earlier = _earlier(Movement, key)
+    key = stored_key(by, idempotency_key, "adjust")
+    earlier = earlier_by_key(Movement, key)
     if earlier is not None:
         return earlier, False
     stuff = item_of(item)
@@ -242,13 +243,13 @@ def _book_once(
     try:
         with transaction.atomic():
             stock = locked_stocks([(unit, stuff)])[(unit.pk, stuff.pk)]
-            earlier = _earlier(Movement, key)
+            earlier = earlier_by_key(Movement, key)
             if earlier is not None:
                 return earlier, False
             movement = book(stock, kind=kind, quantity=delta, by=by, at=at, reason=why, idempotency_key=key)
             _audit_movement(by, movement, action, clock)
     except IntegrityError:
-        earlier = _earlier(Movement, key)
+        earlier = earlier_by_key(Movement, key)
         if earlier is None:
             raise
         return earlier, False
@@ -341,8 +342,8 @@ def propose_transfer(
             raise OutOfScope()
     if not covers(by, over, PERM):
         raise NotPermitted(gettext("A transfer between wards is proposed by the district (or the city)."))
-    key = _key(by, idempotency_key)
-    earlier = _earlier(Transfer, key)
+    key = stored_key(by, idempotency_key)
+    earlier = earlier_by_key(Transfer, key)
     if earlier is not None:
         return earlier, False
     if proposer not in Transfer.Proposer.values:
@@ -363,7 +364,7 @@ def propose_transfer(
                 object_id=transfer.pk, unit_path=over, after=transfer_state(transfer), clock=clock,
             )  # fmt: skip
     except IntegrityError:
-        earlier = _earlier(Transfer, key)
+        earlier = earlier_by_key(Transfer, key)
         if earlier is None:
             raise
         return earlier, False

@@ -22,6 +22,7 @@ from phaodai.accounts.roles import Perm
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.errors import Duplicate, InvalidInput
+from phaodai.core.text import vnd
 from phaodai.core.uploads import check_upload, stored_name
 from phaodai.people import selectors as people
 from phaodai.people.rules import age_on
@@ -262,15 +263,11 @@ def _amount(programme: Programme, facts: Mapping[str, Any], days: Any, amount: A
     return (count if programme.amount_kind == rules.PER_DAY else None), due
 
 
-def _vnd(amount: Any) -> str:
-    return f"{int(amount):,}".replace(",", ".")
-
-
 def _policy_message(error: rules.PolicyError) -> str:
     """The translated message of a refusal of the policy (rules.py gives the code and the numbers)."""
     p = error.params
     if error.code == "amount_fixed":
-        return _("This programme pays exactly %(amount)s VND.") % {"amount": _vnd(p["amount"])}
+        return _("This programme pays exactly %(amount)s VND.") % {"amount": vnd(p["amount"])}
     if error.code == "days_required":
         return _("Give the number of days, above zero.")
     if error.code == "days_over_cap":
@@ -283,19 +280,19 @@ def _policy_message(error: rules.PolicyError) -> str:
     if error.code == "amount_per_day":
         return _("%(days)s days at %(rate)s VND make %(due)s VND.") % {
             "days": p["days"],
-            "rate": _vnd(p["rate"]),
-            "due": _vnd(p["due"]),
+            "rate": vnd(p["rate"]),
+            "due": vnd(p["due"]),
         }
     if error.code == "amount_range":
         return _("The amount must be between %(low)s and %(high)s VND.") % {
-            "low": _vnd(p["low"]),
-            "high": _vnd(p["high"]),
+            "low": vnd(p["low"]),
+            "high": vnd(p["high"]),
         }
     if error.code == "amount_tier":
         return _("For %(value)s (%(fact)s) this programme pays %(amount)s VND, no other amount.") % {
             "value": p["value"] if p["value"] is not None else "—",
             "fact": p["fact"],
-            "amount": _vnd(p["amount"]),
+            "amount": vnd(p["amount"]),
         }
     if error.code == "tier_unmet":
         return _("This programme pays from %(lowest)s (%(fact)s).") % {

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from phaodai.accounts.roles import Perm
 from phaodai.core.clock import local_date, now
 from phaodai.core.errors import DomainError
+from phaodai.core.text import vnd
 from phaodai.territory import selectors as territory
 from phaodai.welfare import approval, listing, rules, selectors
 from phaodai.welfare.forms import ApproveForm, PostListForm, VersionForm
@@ -211,7 +212,7 @@ def _choice_label(item: SupportList) -> str:
         "programme": item.programme.code,
         "number": item.number,
         "n": item.entries,  # type: ignore[attr-defined]
-        "total": f"{item.total or 0:,}".replace(",", "."),  # type: ignore[attr-defined]
+        "total": vnd(item.total or 0),  # type: ignore[attr-defined]
     }
 
 

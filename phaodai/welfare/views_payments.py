@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from phaodai.accounts.roles import Perm
 from phaodai.core.errors import DomainError, InvalidInput
+from phaodai.core.text import vnd
 from phaodai.territory import selectors as territory
 from phaodai.welfare import payments, rules, selectors
 from phaodai.welfare.forms import PayForm, new_token
@@ -153,7 +154,7 @@ def payments_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Reconciled: %(n)s paid, %(total)s VND; %(unpaid)s still to pay.")
-        % {"n": done.count, "total": f"{done.total:,}".replace(",", "."), "unpaid": done.unpaid_count},
+        % {"n": done.count, "total": vnd(done.total), "unpaid": done.unpaid_count},
     )
     return redirect("welfare:decision", pk=pk)
 
@@ -207,9 +208,7 @@ def pay_line(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_domain_error(error)
         return _pay_page(request, line, form, error.status, earlier=error.params.get("earlier"))
     if created:
-        messages.success(
-            request, _("Paid %(amount)s VND.") % {"amount": f"{paid.amount:,}".replace(",", ".")}
-        )
+        messages.success(request, _("Paid %(amount)s VND.") % {"amount": vnd(paid.amount)})
     else:
         messages.info(request, _("This payment was already recorded: nothing was paid twice."))
     return redirect("welfare:payment", pk=paid.pk)

@@ -107,3 +107,9 @@ def test_folding_digits_keeps_the_length_and_is_idempotent(value):
     folded = ascii_digits(value)
     assert len(folded) == len(value) and ascii_digits(folded) == folded
     assert all(ch.isascii() or unicodedata.decimal(ch, None) is None for ch in folded)
+
+
+def test_amounts_of_dong_take_vietnamese_thousands_dots():
+    from phaodai.core.text import vnd
+
+    assert (vnd(0), vnd(80_000), vnd(1_500_000)) == ("0", "80.000", "1.500.000")
