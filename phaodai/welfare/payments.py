@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,6 +64,12 @@ def paid_for_period() -> Exists:
             period_key=OuterRef("period_key"),
         )
     )
+
+
+def payable_q() -> Q:
+    """An application that can still be paid: approved in a decision, no payment, and nobody paid for
+    the period on another line (for pages that count what is left to pay)."""
+    return Q(status=rules.APPROVED, decision__isnull=False, payment__isnull=True) & ~Q(paid_for_period())
 
 
 def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:

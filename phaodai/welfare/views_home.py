@@ -67,12 +67,8 @@ def _waiting(user: Any) -> dict[str, Any]:
         waiting["to_approve"] = appraises.filter(status=SupportList.Status.APPRAISED).count()
     if selectors.can_pay(user):
         pays = selectors.reach_q(user, perms=(Perm.PAY_SUPPORT,))
-        waiting["to_pay"] = (
-            Application.objects.filter(
-                pays, status=rules.APPROVED, decision__isnull=False, payment__isnull=True
-            )
-            .exclude(payments.paid_for_period())
-            .aggregate(n=Count("pk"), total=Sum("amount"))
+        waiting["to_pay"] = Application.objects.filter(pays, payments.payable_q()).aggregate(
+            n=Count("pk"), total=Sum("amount")
         )
     return waiting
 

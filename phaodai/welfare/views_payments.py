@@ -31,8 +31,7 @@ LINE_LIMIT = 1000
 def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND)."""
     reach = selectors.reach_q(user)
-    # What can still be paid: approved, unpaid, and nobody paid for the period on another line.
-    payable = Q(status=rules.APPROVED, payment__isnull=True) & ~Q(payments.paid_for_period())
+    payable = payments.payable_q()
     rows = (
         Application.objects.filter(reach, decision_id__in=decision_ids)
         .values("decision_id", "unit__code", "unit__name", "unit_path")
