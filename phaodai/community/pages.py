@@ -1,6 +1,5 @@
 """Helpers shared by the community pages: reading form values and turning refusals into field errors."""
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -8,6 +7,7 @@ from django.http import HttpRequest
 
 from phaodai.core.clock import HANOI
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 
 
 def form_date(value: str) -> date | str:
@@ -48,8 +48,3 @@ def sane_date(value: date | str, fallback: date) -> date:
     if isinstance(value, date) and EARLIEST <= value <= LATEST:
         return value
     return fallback
-
-
-def new_token() -> str:
-    """A token per rendering of a form, sent back as its idempotency key (a double submit logs once)."""
-    return uuid.uuid4().hex

@@ -1,5 +1,7 @@
 """The `Idempotency-Key` header of API writes: a retry with the same key answers with the first result."""
 
+import secrets
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -18,3 +20,8 @@ def header_key(request: HttpRequest, limit: int = KEY_MAX) -> str:
             field="Idempotency-Key",
         )
     return key
+
+
+def new_token() -> str:
+    """The idempotency key rendered in a form: a double click or a resubmitted page sends it again."""
+    return secrets.token_hex(16)

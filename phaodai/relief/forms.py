@@ -1,19 +1,15 @@
 """Forms of the relief pages: shapes and messages beside each field; the checks live in the services,
 once for the pages and the API, so a form only carries what was typed there and back."""
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 from phaodai.relief.models import Donation, Spending, Transfer
 from phaodai.territory import selectors as territory
-
-
-def new_token() -> str:
-    return secrets.token_hex(16)
 
 
 def unit_choices(paths: tuple[str, ...] | None = None, *, wards_only: bool = False) -> list[tuple[str, Any]]:

@@ -5,7 +5,6 @@ read (the person's own facts come from the registry), a file for each document i
 of days of a per-day allowance and the amount of a capped one.
 """
 
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.clock import local_date
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 from phaodai.welfare.models import Application, Payment, Programme
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -118,10 +118,6 @@ def _fact_field(fact: str) -> forms.Field:
     if kind == "choice":
         return forms.ChoiceField(label=label, required=False, choices=choices)
     return forms.CharField(label=label, required=False, max_length=100)
-
-
-def new_token() -> str:
-    return uuid.uuid4().hex
 
 
 class DomainErrorForm(forms.Form):
