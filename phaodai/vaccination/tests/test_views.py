@@ -78,6 +78,16 @@ def test_a_dose_is_recorded_from_the_persons_page(client, health_worker_bo_de, a
     assert Dose.objects.count() == 1
 
 
+def test_the_persons_page_title_names_them_and_holds_no_form(client, health_worker_bo_de, an):
+    # The home-visit form once sat inside the title block: the tab showed its markup and CSRF token.
+    client.force_login(health_worker_bo_de)
+    html = client.get(f"/vaccination/people/{an.pk}/").content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "Doses: Nguyễn V. A." in title  # the name as masked on this page
+    assert "<form" not in title and "csrfmiddlewaretoken" not in title
+    assert html.count('name="csrfmiddlewaretoken"') >= 1
+
+
 def test_a_refused_dose_shows_why_beside_the_field(client, health_worker_bo_de, an, give):
     give(an, "astrazeneca", 1, date(2021, 8, 1))
     client.force_login(health_worker_bo_de)
