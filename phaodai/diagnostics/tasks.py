@@ -6,15 +6,13 @@ those whose worker died (enqueue it every few minutes, or after a database resta
 
 from django_tasks import task
 
-from phaodai.core.bulk import runner
-from phaodai.core.models import ImportJob
-from phaodai.diagnostics.lab_import import LabResultImport
+from phaodai.diagnostics import services_imports
 
 
 @task()
 def run_import(job_id: int) -> dict[str, object]:
     """Run a lab-result import to its end, resuming after its last committed batch."""
-    job = runner.run(job_id, LabResultImport())
+    job = services_imports.run_import(job_id)
     if job is None:
         return {"job": job_id, "status": "held elsewhere"}
     return {"job": job.pk, "status": job.status, "rows": job.rows}
@@ -23,7 +21,7 @@ def run_import(job_id: int) -> dict[str, object]:
 @task()
 def resume_imports() -> dict[str, object]:
     """Queue again every lab-result import that failed or whose worker went silent."""
-    ids = runner.resumable(kind=ImportJob.Kind.LAB_RESULTS)
+    ids = services_imports.resumable()
     for job_id in ids:
         run_import.enqueue(job_id)
     return {"resumed": ids}

@@ -4,40 +4,26 @@ by CCCD, or dismisses them), and `record_doses`, which records many doses at onc
 idempotence of services.record_dose and keeps the per-person summaries coverage reads exact."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phaodai.accounts.roles import Perm
 from phaodai.core import audit
-from phaodai.core.bulk import runner
-from phaodai.core.bulk.files import Upload
+from phaodai.core.bulk.jobs import JobKind, MatchingQueue
+from phaodai.core.bulk.jobs import progress_of as progress_of
 from phaodai.core.bulk.runner import BatchResult
-from phaodai.core.bulk.uploads import store_import_file
 from phaodai.core.clock import Clock, local_date, now
 from phaodai.core.crypto import field_cipher
-from phaodai.core.errors import Conflict, InvalidInput, NotPermitted
-from phaodai.core.jurisdiction import (
-    common_path,
-    get_in_scope_or_404,
-    log_out_of_scope,
-    paths_of,
-    require_within,
-    scope,
-    scope_q,
-)
+from phaodai.core.errors import Conflict, InvalidInput
+from phaodai.core.jurisdiction import common_path, require_within
 from phaodai.core.models import ImportJob
 from phaodai.core.text import nfc
-
-# Generic (percent of the file read): to move into core.bulk with the lab import's copy.
-from phaodai.diagnostics.services_imports import progress_of as progress_of
 from phaodai.vaccination import selectors
 from phaodai.vaccination.dose_bulk import Catalogue, DoseLine, DoseValues, Planner, stored_doses, write_plan
 from phaodai.vaccination.dose_import import UNMATCHED_CCCD_AAD, DoseImport
@@ -53,98 +39,39 @@ class AlreadyResolved(Conflict):
     message = gettext_lazy("This dose has already been matched or dismissed.")
 
 
-# Jobs --------------------------------------------------------------------------------------------------
+def _enqueue(job_id: int) -> Any:
+    from phaodai.vaccination.tasks import run_import  # tasks import this module
+
+    return run_import.enqueue(job_id)
 
 
-def start_import(
-    *, by: Any, upload: Upload, enqueue: Callable[[int], Any] | None = None, clock: Clock = now
-) -> ImportJob:
-    """Store the file (refused whole if unreadable), create the job in the uploader's unit, queue it."""
-    paths = paths_of(by, Perm.VACCINATE)
-    if not paths:
-        raise NotPermitted()
-    stored = store_import_file(upload)
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            kind=KIND, stored_name=stored.stored_name, original_name=stored.original_name,
-            size_bytes=stored.size_bytes, sha256=stored.sha256, uploaded_by=by, unit_path=paths[0],
-        )  # fmt: skip
-        audit.record(
-            actor=by, action="import.doses.start", object_type="core.importjob", object_id=job.pk,
-            unit_path=job.unit_path, after={"size": stored.size_bytes, "sha256": stored.sha256}, clock=clock,
-        )  # fmt: skip
-        if enqueue is None:
-            from phaodai.vaccination.tasks import run_import  # tasks import this module
+JOBS = JobKind(
+    kind=KIND,
+    perm=Perm.VACCINATE,
+    start_action="import.doses.start",
+    handler=lambda clock: DoseImport(clock=clock),
+    enqueue=_enqueue,
+)
+# A dose whose person is unknown waits under the uploader's unit: only those whose units cover it see it
+# (the ward's vaccinators, its district, the city). Its name and dose are health data.
+QUEUE = MatchingQueue(
+    model=UnmatchedDose,
+    perm=Perm.VACCINATE,
+    object_type=QUEUE_TYPE,
+    related="product",
+    already_resolved=AlreadyResolved,
+)
 
-            def enqueue(job_id: int) -> Any:
-                return run_import.enqueue(job_id)
-
-        job_id = job.pk
-        transaction.on_commit(lambda: enqueue(job_id))
-    return job
-
-
-def run_import(
-    job_id: int,
-    *,
-    batch_size: int = runner.BATCH_SIZE,
-    clock: Clock = now,
-    progress: Callable[[ImportJob], None] | None = None,
-) -> ImportJob | None:
-    """Run (or resume after its last committed batch) a dose import; None when another run holds it."""
-    handler = DoseImport(clock=clock)
-    return runner.run(job_id, handler, batch_size=batch_size, clock=clock, progress=progress)
-
-
-def resumable(*, clock: Clock = now) -> list[int]:
-    """Dose imports to run again: failed part-way, or running with a worker gone silent."""
-    return runner.resumable(kind=KIND, clock=clock)
-
-
-def jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
-    """Dose imports of the user's units (for those who record doses)."""
-    return scope(ImportJob.objects.filter(kind=KIND), user, "unit_path", perm=Perm.VACCINATE)
-
-
-def job_for(user: Any, job_id: int) -> ImportJob:
-    """One visible job; 404 (logged) outside the user's units."""
-    return get_in_scope_or_404(
-        ImportJob.objects.filter(kind=KIND), user, path_field="unit_path", perm=Perm.VACCINATE, pk=job_id
-    )
+start_import = JOBS.start
+run_import = JOBS.run
+resumable = JOBS.resumable
+jobs_visible_to = JOBS.visible_to
+job_for = JOBS.get
+unmatched_visible_to = QUEUE.visible_to
+unmatched_for = QUEUE.get
 
 
 # The matching queue ------------------------------------------------------------------------------------
-
-
-def _queue_scope(user: Any) -> Q:
-    # A dose whose person is unknown waits under the uploader's unit: only those whose units cover it
-    # see it (the ward's vaccinators, its district, the city). Its name and dose are health data.
-    return scope_q(user, "path", Perm.VACCINATE)
-
-
-def unmatched_visible_to(user: Any) -> QuerySet[UnmatchedDose]:
-    """Open doses to match that the user may see, oldest first."""
-    if not paths_of(user, Perm.VACCINATE):
-        return UnmatchedDose.objects.none()
-    return (
-        UnmatchedDose.objects.filter(_queue_scope(user), status=UnmatchedDose.Status.OPEN)
-        .select_related("product")
-        .defer("cccd_ciphertext")
-        .order_by("created_at", "pk")
-    )
-
-
-def unmatched_for(user: Any, pk: int) -> UnmatchedDose:
-    """One dose of the user's queue; 404 (logged) for one outside it."""
-    if not paths_of(user, Perm.VACCINATE):
-        raise NotPermitted()
-    found = UnmatchedDose.objects.filter(_queue_scope(user), pk=pk).select_related("product").first()
-    if found is None:
-        outside = UnmatchedDose.objects.filter(pk=pk).values_list("path", flat=True).first()
-        if outside is not None:
-            log_out_of_scope(user, QUEUE_TYPE, pk, outside)
-        raise Http404
-    return found
 
 
 def match_unmatched(
@@ -221,19 +148,9 @@ def _no_queue(line: DoseLine) -> bytes:
     raise AssertionError("matching never queues a dose")
 
 
-@transaction.atomic
 def dismiss_unmatched(*, by: Any, unmatched: UnmatchedDose, clock: Clock = now) -> None:
     """Close the entry without a person (a visitor without a CCCD in the registry, a test row...)."""
-    moment = clock()
-    taken = UnmatchedDose.objects.filter(pk=unmatched.pk, status=UnmatchedDose.Status.OPEN).update(
-        status=UnmatchedDose.Status.DISMISSED, resolved_by=by, resolved_at=moment, updated_at=moment
-    )
-    if not taken:
-        raise AlreadyResolved()
-    audit.record(
-        actor=by, action="vaccination.unmatched.dismiss", object_type=QUEUE_TYPE, object_id=unmatched.pk,
-        unit_path=unmatched.path, clock=clock,
-    )  # fmt: skip
+    QUEUE.dismiss(by=by, entry=unmatched, action="vaccination.unmatched.dismiss", clock=clock)
 
 
 # The bulk dose service ---------------------------------------------------------------------------------

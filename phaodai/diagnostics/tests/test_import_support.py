@@ -1,7 +1,5 @@
 """Helpers for the lab-import tests: result files (CSV, XLSX) and a city of registered residents."""
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -10,6 +8,10 @@ from typing import Any
 from phaodai.core.bulk import runner
 from phaodai.core.clock import hanoi
 from phaodai.core.models import ImportJob
+from phaodai.core.tests import importing
+from phaodai.core.tests.importing import Upload
+from phaodai.core.tests.importing import counts as counts
+from phaodai.core.tests.importing import report_lines as report_lines
 from phaodai.diagnostics import services_imports
 from phaodai.diagnostics.lab_import import COLUMNS, LabResultImport
 from phaodai.diagnostics.tests.conftest import name_of, resident_cccd
@@ -37,35 +39,11 @@ def row(
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]], *, header: Sequence[str] = HEADER, bom: bool = False) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
+    return importing.csv_bytes(rows, header=header, bom=bom)
 
 
 def xlsx_bytes(rows: Iterable[Sequence[Any]], *, header: Sequence[str] = HEADER) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Kết quả")
-    sheet.append(list(header))
-    for values in rows:
-        sheet.append(list(values))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-class Upload:
-    """An in-memory upload (name, size, read)."""
-
-    def __init__(self, data: bytes, name: str = "ket-qua.csv") -> None:
-        self._stream = io.BytesIO(data)
-        self.name, self.size = name, len(data)
-
-    def read(self, size: int = -1, /) -> bytes:
-        return self._stream.read(size)
+    return importing.xlsx_bytes(rows, header=header, sheet="Kết quả")
 
 
 def start(user: Any, data: bytes, name: str = "ket-qua.csv") -> ImportJob:
@@ -84,12 +62,6 @@ def import_file(user: Any, data: bytes, name: str = "ket-qua.csv", batch_size: i
     return run(start(user, data, name), batch_size=batch_size)
 
 
-def counts(job: ImportJob) -> dict[str, int]:
-    return {
-        k: getattr(job, k) for k in ("rows", "accepted", "duplicates", "corrected", "rejected", "unmatched")
-    }
-
-
 def register_residents(area: Any, n: int) -> list[str]:
     """Register n residents of `area` in bulk; their CCCDs (resident_cccd(i) for i < n)."""
     from phaodai.people import services as people_services
@@ -104,13 +76,6 @@ def register_residents(area: Any, n: int) -> list[str]:
     ]  # fmt: skip
     people_services.bulk_register(rows)
     return [r.cccd for r in rows]
-
-
-def report_lines(job: ImportJob) -> list[list[str]]:
-    from phaodai.core.bulk.report import rejection_report
-
-    text = "".join(rejection_report(job)).lstrip("\ufeff")
-    return list(csv.reader(io.StringIO(text)))
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -1,17 +1,17 @@
 """Helpers for the dose-import tests: dose files (CSV, XLSX), uploads and runs at the tests' clock."""
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from phaodai.core.models import ImportJob
+from phaodai.core.tests import importing
+from phaodai.core.tests.importing import COUNTS, Upload, report_lines
+from phaodai.core.tests.importing import counts as counts
 from phaodai.vaccination import services_imports
 from phaodai.vaccination.dose_import import COLUMNS, DoseImport
 from phaodai.vaccination.tests.conftest import CLOCK
 
 HEADER = list(COLUMNS)
-COUNTS = ("rows", "accepted", "duplicates", "corrected", "rejected", "unmatched")
 
 
 def row(
@@ -30,35 +30,11 @@ def row(
 
 
 def csv_bytes(rows: Iterable[Sequence[Any]], *, header: Sequence[str] = HEADER) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode()
+    return importing.csv_bytes(rows, header=header)
 
 
 def xlsx_bytes(rows: Iterable[Sequence[Any]], *, header: Sequence[str] = HEADER) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Mũi tiêm")
-    sheet.append(list(header))
-    for values in rows:
-        sheet.append(list(values))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-class Upload:
-    """An in-memory upload (name, size, read)."""
-
-    def __init__(self, data: bytes, name: str = "mui-tiem.csv") -> None:
-        self._stream = io.BytesIO(data)
-        self.name, self.size = name, len(data)
-
-    def read(self, size: int = -1, /) -> bytes:
-        return self._stream.read(size)
+    return importing.xlsx_bytes(rows, header=header, sheet="Mũi tiêm")
 
 
 def start(user: Any, data: bytes, name: str = "mui-tiem.csv") -> ImportJob:
@@ -79,20 +55,9 @@ def import_file(user: Any, data: bytes, name: str = "mui-tiem.csv", batch_size: 
     return run(start(user, data, name), batch_size=batch_size)
 
 
-def counts(job: ImportJob) -> dict[str, int]:
-    return {name: getattr(job, name) for name in COUNTS}
-
-
 def expect(**given: int) -> dict[str, int]:
     """Counts with the ones not named at 0."""
     return {name: given.get(name, 0) for name in COUNTS}
-
-
-def report_lines(job: ImportJob) -> list[list[str]]:
-    from phaodai.core.bulk.report import rejection_report
-
-    text = "".join(rejection_report(job)).lstrip("\ufeff")
-    return list(csv.reader(io.StringIO(text)))
 
 
 def reasons(job: ImportJob) -> list[list[str]]:

@@ -1,102 +1,17 @@
-"""Import a laboratory's results from a CSV/XLSX file, with a progress bar on stderr.
+"""Import a laboratory's results from a CSV/XLSX file, with a progress bar on stderr (core.bulk.command).
 
 phaodai import_results FILE --user USERNAME [--batch-size N]
 phaodai import_results --resume JOB_ID
+phaodai import_results --resume-stale          (from cron: every lab-result import that failed or went silent)
 """
 
-from pathlib import Path
-from typing import Any
-
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from phaodai.core.bulk import runner
-from phaodai.core.errors import DomainError
-from phaodai.core.models import ImportJob
+from phaodai.core.bulk.command import ImportCommand
 from phaodai.diagnostics import services_imports
-from phaodai.diagnostics.lab_import import LabResultImport
-
-BAR = 40
 
 
-def bar(job: ImportJob) -> str:
-    """One line of progress: a bar, the percent of the file read, and the counts so far."""
-    percent = services_imports.progress_of(job)
-    filled = BAR * percent // 100
-    return (
-        f"\r[{'#' * filled}{'.' * (BAR - filled)}] {percent:3d}%  rows {job.rows}  accepted {job.accepted}  "
-        f"duplicates {job.duplicates}  corrected {job.corrected}  rejected {job.rejected}  "
-        f"unmatched {job.unmatched}"
-    )
-
-
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import lab results from a CSV or XLSX file (or resume an import by its job id)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", nargs="?", help="the CSV or XLSX file")
-        parser.add_argument("--user", help="the importing user's username (a lab technician)")
-        parser.add_argument("--resume", type=int, metavar="JOB_ID", help="resume this import job")
-        parser.add_argument(
-            "--resume-stale",
-            action="store_true",
-            help="resume every import that failed part-way or whose worker went silent (run it from cron)",
-        )
-        parser.add_argument("--batch-size", type=int, default=runner.BATCH_SIZE)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["resume_stale"]:
-            for job_id in runner.resumable(kind=ImportJob.Kind.LAB_RESULTS):
-                job = runner.run(job_id, LabResultImport(), batch_size=options["batch_size"])
-                if job is not None:
-                    self.stdout.write(f"job {job.pk}: {job.status}, {job.rows} rows")
-            return
-        if options["resume"]:
-            job_id = options["resume"]
-            if not ImportJob.objects.filter(pk=job_id, kind=ImportJob.Kind.LAB_RESULTS).exists():
-                raise CommandError(f"no lab-result import job {job_id}")
-        else:
-            job_id = self._start(options)
-        job = runner.run(job_id, LabResultImport(), batch_size=options["batch_size"], progress=self._progress)
-        self.stderr.write("")
-        if job is None:
-            raise CommandError(f"import job {job_id} is running elsewhere or already done")
-        if job.status != ImportJob.Status.DONE:
-            raise CommandError(f"import job {job.pk} failed: {job.error} (resume with --resume {job.pk})")
-        self.stdout.write(
-            f"job {job.pk}: rows={job.rows} accepted={job.accepted} duplicates={job.duplicates} "
-            f"corrected={job.corrected} rejected={job.rejected} unmatched={job.unmatched}"
-        )
-
-    def _progress(self, job: ImportJob) -> None:
-        self.stderr.write(bar(job), ending="")
-        self.stderr.flush()
-
-    def _start(self, options: dict[str, Any]) -> int:
-        if not options["file"] or not options["user"]:
-            raise CommandError("give a FILE and --user USERNAME, or --resume JOB_ID")
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"{path} is not a file")
-        try:
-            user = get_user_model().objects.get(username=options["user"])
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"no user {options['user']!r}") from None
-        try:
-            with path.open("rb") as handle:
-                upload = _FileUpload(handle, path.name, path.stat().st_size)
-                job = services_imports.start_import(by=user, upload=upload, enqueue=lambda _job_id: None)
-        except DomainError as error:
-            raise CommandError(str(error.detail)) from None
-        self.stdout.write(f"job {job.pk} created")
-        return job.pk
-
-
-class _FileUpload:
-    """A file on disk as an upload (name, size, read)."""
-
-    def __init__(self, handle: Any, name: str, size: int) -> None:
-        self._handle, self.name, self.size = handle, name, size
-
-    def read(self, size: int = -1, /) -> bytes:
-        return bytes(self._handle.read(size))
+    jobs = services_imports.JOBS
+    user_help = "the importing user's username (a lab technician)"
+    job_label = "lab-result import job"
+    usage_error = "give a FILE and --user USERNAME, or --resume JOB_ID"
