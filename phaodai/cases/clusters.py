@@ -285,10 +285,16 @@ def _stage(cursor: Any, groups: dict[int, int]) -> None:
 
 
 def _persist(
-    cursor: Any, roots: dict[int, _Root], groups: dict[int, int], *, label_trace: bool = True
+    cursor: Any,
+    roots: dict[int, _Root],
+    groups: dict[int, int],
+    *,
+    label_trace: bool = True,
+    pending: list[prepared.Statement] | None = None,
 ) -> set[int]:
     """Give each group its cluster (kept, merged or new) and label its cases and (unless the caller
-    labels them itself) their traced persons; return the clusters kept or made.
+    labels them itself) their traced persons; return the clusters kept or made. `pending` (PostgreSQL):
+    labelling statements that need no answer are added to it, for the caller to send with its next.
 
     Which steps are needed is known beforehand from the clusters the groups' cases are in: merging only
     when a group spans several clusters, creating only when a group has none.
@@ -306,7 +312,9 @@ def _persist(
     if joined <= FEW and all(
         len(found) == 1 or (not found and sizes[g] == 1) for g, found in clusters_of.items()
     ):
-        return _persist_without_merging(cursor, groups, clusters_of, moment, label_trace=label_trace)
+        return _persist_without_merging(
+            cursor, groups, clusters_of, moment, label_trace=label_trace, pending=pending
+        )
     _stage(cursor, groups)
     # Each group keeps the oldest of the clusters its cases are in.
     clusters_in = f"""
@@ -390,7 +398,13 @@ def _new_cluster_values(moment: Any) -> list[Any]:
 
 
 def _persist_without_merging(
-    cursor: Any, groups: dict[int, int], clusters_of: dict[int, set[int]], moment: Any, *, label_trace: bool
+    cursor: Any,
+    groups: dict[int, int],
+    clusters_of: dict[int, set[int]],
+    moment: Any,
+    *,
+    label_trace: bool,
+    pending: list[prepared.Statement] | None = None,
 ) -> set[int]:
     """_persist when no group spans two clusters and every group without one is a single case (a new
     case alone, or joining one cluster: the common case) — each group's cluster is known here, so the
@@ -432,7 +446,11 @@ def _persist_without_merging(
         kept.update(row[0] for row in cursor.fetchall())
     for cluster_id, case_ids in joining.items():
         if connection.vendor == "postgresql":
-            _label_on_postgresql(cursor, cluster_id, case_ids, label_trace=label_trace)
+            label = _label_on_postgresql(cluster_id, case_ids, label_trace=label_trace)
+            if pending is None:
+                prepared.execute(cursor, *label)
+            else:
+                pending.append(label)
             continue
         tables = [(case, "id"), *([(trace, "root_case_id")] if label_trace else [])]
         for table, column in tables:
@@ -471,9 +489,10 @@ def _start_clusters_on_postgresql(
     return {row[0] for row in cursor.fetchall()}
 
 
-def _label_on_postgresql(cursor: Any, cluster_id: int, case_ids: list[int], *, label_trace: bool) -> None:
-    """Put these cases and (if `label_trace`) their traced persons in the cluster, those not in it yet:
-    one prepared statement (the cases' UPDATE as a data-modifying CTE beside the traced persons')."""
+def _label_on_postgresql(cluster_id: int, case_ids: list[int], *, label_trace: bool) -> prepared.Statement:
+    """The statement that puts these cases and (if `label_trace`) their traced persons in the cluster,
+    those not in it yet: one prepared statement (the cases' UPDATE as a data-modifying CTE beside the
+    traced persons')."""
     t = _tables()
     differs = "AND (cluster_id IS NULL OR cluster_id <> $1)"
     sql = f"""
@@ -481,9 +500,7 @@ def _label_on_postgresql(cursor: Any, cluster_id: int, case_ids: list[int], *, l
         UPDATE {t["trace"]} SET cluster_id = $1 WHERE $3 AND root_case_id = ANY($2::bigint[]) {differs}
     """  # noqa: S608
     ids = "{" + ",".join(map(str, case_ids)) + "}"
-    prepared.execute(
-        cursor, "cases_label", sql, ("bigint", "text", "boolean"), [cluster_id, ids, label_trace]
-    )
+    return "cases_label", sql, ("bigint", "text", "boolean"), [cluster_id, ids, label_trace]
 
 
 def _create_clusters(cursor: Any, moment: Any) -> None:
@@ -543,6 +560,19 @@ def _refresh_sql(t: dict[str, str], among: str, moment: str, active: str, merged
     """  # noqa: S608
 
 
+def _refresh_on_postgresql(only: set[int]) -> prepared.Statement:
+    """_refresh(only=…)'s statement on PostgreSQL (prepared)."""
+    sql = _refresh_sql(_tables(), "= ANY($1::bigint[])", "$2", "$3", "$4")
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = [
+        "{" + ",".join(map(str, sorted(only))) + "}",
+        moment,
+        Cluster.Status.ACTIVE,
+        Cluster.Status.MERGED,
+    ]
+    return "cases_refresh_clusters", sql, ("text", "timestamptz", "text", "text"), values
+
+
 def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[int] | None = None) -> None:
     """Clusters' counts, dates and status from their cases and traced persons, in one UPDATE that writes
     only the rows that change: every cluster not merged away (closed when its last case is older than
@@ -552,10 +582,7 @@ def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[i
     boundary = connection.ops.adapt_datetimefield_value(closing_before) if closing_before else None
     moment = connection.ops.adapt_datetimefield_value(timezone.now())
     if only is not None and closing_before is None and connection.vendor == "postgresql":
-        sql = _refresh_sql(t, "= ANY($1::bigint[])", "$2", "$3", "$4")
-        values = ["{" + ",".join(map(str, sorted(only))) + "}", moment, Cluster.Status.ACTIVE]
-        types = ("text", "timestamptz", "text", "text")
-        prepared.execute(cursor, "cases_refresh_clusters", sql, types, [*values, Cluster.Status.MERGED])
+        prepared.execute(cursor, *_refresh_on_postgresql(only))
         return
     status = "CASE WHEN agg.last_at < %s THEN %s ELSE %s END"
     statuses = [boundary, Cluster.Status.CLOSED, Cluster.Status.ACTIVE]
@@ -626,10 +653,20 @@ def assign_clusters_for(case_ids: Iterable[int]) -> None:
         unsettled = _unsettled(roots, groups)
         settled = groups.keys() - unsettled.keys()
         touched = {cluster for pk in settled if (cluster := roots[pk].cluster) is not None}
+        if connection.vendor != "postgresql":
+            if unsettled:
+                touched |= _persist(cursor, roots, unsettled)
+            if touched:
+                _refresh(cursor, only=touched)
+            return
+        # the labels that need no answer go with the counts, in one round trip (prepared.execute_many)
+        pending: list[prepared.Statement] = []
         if unsettled:
-            touched |= _persist(cursor, roots, unsettled)
+            touched |= _persist(cursor, roots, unsettled, pending=pending)
         if touched:
-            _refresh(cursor, only=touched)
+            pending.append(_refresh_on_postgresql(touched))
+        if pending:
+            prepared.execute_many(cursor, pending)
 
 
 GRAPH_LIMIT = 3000  # persons drawn at most: the cases first, then F1s, then F2s (a page stays usable)

@@ -241,7 +241,9 @@ class Exposure(TimeStampedModel):
         indexes = [
             # Tracing walks the links from either end, bounded by date.
             models.Index(fields=["low", "exposed_on"], name="exposure_low_day"),
-            models.Index(fields=["high", "exposed_on"], name="exposure_high_day"),
+            # low carried in the index (PostgreSQL): reading a person's links from the high end needs
+            # no visit to the table, as from the low end (exposure_once_per_pair_day)
+            models.Index(fields=["high", "exposed_on"], name="exposure_high_day", include=["low"]),
         ]
 
     def __str__(self) -> str:

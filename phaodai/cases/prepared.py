@@ -28,16 +28,34 @@ def execute(cursor: Any, name: str, sql: str, types: Sequence[str], params: Sequ
     """Run `sql` (placeholders $1…, parameters of these PostgreSQL `types`) as the prepared statement
     `name` (cases_…), preparing it first on this connection if needed. A statement found stale fails
     its transaction once and is prepared afresh by the next derivation on the connection."""
+    execute_many(cursor, [(name, sql, types, params)])
+
+
+Statement = tuple[str, str, Sequence[str], Sequence[Any]]  # name, sql, types, params (as execute)
+
+
+def execute_many(cursor: Any, statements: Sequence[Statement]) -> None:
+    """Run these prepared statements in order, in one round trip: one query string of EXECUTEs, which
+    PostgreSQL runs one after the other as if sent apart (each sees what the previous ones wrote and,
+    in READ COMMITTED, takes its own snapshot when it starts: a read after the derivation's lock sees
+    what the previous holder committed). The cursor is left on the first result (cursor.nextset()
+    moves to the next). Under load each round trip waits for a CPU at both ends, so the fewer the
+    better; Django's psycopg cursor binds parameters on the client (simple query protocol), which
+    allows several statements in one query."""
     raw = connection.connection
     done = _done.setdefault(raw, set())
-    if name not in done:
-        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
-        if cursor.fetchone() is not None:  # a stale one left on the connection
-            cursor.execute(f"DEALLOCATE {name}")
-        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
-        done.add(name)
+    for name, sql, types, _params in statements:
+        if name not in done:
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+            if cursor.fetchone() is not None:  # a stale one left on the connection
+                cursor.execute(f"DEALLOCATE {name}")
+            cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
+            done.add(name)
+    query = "; ".join(
+        f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" for name, _, _, params in statements
+    )
     try:
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", list(params))
+        cursor.execute(query, [value for *_rest, params in statements for value in params])
     except DatabaseError as error:
         if getattr(error.__cause__, "sqlstate", None) in STALE:
             done.clear()  # whatever made this one stale (DISCARD ALL, a migration) may have hit the others

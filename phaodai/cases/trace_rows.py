@@ -93,33 +93,60 @@ class Around:
     links: list[tuple[Any, Any, date]]
     rows: dict[Any, "Row | None"]
     firsts: dict[Any, "Row"]
+    reached: set[Any] = field(default_factory=set)  # persons whose links were read too (and_reached)
+    before: tuple[Any, ...] | None = None  # the first row of the statement run before (PostgreSQL)
 
 
 def read_around(
-    links_of: set[Any], rows_of: set[Any], first_cases_within: tuple[date, date] | None = None
+    links_of: set[Any],
+    rows_of: set[Any],
+    first_cases_within: tuple[date | None, date] | None = None,
+    *,
+    and_reached: bool = False,
+    before: prepared.Statement | None = None,
 ) -> Around:
     """The exposures of `links_of` with the stored row of every person they reach, the stored rows of
-    `rows_of`, and (given a horizon and a day) the F0 rows of `rows_of`: one statement on PostgreSQL."""
+    `rows_of`, and (given a horizon and a day) the F0 rows of `rows_of`: one statement on PostgreSQL.
+    `and_reached`: the exposures (and rows reached) of every person the links of `links_of` reach
+    too, named in `reached` — the next hop, read ahead in the same statement.
+
+    On PostgreSQL only: `before`, a prepared statement run first in the same round trip (its first row
+    in `before`); and a horizon of None, for a caller that learns it from that statement: then each
+    person's latest case up to the day comes back, which is their F0 row if it is within the horizon
+    (an earlier case cannot be) — the caller drops the others."""
     if not _postgres():
+        assert before is None
         links = links_touching(links_of) if links_of else []
+        reached = {other for _one, other, _day in links} - links_of if and_reached else set()
+        links += links_touching(reached) if reached else []
         wanted = rows_of | {other for _one, other, _day in links}
         found = stored_rows(wanted)
-        firsts = first_cases(rows_of, *first_cases_within) if first_cases_within else {}
-        return Around(links, {person: found.get(person) for person in wanted}, firsts)
-    if not links_of and not rows_of:
+        firsts: dict[Any, Row] = {}
+        if first_cases_within:
+            since, day = first_cases_within
+            assert since is not None
+            firsts = first_cases(rows_of, since, day)
+        return Around(links, {person: found.get(person) for person in wanted}, firsts, reached)
+    if not links_of and not rows_of and before is None:
         return Around([], {}, {})
     horizon, as_of = first_cases_within or (None, None)
-    with connection.cursor() as cursor:
-        prepared.execute(
-            cursor, "cases_read_around", _READ_AROUND, ("text", "text", "date", "date"),
-            [_array(links_of), _array(rows_of), horizon, as_of],
-        )  # fmt: skip
-        found = cursor.fetchall()
+    read: prepared.Statement = (
+        "cases_read_around", _READ_AROUND, ("text", "text", "date", "date", "boolean"),
+        [_array(links_of), _array(rows_of), horizon, as_of, and_reached],
+    )  # fmt: skip
     around = Around([], {}, {})
+    with connection.cursor() as cursor:
+        prepared.execute_many(cursor, [before, read] if before else [read])
+        if before:
+            around.before = cursor.fetchone()
+            cursor.nextset()
+        found = cursor.fetchall()
     for kind, one, other, day, *values in found:
         if kind == "l":
             around.links.append((one, other, day))
             around.rows[other] = Row(*values) if values[0] is not None else None
+            if and_reached and one not in links_of:
+                around.reached.add(one)
         elif kind == "r":
             around.rows[one] = Row(*values) if values[0] is not None else None
         else:
@@ -128,20 +155,24 @@ def read_around(
 
 
 def _read_around_sql() -> str:
-    """read_around's statement: links of $1 with the rows they reach, rows of $2, and (given the dates
-    $3 and $4) the first cases of $2; empty arrays and NULL dates read nothing."""
+    """read_around's statement: links of $1 (and, if $5, of every person they reach: the array of
+    those persons is computed once, so that their links are probed by index as $1's are) with the rows
+    they reach, rows of $2, and (given the day $4: confirmed from $3, if not NULL, to $4) the first
+    cases of $2; empty arrays, a false $5 and a NULL $4 read nothing."""
     exposure, trace, case = Exposure._meta.db_table, TraceLevel._meta.db_table, Case._meta.db_table
     row = (
         "t.level, t.via_id::text, t.root_case_id, t.exposed_on, t.next_from, t.next_until, t.path, "
         "t.cluster_id, c.chain_window_end"
     )
     joined = f"LEFT JOIN {trace} t ON t.person_id = {{person}} LEFT JOIN {case} c ON c.id = t.root_case_id"
+    links = """SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure} WHERE low_id = ANY({among})
+               UNION ALL
+               SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY({among})"""
+    reached = "ARRAY(SELECT DISTINCT other FROM near WHERE $5 AND other <> ALL($1::uuid[]))"
     return f"""
+        WITH near AS ({links.format(exposure=exposure, among="$1::uuid[]")})
         SELECT 'l', l.one::text, l.other::text, l.exposed_on, {row}
-        FROM (SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure}
-              WHERE low_id = ANY($1::uuid[])
-              UNION ALL
-              SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY($1::uuid[])) l
+        FROM (SELECT * FROM near UNION ALL {links.format(exposure=exposure, among=reached)}) l
         {joined.format(person="l.other")}
         UNION ALL
         SELECT 'r', p.id::text, NULL, NULL, {row} FROM unnest($2::uuid[]) p(id) {joined.format(person="p.id")}
@@ -149,7 +180,7 @@ def _read_around_sql() -> str:
         SELECT 'f', f.person_id::text, NULL, NULL, 0, NULL, f.id, f.confirmed_on, f.window_start,
                f.window_end, f.path, f.cluster_id, f.chain_window_end
         FROM (SELECT DISTINCT ON (person_id) * FROM {case}
-              WHERE person_id = ANY($2::uuid[]) AND confirmed_on >= $3 AND confirmed_on <= $4
+              WHERE person_id = ANY($2::uuid[]) AND ($3 IS NULL OR confirmed_on >= $3) AND confirmed_on <= $4
               ORDER BY person_id, confirmed_on DESC, id DESC) f
     """  # noqa: S608 - as first_cases: each person's latest case within the horizon, then the highest id
 
@@ -249,12 +280,12 @@ _UPDATED = ("level", "via_id", "root_case_id", "exposed_on", "next_from", "next_
 
 
 def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row]) -> None:
-    """One DELETE and one upsert whose traced persons' paths are joined from the registry."""
-    with connection.cursor() as cursor:
-        if gone:
-            prepared.execute(cursor, "cases_trace_delete", _DELETE, ("text",), [_array(gone)])
-        if not kept:
-            return
+    """One DELETE and one upsert whose traced persons' paths are joined from the registry, in one round
+    trip."""
+    statements: list[prepared.Statement] = []
+    if gone:
+        statements.append(("cases_trace_delete", _DELETE, ("text",), [_array(gone)]))
+    if kept:
         rows = list(kept.items())
         columns = [
             _array(person for person, _row in rows),
@@ -267,7 +298,10 @@ def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row]) -> None:
             _text_array(row.path if row.level == 0 else None for _person, row in rows),
             _array(row.cluster for _person, row in rows),
         ]
-        prepared.execute(cursor, "cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns)
+        statements.append(("cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns))
+    if statements:
+        with connection.cursor() as cursor:
+            prepared.execute_many(cursor, statements)
 
 
 _DELETE = f"DELETE FROM {TraceLevel._meta.db_table} WHERE person_id = ANY($1::uuid[])"  # noqa: S608

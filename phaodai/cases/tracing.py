@@ -27,7 +27,7 @@ from django.db.models import Field
 from phaodai.cases import prepared
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
-from phaodai.cases.trace_rows import Row, keys, read_around, write_changes
+from phaodai.cases.trace_rows import Around, Row, keys, read_around, write_changes
 
 
 @dataclass(frozen=True)
@@ -244,13 +244,9 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     takes their F2s up to F1; another F0's earlier exposure re-roots a contact, and the persons below
     them with it).
     """
-    depth, horizon_days = _locked_rule(as_of)
     seeds = keys(seeds)
     near = _Neighbourhood(as_of)
-    # the seeds' links, the rows they reach, the seeds' own rows and cases: one statement on PostgreSQL
-    firsts = near.load(
-        links_of=seeds, rows_of=seeds, first_cases_within=(as_of - timedelta(days=horizon_days), as_of)
-    )
+    depth, firsts = _locked_first_read(near, seeds)
     before: dict[Any, Row | None] = {}  # each changed person's stored row
     recompute: set[Any] = set(seeds)
     offers: dict[Any, list[tuple[Any, date]]] = {}
@@ -281,21 +277,36 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
     return {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
 
 
-def _locked_rule(as_of: date) -> tuple[int, int]:
-    """serialize(small=True), and the depth and horizon of the rule in force on `as_of` (one statement
-    on PostgreSQL: the rule is read as rule_at reads it)."""
+def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, dict[Any, Row]]:
+    """serialize(small=True); the depth of the rule in force; and the first read: the seeds' links, the
+    rows they reach, the seeds' own rows and F0 rows (their cases within the rule's horizon) — with the
+    next hop's links when the seeds are few (a new case: its neighbours, offered F1, spread next; read
+    ahead, a round trip fewer, a few dozen links read in vain if the seed changes nothing).
+
+    One round trip on PostgreSQL: the lock with the rule (read as rule_at reads it), then the read as a
+    second statement, so that it sees what the lock's previous holder committed."""
+    as_of, ahead = near.as_of, len(seeds) <= READ_AHEAD
     if connection.vendor != "postgresql":
         rule = rule_at(as_of)
         serialize(small=True)
-        return rule.depth, rule.horizon_days
-    with connection.cursor() as cursor:
-        prepared.execute(
-            cursor, "cases_locked_rule", _LOCKED_RULE, ("bigint", "date"), [DERIVATION_LOCK, as_of]
-        )
-        depth, horizon_days = cursor.fetchone()
+        within = (as_of - timedelta(days=rule.horizon_days), as_of)
+        around = near.load(links_of=seeds, rows_of=seeds, first_cases_within=within, and_reached=ahead)
+        return rule.depth, around.firsts
+    locked: prepared.Statement = (
+        "cases_locked_rule",
+        _LOCKED_RULE,
+        ("bigint", "date"),
+        [DERIVATION_LOCK, as_of],
+    )
+    around = near.load(
+        links_of=seeds, rows_of=seeds, first_cases_within=(None, as_of), and_reached=ahead, before=locked
+    )
+    assert around.before is not None
+    depth, horizon_days = around.before
     if depth is None:
         raise NoRuleInForce(as_of)
-    return depth, horizon_days
+    horizon = as_of - timedelta(days=horizon_days)  # each seed's latest case: an F0 row if within it
+    return depth, {person: row for person, row in around.firsts.items() if row.exposed_on >= horizon}
 
 
 # The lock, this transaction's settings (no parallel workers for reads of a few hundred rows; the
@@ -312,6 +323,9 @@ _LOCKED_RULE = f"""
 """  # noqa: S608
 
 
+READ_AHEAD = 2  # seeds (a new case: one; a contact added: two) whose next hop is read with them
+
+
 class _Neighbourhood:
     """The links and stored rows read so far around a change, and the rows as they are re-derived."""
 
@@ -325,39 +339,49 @@ class _Neighbourhood:
         *,
         links_of: set[Any],
         rows_of: set[Any],
-        first_cases_within: tuple[date, date] | None = None,
-    ) -> dict[Any, Row]:
+        first_cases_within: tuple[date | None, date] | None = None,
+        and_reached: bool = False,
+        before: prepared.Statement | None = None,
+    ) -> Around:
         """Read the links of `links_of` not read yet, with the stored rows of the persons they reach and
         of `rows_of` not read yet (one statement, none when everything is known); given a horizon and
-        a day, return the F0 rows of `rows_of` too. Rows already read are kept: they may have been
-        re-derived since."""
+        a day, the F0 rows of `rows_of` too (in the Around returned; see read_around for `before`);
+        `and_reached` (the first read only, while no links are known): the links of every person
+        reached as well. Rows already read are kept: they may have been re-derived since."""
+        assert not (and_reached and self.links)  # a person's links are read once, or appear twice
         missing = links_of - self.links.keys()
         unread = rows_of - self.rows.keys()
-        around = read_around(missing, unread, first_cases_within)
-        for person in missing:
+        around = read_around(missing, unread, first_cases_within, and_reached=and_reached, before=before)
+        for person in missing | around.reached:
             self.links[person] = []
         for one, other, day in around.links:
             self.links[one].append((other, day))
         for person, row in around.rows.items():
             self.rows.setdefault(person, row)
-        return around.firsts
+        return around
 
     def best(
         self, person: Any, links: Iterable[tuple[Any, date]], depth: int, keep: "Row | None" = None
     ) -> "Row | None":
         """The least row these links offer the person (or `keep`, if it is less)."""
-        found = keep
+        # the least key and whose row offers it; one Row is built at the end (hundreds of calls a change)
+        rows, as_of = self.rows, self.as_of
+        least = None if keep is None else (keep.level, keep.exposed_on, keep.via)
+        offered: Row | None = None
         for other, day in links:
-            source = self.rows.get(other)
-            if source is None or source.level >= depth or day > self.as_of:
+            source = rows.get(other)
+            if source is None or source.level >= depth or day > as_of:
                 continue
             if not source.next_from <= day <= source.next_until:
                 continue
             key = (source.level + 1, day, other)
-            if found is None or key < (found.level, found.exposed_on, found.via):
-                found = Row(source.level + 1, other, source.root_case, day, day, source.chain_end, "",
-                             source.cluster, source.chain_end)  # fmt: skip
-        return found
+            if least is None or key < least:
+                least, offered = key, source
+        if offered is None or least is None:
+            return keep
+        level, day, other = least
+        return Row(level, other, offered.root_case, day, day, offered.chain_end, "", offered.cluster,
+                   offered.chain_end)  # fmt: skip
 
     def spread(
         self, changed: dict[Any, "Row | None"], depth: int

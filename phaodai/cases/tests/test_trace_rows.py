@@ -120,3 +120,27 @@ def test_a_statement_made_stale_is_prepared_again(resident: Any, health_worker_b
     incremental = derivation()
     tracing.derive_all(date(2021, 9, 10))
     assert derivation() == incremental
+
+
+def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_worker_bo_de: Any) -> None:
+    """A new case's first read takes its neighbours' links with its own (READ_AHEAD): the same links
+    and rows as reading the neighbours' links after."""
+    f0, f1, f2, f3 = resident(0), resident(1), resident(2), resident(3)
+    by = health_worker_bo_de
+    for source, contact, day in ((f0, f1, 9), (f1, f2, 10), (f1, f3, 10), (f0, f3, 8)):
+        services.add_contacts(
+            by=by,
+            source=source,
+            contacts=[services.ContactInput(exposed_on=date(2021, 9, day), setting="market", person=contact)],
+            clock=at(hanoi(2021, 9, 10, 8)),
+        )
+    services.record_case(by=by, person=f2, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="A-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    seeds = trace_rows.keys([f0.pk])
+    ahead = trace_rows.read_around(seeds, seeds, and_reached=True)
+    first = trace_rows.read_around(seeds, seeds)
+    neighbours = {other for _one, other, _day in first.links}
+    second = trace_rows.read_around(neighbours, set())
+    assert ahead.reached == neighbours == trace_rows.keys([f1.pk, f3.pk])
+    assert sorted(ahead.links, key=str) == sorted(first.links + second.links, key=str)
+    assert ahead.rows == first.rows | second.rows
