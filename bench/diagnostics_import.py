@@ -1,7 +1,7 @@
 """Bench: the lab-result import end to end against raw psycopg COPY of the same rows (PostgreSQL).
 
     .venv/bin/python bench/diagnostics_import.py [--rows N] [--persons P] [--batch-size B] [--steps]
-                                                 [--python-path]
+                                                 [--python-path] [--floor-before]
                                                  (defaults 1,000,000 rows, 100,000 persons)
 
 DATABASE_URL must name a PostgreSQL database; it is created if missing and migrated. The bench
@@ -17,8 +17,10 @@ areas, writes a seeded N-row results CSV (1 % bad rows of several kinds, 1 % per
 Peak memory is the process's ru_maxrss before and after (a): streaming keeps it flat.
 Then (c), the write floor: the samples (a) wrote, inserted again into the emptied diagnostics_sample
 with their foreign keys checked, all rolled back: what any import of these rows must write, with the
-table's indexes and constraints; it bounds the ratio (a) can reach. --steps prints where (a)'s time
-went.
+table's indexes and constraints; it bounds the ratio (a) can reach. --floor-before measures it also
+with the indexes diagnostics 0003 dropped re-created (session 13's schema before), alternating runs,
+the best of each. --steps prints where (a)'s time went: the caller's thread (statements, COPY, commit)
+and, overlapped with it, the runner's reading thread (reading the file, the row checks).
 Batches default to LabResultImport.batch_size (what the task and the command run with).
 The last line is the BENCH line (ratio = value / baseline).
 """
@@ -60,6 +62,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--steps", action="store_true", help="print where the import's time went")
     parser.add_argument(
         "--python-path", action="store_true", help="every batch through the Python path (set_wise=False)"
+    )
+    parser.add_argument(
+        "--floor-before",
+        action="store_true",
+        help="the write floor also with the sample indexes diagnostics 0003 dropped (same run)",
     )
     return parser.parse_args()
 
@@ -186,17 +193,36 @@ class Steps:
 
         psycopg.Cursor.execute = timed_execute  # type: ignore[method-assign,assignment]
         self.wrap(lab_import_sql, "write_batch", "write_batch: checks, COPY, statements, rows left to Python")
-        self.wrap(lab_import_sql.SetWiseBatch, "_stage", "  of which: checks and COPY")
+        self.wrap(
+            lab_import_sql.SetWiseBatch, "_stage", "  of which: COPY (and the rows the fast checks left)"
+        )
         self.wrap(lab_import_sql.SetWiseBatch, "_finish_in_python", "  of which: rows to Python")
         self.wrap(lab_import, "announce", "announcing positives (after each commit)")
+        self.wrap(runner, "_write", "runner: a batch written, committed, announced (caller's thread)")
         self.wrap(runner, "_commit_batch", "runner: rejections, counts, cursor, audit")
         self.wrap(BaseDatabaseWrapper, "commit", "COMMIT (the deferred foreign-key checks)")
+        self.wrap(lab_import_sql, "checked", "reading thread, overlapped: the fast row checks")
+        self.wrap(
+            runner, "_batches", "reading thread, overlapped: reading and parsing the file", generator=True
+        )
 
     def add(self, name: str, started: float) -> None:
         self.spent[name] = self.spent.get(name, 0.0) + time.perf_counter() - started
 
-    def wrap(self, owner: Any, attribute: str, name: str) -> None:
+    def wrap(self, owner: Any, attribute: str, name: str, generator: bool = False) -> None:
         original = getattr(owner, attribute)
+
+        def timed_items(*args: Any, **kwargs: Any) -> Any:
+            items = original(*args, **kwargs)
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    self.add(name, started)
+                    return
+                self.add(name, started)
+                yield item
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
@@ -205,7 +231,7 @@ class Steps:
             finally:
                 self.add(name, started)
 
-        setattr(owner, attribute, timed)
+        setattr(owner, attribute, timed_items if generator else timed)
 
     def report(self, total: float) -> None:
         for name, seconds in sorted(self.spent.items(), key=lambda item: -item[1]):
@@ -213,9 +239,22 @@ class Steps:
                 print(f"  {seconds:8.2f} s {100 * seconds / total:5.1f} %  {name}")
 
 
-def run_write_floor() -> tuple[int, float]:
+# The indexes diagnostics 0003 dropped or made partial, as they were (--floor-before).
+DROPPED_INDEXES = [
+    "CREATE INDEX floor_code_like ON diagnostics_sample (code varchar_pattern_ops)",
+    "CREATE INDEX floor_created_at ON diagnostics_sample (created_at)",
+    "CREATE INDEX floor_person ON diagnostics_sample (person_id)",
+    "CREATE INDEX floor_session ON diagnostics_sample (session_id)",
+    "CREATE INDEX floor_pool ON diagnostics_sample (pool_id)",
+    "CREATE INDEX floor_retest_of ON diagnostics_sample (retest_of_id)",
+    "CREATE INDEX floor_import_job ON diagnostics_sample (import_job_id)",
+]
+
+
+def run_write_floor(extra_indexes: list[str] | None = None) -> tuple[int, float]:
     """The import's samples written again into an emptied diagnostics_sample (same rows, same order),
-    their foreign keys checked, all rolled back: the part of the import no design can skip."""
+    their foreign keys checked, all rolled back: the part of the import no design can skip.
+    `extra_indexes` are created on the emptied table first (rolled back too)."""
     from django.db import connection, transaction
 
     columns = (
@@ -227,6 +266,8 @@ def run_write_floor() -> tuple[int, float]:
             f"CREATE TEMP TABLE floor_samples AS SELECT {columns} FROM diagnostics_sample ORDER BY id"
         )
         cursor.execute("TRUNCATE diagnostics_sample CASCADE")  # undone with the rest
+        for statement in extra_indexes or []:
+            cursor.execute(statement)
         started = time.perf_counter()
         cursor.execute(f"INSERT INTO diagnostics_sample ({columns}) SELECT {columns} FROM floor_samples")
         written = cursor.rowcount
@@ -234,6 +275,18 @@ def run_write_floor() -> tuple[int, float]:
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return written, elapsed
+
+
+def compare_floors(first: float) -> None:
+    """The floor with today's indexes and with those 0003 dropped, alternating: the best of each."""
+    now_seconds, before_seconds = [first], []
+    for _round in range(2):
+        before_seconds.append(run_write_floor(DROPPED_INDEXES)[1])
+        now_seconds.append(run_write_floor()[1])
+    best_now, best_before = min(now_seconds), min(before_seconds)
+    print(f"write floor, best of {len(now_seconds)} alternating: {best_now:.2f} s with today's indexes, "
+          f"{best_before:.2f} s with those diagnostics 0003 dropped re-created "
+          f"({best_before / best_now:.2f}x)", flush=True)  # fmt: skip
 
 
 def run_raw_copy(path: Path) -> float:
@@ -302,6 +355,8 @@ def main() -> None:
     ceiling = args.rows / floor_seconds / baseline
     print(f"write floor: the {written:,} samples alone into an empty diagnostics_sample, foreign keys "
           f"checked: {floor_seconds:.2f} s; the ratio cannot exceed {ceiling:.3f}", flush=True)  # fmt: skip
+    if args.floor_before:
+        compare_floors(floor_seconds)
     print(f"BENCH name=diagnostics_import value={value:.0f} unit=rows/s baseline={baseline:.0f} "
           f"ratio={value / baseline:.3f} target=ratio>=0.5")  # fmt: skip
 

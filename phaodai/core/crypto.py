@@ -7,7 +7,6 @@ one-byte format version and the id of the key that wrote it, so keys can rotate.
 import base64
 import binascii
 import hashlib
-import hmac
 import os
 from functools import cache
 from typing import Any
@@ -89,17 +88,32 @@ class FieldCipher:
         return data[1]
 
 
+_PAD_INNER = bytes(byte ^ 0x36 for byte in range(256))
+_PAD_OUTER = bytes(byte ^ 0x5C for byte in range(256))
+
+
 class BlindIndex:
-    """HMAC-SHA256 of a normalised value: equal values match, the value itself cannot be read back."""
+    """HMAC-SHA256 of a normalised value: equal values match, the value itself cannot be read back.
+
+    The key's inner and outer hash states (RFC 2104) are computed once: a call copies them and hashes
+    the message, half the work of hmac.new per value (an import indexes a CCCD a row).
+    """
 
     def __init__(self, key: bytes) -> None:
         if not key:
             raise ImproperlyConfigured("the blind-index key is empty")
-        self._key = key
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._inner = hashlib.sha256(padded.translate(_PAD_INNER))
+        self._outer = hashlib.sha256(padded.translate(_PAD_OUTER))
 
     def __call__(self, value: str, purpose: str) -> str:
         # The purpose separates indexes of different columns: equal values in two columns do not match.
-        return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+        inner = self._inner.copy()
+        inner.update(f"{purpose}:{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 @cache

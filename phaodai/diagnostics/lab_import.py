@@ -245,6 +245,8 @@ class LabResultImport:
         self.now = clock()
         # The uploader's units, read when a job's batch starts (a revoked role stops the import).
         self.paths: tuple[str, ...] = ()
+        # Read here, in the caller's thread: prepare runs in the runner's reading thread.
+        self._set_wise_here = connection.vendor == "postgresql"
 
     @property
     def batch_size(self) -> int:
@@ -442,6 +444,15 @@ class LabResultImport:
         result.unmatched += 1
 
     # 3. Writing --------------------------------------------------------------------------------------
+
+    def prepare(self, rows: list[Row]) -> list[Row]:
+        """The set-wise path's row checks, done while the runner writes the previous batch (they read
+        neither the database nor the job); the Python path checks in write_batch."""
+        if not (self.set_wise and self._set_wise_here):
+            return rows
+        from phaodai.diagnostics import lab_import_sql
+
+        return lab_import_sql.checked(self, rows)
 
     def write_batch(self, job: ImportJob, rows: Sequence[Row]) -> BatchResult:
         self.paths = self.scope_of(job)

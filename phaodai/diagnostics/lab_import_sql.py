@@ -1,12 +1,16 @@
-"""The lab results import on PostgreSQL: rows checked as they stream into COPY, then matched and merged
-set-wise.
+"""The lab results import on PostgreSQL: rows checked and COPY-encoded ahead, COPYed into a temporary
+table, then matched and merged set-wise.
 
-Per batch, inside the runner's transaction:
-1. Each row is checked while it is written to a binary COPY into a temporary table. Plain cells take
-   a fast path with the Python path's own functions, cached (times: rules.parse_time; words:
-   rules.method_of / outcome_of; laboratories; a well-formed code; a 12-digit CCCD and its blind
-   index). A row with any other cell goes through LabResultImport.check whole, so every verdict is the
-   Python path's. Bad rows are reported as on the Python path and never COPYed.
+Per batch:
+1. Before the batch's transaction, in the runner's reading thread while the previous batch is written
+   (LabResultImport.prepare, `checked`): plain cells take a fast path with the Python path's own
+   functions, cached (times: rules.parse_time; words: rules.method_of / outcome_of; laboratories; a
+   well-formed code; a 12-digit CCCD and its blind index), and each good row is encoded in binary COPY
+   format. None of it reads the database or the job. Then, in the batch's transaction, the encoded
+   rows are COPYed into a temporary table (one write, no Python work left there): a row whose
+   laboratory lies outside the uploader's units (read per batch), or with any other cell, goes through
+   LabResultImport.check whole, so every verdict is the Python path's. Bad rows are reported as on the
+   Python path and never COPYed.
 2. One statement routes each good row and inserts the new samples:
    - n: a new sample (the person registered, the code unknown and once in the batch): inserted;
    - d: a duplicate (the same outcome as the stored sample or open unmatched result): nothing written;
@@ -19,11 +23,12 @@ Per batch, inside the runner's transaction:
 
 PostgreSQL evaluates each cell check no faster than Python here (a regular expression, translate()
 or a timestamp built from substrings costs several microseconds a cell), while Python's checks are
-cached and run while the server ingests the COPY; see docs/decisions/0021.
+cached and run while the server works on the previous batch; see docs/decisions/0021.
 """
 
+import struct
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -61,6 +66,16 @@ STAGED_TYPES = {
 Staged = tuple[int, str, str | None, str | None, datetime, datetime, str, str, int, str]
 # NFC expands a string at most threefold: a name this short cannot exceed lab_import.NAME_MAX.
 NAME_PLAIN_MAX = 50
+
+# PostgreSQL's binary COPY format: the file header and trailer, a row's field count, a NULL field.
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"
+_HEAD = struct.Struct("!hii")  # field count, then the row number's length and value (int4)
+_INT8 = struct.Struct("!iq")  # length 8, then the value (int8; timestamptz in microseconds)
+_LENGTH = struct.Struct("!i")
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 _CREATE = (
     f"CREATE TEMP TABLE IF NOT EXISTS {STAGED} ("
@@ -126,12 +141,49 @@ FROM routed"""  # noqa: S608
 _UNSEEN = object()
 
 
+class CheckedRows(list[Row]):
+    """A batch with its rows' fast checks done ahead: per row, the staged tuple (see FastChecks) and its
+    binary COPY encoding, or None."""
+
+    def __init__(self, rows: Sequence[Row], staged: list["Staged | None"]) -> None:
+        super().__init__(rows)
+        self.staged = staged
+        self.encoded = [None if values is None else encode(values) for values in staged]
+
+
+def checked(handler: "LabResultImport", rows: Sequence[Row]) -> CheckedRows:
+    """The batch's fast checks and COPY encoding: no database, no job (the runner's reading thread runs
+    them, so that the writer's COPY is only sending bytes)."""
+    checks = FastChecks(handler)
+    return CheckedRows(rows, [checks.plain(number, cells) for number, cells in rows])
+
+
+def _text(value: str | None) -> bytes:
+    if value is None:
+        return _NULL
+    data = value.encode()
+    return _LENGTH.pack(len(data)) + data
+
+
+def encode(staged: "Staged") -> bytes:
+    """A staged row in PostgreSQL's binary COPY format (the columns and types of STAGED_TYPES)."""
+    number, code, cccd, index, collected, resulted, method, outcome, lab_id, lab_path = staged
+    return b"".join((
+        _HEAD.pack(len(STAGED_TYPES), 4, number), _text(code), _text(cccd), _text(index),
+        _INT8.pack(8, (collected - _PG_EPOCH) // _MICROSECOND),
+        _INT8.pack(8, (resulted - _PG_EPOCH) // _MICROSECOND),
+        _text(method), _text(outcome), _INT8.pack(8, lab_id), _text(lab_path),
+    ))  # fmt: skip
+
+
 class FastChecks:
     """The checks of LabResultImport.check for plain cells, with the Python path's own functions.
 
     `row` gives the staged tuple of a row whose every cell is plain and good, else None: the row is
     then checked by LabResultImport.check (odd cells, and every bad row, whose reasons it reports).
-    Words and laboratories are looked up once per distinct cell; times through lab_import's cache.
+    `plain` is `row` but for the laboratory's scope: it finds the laboratory by its code only, as the
+    uploader's units are read per batch, in its transaction (SetWiseBatch checks them). Words and
+    laboratories are looked up once per distinct cell; times through lab_import's cache.
     """
 
     def __init__(self, handler: "LabResultImport") -> None:
@@ -144,6 +196,10 @@ class FastChecks:
         self.words: dict[tuple[str, Any], Any] = {}
 
     def row(self, number: int, cells: dict[str, Any]) -> Staged | None:
+        staged = self.plain(number, cells)
+        return staged if staged is not None and self.handler.covers(staged[9]) else None
+
+    def plain(self, number: int, cells: dict[str, Any]) -> Staged | None:
         code = cells["sample_code"]
         # Stripping cannot change a code that matches: it starts and ends with a letter or digit.
         if type(code) is not str or not self.code(code):
@@ -190,8 +246,7 @@ class FastChecks:
         elif column == "result":
             value = rules.outcome_of(text)
         else:
-            found = self.handler.labs.get(text.upper())
-            value = found if found is not None and self.handler.covers(found[1]) else None
+            value = self.handler.labs.get(text.upper())
         self.words[(column, cell)] = value
         return value
 
@@ -203,11 +258,13 @@ def write_batch(handler: "LabResultImport", job: ImportJob, rows: Sequence[Row])
 
 class SetWiseBatch:
     def __init__(self, handler: "LabResultImport", job: ImportJob, rows: Sequence[Row]) -> None:
-        self.handler, self.job, self.rows = handler, job, rows
+        self.handler, self.job = handler, job
+        self.rows = rows if isinstance(rows, CheckedRows) else checked(handler, rows)
         self.result = BatchResult()
-        self.checks = FastChecks(handler)
         self.checked: dict[int, LabRow] = {}  # rows LabResultImport.check passed: their LabRow is reused
+        self.staged: dict[int, Staged] = {}  # rows of the fast path, by number
         self.repeated: set[str] = set()  # codes named twice or more in the batch
+        self.covered: dict[str, bool] = {}  # laboratory path -> in the uploader's units (this batch)
 
     def run(self) -> BatchResult:
         connection.ensure_connection()
@@ -235,24 +292,37 @@ class SetWiseBatch:
         return self.result
 
     def _stage(self, cursor: Any) -> None:
-        """COPY the good rows, checked as they go; bad rows are rejected as on the Python path."""
+        """COPY the good rows (encoded ahead); bad rows are rejected as on the Python path."""
         codes: set[str] = set()
+        covered = self.covered
+        parts = [_SIGNATURE]
+        rows = self.rows
+        for (number, cells), staged, encoded in zip(rows, rows.staged, rows.encoded, strict=True):
+            if staged is not None:
+                lab_path = staged[9]
+                if lab_path not in covered:
+                    covered[lab_path] = self.handler.covers(lab_path)
+                if covered[lab_path]:
+                    self.staged[number] = staged
+                else:
+                    staged = None  # LabResultImport.check reports the laboratory out of scope
+            if staged is None:
+                row = self.handler.check(number, cells)
+                if isinstance(row, list):
+                    self.result.rejections.extend(row)
+                    self.result.rejected += 1
+                    continue
+                self.checked[number] = row
+                staged = _staged(row)
+                encoded = encode(staged)
+            if staged[1] in codes:
+                self.repeated.add(staged[1])
+            codes.add(staged[1])
+            assert encoded is not None
+            parts.append(encoded)
+        parts.append(_TRAILER)
         with cursor.copy(_COPY) as copy:
-            copy.set_types(list(STAGED_TYPES.values()))
-            for number, cells in self.rows:
-                staged = self.checks.row(number, cells)
-                if staged is None:
-                    row = self.handler.check(number, cells)
-                    if isinstance(row, list):
-                        self.result.rejections.extend(row)
-                        self.result.rejected += 1
-                        continue
-                    self.checked[number] = row
-                    staged = _staged(row)
-                if staged[1] in codes:
-                    self.repeated.add(staged[1])
-                codes.add(staged[1])
-                copy.write_row(staged)
+            copy.write(b"".join(parts))
 
     def _finish_in_python(self, unmatched: list[int], to_python: list[int]) -> None:
         """The m and p rows through the Python path's plan and writer (file order kept)."""
@@ -262,9 +332,7 @@ class SetWiseBatch:
             if number in self.checked:
                 return self.checked[number]
             cells = cells_of[number]
-            staged = self.checks.row(number, cells)
-            assert staged is not None  # the fast path staged it
-            n, code, cccd, index, collected, resulted, method, outcome, lab_id, lab_path = staged
+            n, code, cccd, index, collected, resulted, method, outcome, lab_id, lab_path = self.staged[number]
             name = lab_import._name(lab_import._text(cells["full_name"]))
             return lab_import.LabRow(
                 n, code, cccd, index, name, collected, resulted, method, outcome, lab_id, lab_path

@@ -183,14 +183,24 @@ class Pool(TimeStampedModel):
 class Sample(TimeStampedModel):
     """A swab with its barcode, whose it is, where and when it was taken, and its result."""
 
-    code = models.CharField(max_length=32, unique=True)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # An import writes millions of samples: each index is paid on every row, so the table keeps only the
+    # indexes a query uses (test_sample_indexes lists them). No query reads samples by creation time.
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL that adds a varchar_pattern_ops copy of the
+    # index for LIKE, and no query matches codes by prefix.
+    code = models.CharField(max_length=32)
+    # Indexed by sample_person, which leads with it.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # These three are empty on imported samples: partial indexes (Meta) hold only the rows that have them.
     session = models.ForeignKey(
-        SamplingSession, on_delete=models.PROTECT, null=True, blank=True, related_name="samples"
+        SamplingSession, on_delete=models.PROTECT, null=True, blank=True, related_name="samples",
+        db_index=False,
+    )  # fmt: skip
+    pool = models.ForeignKey(
+        Pool, on_delete=models.PROTECT, null=True, blank=True, related_name="members", db_index=False
     )
-    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
     retest_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests", db_index=False
     )
     method = models.CharField(max_length=16, choices=Method.choices)
     collected_at = models.DateTimeField()
@@ -201,8 +211,9 @@ class Sample(TimeStampedModel):
     resulted_at = models.DateTimeField(null=True, blank=True)
     # The person's residence ward path when sampled: who may read it, and turnaround by district.
     path = models.CharField(max_length=64)
+    # Read only for a resumed import's positives (sample_job_positive); jobs are never deleted.
     import_job = models.ForeignKey(
-        "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "core.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     version = models.PositiveIntegerField(default=1)
     # When the ward was told that this positive result awaits confirmation as a case (once per sample).
@@ -219,6 +230,7 @@ class Sample(TimeStampedModel):
                 | (~Q(outcome="pending") & Q(resulted_at__isnull=False)),
                 name="sample_result_time_iff_outcome",
             ),
+            models.UniqueConstraint(fields=["code"], name="sample_code_unique"),
         ]
         indexes = [
             models.Index(fields=["path", "collected_at"], name="sample_scope_collected"),
@@ -228,6 +240,13 @@ class Sample(TimeStampedModel):
             models.Index(
                 fields=["path", "resulted_at"], condition=Q(outcome="positive"), name="sample_positive"
             ),
+            # A session's, a pool's and a retested sample's samples (and the PROTECT checks on deleting
+            # them). An `= x` or `IN (...)` on the column implies NOT NULL, so these serve them.
+            models.Index(fields=["session"], condition=Q(session__isnull=False), name="sample_session"),
+            models.Index(fields=["pool"], condition=Q(pool__isnull=False), name="sample_pool"),
+            models.Index(fields=["retest_of"], condition=Q(retest_of__isnull=False), name="sample_retest_of"),
+            # A resumed import announces its job's positives again (LabResultImport.on_resume).
+            models.Index(fields=["import_job"], condition=Q(outcome="positive"), name="sample_job_positive"),
         ]
 
 

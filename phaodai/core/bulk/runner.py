@@ -5,21 +5,29 @@ counts are written in one transaction. A run that dies (killed, database restart
 "running" or "failed" with the cursor at the last committed batch; running it again skips the rows up
 to the cursor, so the final counts are exact. Only one run of a job holds it at a time (compare-and-set
 on its status).
+
+The file is read one batch ahead, in a thread (_ReadAhead): while the database works on a batch (its
+statements, the COMMIT's deferred foreign-key checks), the next one is parsed, and checked if the
+handler has a `prepare` step. Batches are still written and committed one at a time, in file order, by
+the caller's thread; the reading thread never touches the database, and a failure while reading is
+raised where the synchronous loop would have raised it.
 """
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from phaodai.core import audit
-from phaodai.core.bulk.reader import HeaderSpec, Row, open_rows
+from phaodai.core.bulk.reader import HeaderSpec, Row, RowStream, open_rows
 from phaodai.core.bulk.uploads import stored_path
 from phaodai.core.clock import Clock, now
 from phaodai.core.errors import DomainError
@@ -71,6 +79,12 @@ class BatchHandler(Protocol):
         """Before a resumed run: redo after-commit work a dead run may have missed (idempotently)."""
 
 
+# A handler may also have `prepare(rows: list[Row]) -> list[Row]`: work on a batch that needs neither
+# the database nor the job (the row checks), run in the reading thread while the previous batch is
+# written. What it returns (the same rows, possibly carrying that work) is what write_batch gets.
+Prepare = Callable[[list[Row]], list[Row]]
+
+
 def claim(job_id: int, *, clock: Clock = now) -> ImportJob | None:
     """Take the job for one run: queued, failed, or running but silent too long. None if someone has it."""
     moment = clock()
@@ -100,6 +114,84 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
+@dataclass
+class _Read:
+    """A batch as read: its rows (prepared), the malformed records met while reading it, and how far
+    into the file reading was. The last one has no rows: the malformed records after the last row."""
+
+    rows: list[Row]
+    malformed: list[int]
+    position: int
+
+
+def _reads(stream: RowStream, resume_after: int, size: int, prepare: Prepare | None) -> Iterator[_Read]:
+    fresh = (row for row in stream if row[0] > resume_after)
+    for batch in _batches(fresh, size):
+        bad = [n for n in stream.take_malformed() if n > resume_after]
+        yield _Read(prepare(batch) if prepare else batch, bad, stream.position())
+    yield _Read([], [n for n in stream.take_malformed() if n > resume_after], stream.position())
+
+
+T = TypeVar("T")
+
+
+class _ReadAhead(Generic[T]):
+    """Iterates `items` in a thread, at most one item ahead of the consumer (two batches in memory).
+
+    The thread computes the next item once the consumer has taken the previous one; an exception it
+    meets is raised to the consumer in the item's place. `close` stops and joins it (the file it reads
+    must stay open until then). The caller's language is the thread's (reader messages, rejections).
+    """
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+        self._lock = threading.Condition()
+        self._slot: tuple[str, Any] | None = None
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._produce, args=(translation.get_language(),), name="import-read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _produce(self, language: str | None) -> None:
+        try:
+            with translation.override(language):
+                for item in self._items:
+                    if not self._hand_over(("item", item)):
+                        return
+        except BaseException as error:  # raised again in the consumer's thread
+            self._hand_over(("error", error))
+            return
+        self._hand_over(("end", None))
+
+    def _hand_over(self, entry: tuple[str, Any]) -> bool:
+        """Leave `entry` for the consumer and wait until it is taken; False once closed."""
+        with self._lock:
+            self._slot = entry
+            self._lock.notify_all()
+            self._lock.wait_for(lambda: self._slot is None or self._closed)
+            return not self._closed
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._slot is not None)
+                assert self._slot is not None
+                (kind, value), self._slot = self._slot, None
+                self._lock.notify_all()
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+            yield value
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        self._thread.join()
+
+
 def _malformed(numbers: list[int], result: BatchResult) -> None:
     message = _("The CSV record is malformed (a stray quote, or a cell over 128 KB); it was skipped.")
     for number in numbers:
@@ -123,24 +215,13 @@ def run(
         if job.committed_rows:
             handler.on_resume(job)
         with open_rows(stored_path(job.stored_name), handler.spec) as stream:
-            resume_after = job.committed_rows
-            fresh = (row for row in stream if row[0] > resume_after)
-            for batch in _batches(fresh, batch_size):
-                bad = [n for n in stream.take_malformed() if n > resume_after]
-                with transaction.atomic():
-                    result = handler.write_batch(job, batch)
-                    _malformed(bad, result)
-                    last = max([batch[-1][0], *bad])
-                    _commit_batch(job, batch, result, stream.position(), clock, last=last, skipped=len(bad))
-                handler.after_commit(job, result)
-                if progress is not None:
-                    progress(job)
-            if bad := [n for n in stream.take_malformed() if n > resume_after]:
-                # Malformed records after the last good row: committed as a batch of their own.
-                result = BatchResult()
-                _malformed(bad, result)
-                with transaction.atomic():
-                    _commit_batch(job, [], result, stream.position(), clock, last=max(bad), skipped=len(bad))
+            prepare: Prepare | None = getattr(handler, "prepare", None)
+            reads = _ReadAhead(_reads(stream, job.committed_rows, batch_size, prepare))
+            try:
+                for read in reads:
+                    _write(job, handler, read, clock, progress)
+            finally:
+                reads.close()
     except RunTakenOver:
         return None
     except DomainError as error:
@@ -161,6 +242,33 @@ def run(
     if progress is not None:
         progress(job)
     return job
+
+
+def _write(
+    job: ImportJob,
+    handler: BatchHandler,
+    read: _Read,
+    clock: Clock,
+    progress: Callable[[ImportJob], None] | None,
+) -> None:
+    """Write and commit one batch, then its after-commit work."""
+    batch, bad = read.rows, read.malformed
+    if not batch:
+        if bad:
+            # Malformed records after the last good row: committed as a batch of their own.
+            result = BatchResult()
+            _malformed(bad, result)
+            with transaction.atomic():
+                _commit_batch(job, [], result, read.position, clock, last=max(bad), skipped=len(bad))
+        return
+    with transaction.atomic():
+        result = handler.write_batch(job, batch)
+        _malformed(bad, result)
+        last = max([batch[-1][0], *bad])
+        _commit_batch(job, batch, result, read.position, clock, last=last, skipped=len(bad))
+    handler.after_commit(job, result)
+    if progress is not None:
+        progress(job)
 
 
 def _commit_batch(
