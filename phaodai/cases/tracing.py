@@ -323,7 +323,10 @@ _LOCKED_RULE = f"""
 """  # noqa: S608
 
 
-READ_AHEAD = 2  # seeds (a new case: one; a contact added: two) whose next hop is read with them
+# Seeds whose next hop is read with them: a new case (one seed), whose neighbours are all offered F1
+# and spread next. Not a contact added (two seeds): its source is often an F0 with hundreds of
+# neighbours whose rows do not change, and reading their links in vain would hold the city-wide lock.
+READ_AHEAD = 1
 
 
 class _Neighbourhood:

@@ -144,3 +144,32 @@ def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_wo
     assert ahead.reached == neighbours == trace_rows.keys([f1.pk, f3.pk])
     assert sorted(ahead.links, key=str) == sorted(first.links + second.links, key=str)
     assert ahead.rows == first.rows | second.rows
+
+
+def test_adding_one_contact_to_a_case_reads_no_links_of_its_other_contacts(
+    resident: Any, health_worker_bo_de: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a new case reads its next hop ahead: a contact added to an F0 with many contacts must not
+    read all their links (under the derivation lock) when only the new contact's row changes."""
+    f0, *contacts = [resident(n) for n in range(6)]
+    by = health_worker_bo_de
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref="A-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    added = [
+        services.ContactInput(exposed_on=date(2021, 9, 9), setting="market", person=p) for p in contacts[:4]
+    ]
+    services.add_contacts(by=by, source=f0, contacts=added, clock=at(hanoi(2021, 9, 10, 9)))
+    reads: list[tuple[set[Any], bool]] = []
+    read_around = trace_rows.read_around
+
+    def recording(links_of: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append((set(links_of), kwargs.get("and_reached", False)))
+        return read_around(links_of, *args, **kwargs)
+
+    monkeypatch.setattr(tracing, "read_around", recording)
+    last = services.ContactInput(exposed_on=date(2021, 9, 9), setting="market", person=contacts[4])
+    services.add_contacts(by=by, source=f0, contacts=[last], clock=at(hanoi(2021, 9, 10, 10)))
+    assert reads and not any(ahead for _links_of, ahead in reads)
+    earlier = trace_rows.keys([c.pk for c in contacts[:4]])
+    assert not any(links_of & earlier for links_of, _ahead in reads)
+    assert TraceLevel.objects.get(person=contacts[4]).level == 1
