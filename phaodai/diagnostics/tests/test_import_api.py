@@ -199,3 +199,18 @@ def test_the_queue_page_issues_a_bounded_number_of_queries(
     client.force_login(city_commander)
     with django_assert_max_num_queries(12):
         assert client.get("/diagnostics/unmatched/").status_code == 200
+
+
+def test_a_job_of_another_kind_is_404_through_the_lab_import_pages_and_api(
+    client: Any, lab_tech_cdc: Any
+) -> None:
+    """The pages and API are shared with the dose import (core.bulk): each answers for its own kind only."""
+    job = import_file(lab_tech_cdc, csv_bytes([row("HN-0001", "001080123456")]))
+    client.force_login(lab_tech_cdc)
+    urls = (f"/api/v1/diagnostics/imports/{job.pk}", f"/api/v1/diagnostics/imports/{job.pk}/report",
+            f"/diagnostics/imports/{job.pk}/")  # fmt: skip
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    assert job.pk in [entry["id"] for entry in client.get("/api/v1/diagnostics/imports").json()]
+    ImportJob.objects.filter(pk=job.pk).update(kind=ImportJob.Kind.DOSES)
+    assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    assert job.pk not in [entry["id"] for entry in client.get("/api/v1/diagnostics/imports").json()]
