@@ -22,3 +22,8 @@ class CasesConfig(AppConfig):
         from phaodai.cases import providers
 
         providers.register()
+        from django.core import checks
+
+        from phaodai.cases.prepared import check_client_side_binding
+
+        checks.register(check_client_side_binding, checks.Tags.database)

@@ -12,10 +12,12 @@ cast in the statement) or dates, so one statement serves any number of persons.
 SQLite has no PREPARE: callers keep their plain statements there.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
+from django.core.checks import Error
 from django.db import DatabaseError, connection
 
 _done: "WeakKeyDictionary[Any, set[str]]" = WeakKeyDictionary()  # names prepared, per connection
@@ -60,3 +62,23 @@ def execute_many(cursor: Any, statements: Sequence[Statement]) -> None:
         if getattr(error.__cause__, "sqlstate", None) in STALE:
             done.clear()  # whatever made this one stale (DISCARD ALL, a migration) may have hit the others
         raise
+
+
+def check_client_side_binding(**kwargs: Any) -> list[Error]:
+    """System check: execute_many sends several EXECUTEs in one query string, which only the simple
+    query protocol (psycopg's client-side binding, Django's default) accepts; with server-side
+    binding every derivation would fail ("cannot insert multiple commands into a prepared statement")."""
+    return binding_errors(settings.DATABASES)
+
+
+def binding_errors(databases: Mapping[str, Any]) -> list[Error]:
+    return [
+        Error(
+            f"DATABASES[{alias!r}] sets server_side_binding: tracing's derivation needs client-side binding.",
+            hint="Remove OPTIONS['server_side_binding'] (decision record 0020).",
+            id="cases.E001",
+        )
+        for alias, database in databases.items()
+        if database.get("ENGINE", "").endswith("postgresql")
+        and database.get("OPTIONS", {}).get("server_side_binding")
+    ]

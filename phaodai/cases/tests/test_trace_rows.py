@@ -173,3 +173,12 @@ def test_adding_one_contact_to_a_case_reads_no_links_of_its_other_contacts(
     earlier = trace_rows.keys([c.pk for c in contacts[:4]])
     assert not any(links_of & earlier for links_of, _ahead in reads)
     assert TraceLevel.objects.get(person=contacts[4]).level == 1
+
+
+def test_server_side_binding_fails_the_system_check() -> None:
+    from phaodai.cases.prepared import binding_errors, check_client_side_binding
+
+    assert check_client_side_binding() == []  # the project's own settings
+    postgres = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"server_side_binding": True}}
+    assert [error.id for error in binding_errors({"default": postgres})] == ["cases.E001"]
+    assert binding_errors({"default": {**postgres, "OPTIONS": {}}}) == []
