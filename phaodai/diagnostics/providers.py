@@ -8,15 +8,16 @@ Within an answered ward, an area with no sample gets tests_7d = 0 (true: nobody 
 positivity (nothing to divide). Registered in apps.py.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from phaodai.core.jurisdiction import common_path
 from phaodai.diagnostics.models import Outcome, Sample
 from phaodai.sitreps import prefill
+from phaodai.territory import selectors as territory
 from phaodai.zoning import indicators
 
 WINDOW = timedelta(days=7)
@@ -30,10 +31,6 @@ def _ward_code(area_code: str) -> str:
     return area_code.split("-", 1)[0]  # an area's code is its ward's code and its own: 00139-TDP01
 
 
-def _ward_code_of_path(path: str) -> str:
-    return path.strip("/").rsplit("/", 1)[-1]
-
-
 def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[str, Any]]:
     """Samples taken in the 7 days before `at` per area of residence, and the share positive among the
     individual results (a pooled member waiting for its retest is not a result yet). Two queries."""
@@ -41,10 +38,8 @@ def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[st
         return {}
     since = at - WINDOW
     window = Sample.objects.filter(collected_at__gte=since, collected_at__lt=at)
-    tested_wards = {
-        _ward_code_of_path(path) for path in window.order_by().values_list("path", flat=True).distinct()
-    }
-    asked = [area.id for area in areas if _ward_code(area.code) in tested_wards]
+    tested = set(tested_wards({_ward_code(area.code) for area in areas}, since, at))
+    asked = [area.id for area in areas if _ward_code(area.code) in tested]
     if not asked:
         return {}
     rows = (
@@ -66,6 +61,15 @@ def zoning_values(areas: Sequence[Any], at: datetime) -> Mapping[int, Mapping[st
             area_values["test_positivity_7d_pct"] = round(row["positive"] * 100 / row["resulted"], 1)
         values[area_id] = area_values
     return values
+
+
+def tested_wards(codes: Iterable[str], since: datetime, until: datetime) -> QuerySet[Any, str]:
+    """The codes, among these wards', of those with a sample taken in [since, until): one probe of
+    sample_scope_collected per ward, not a read of every sample the city took that week."""
+    taken = Sample.objects.filter(path=OuterRef("path"), collected_at__gte=since, collected_at__lt=until)
+    return (
+        territory.wards_by_code(sorted(codes)).filter(Exists(taken)).order_by().values_list("code", flat=True)
+    )
 
 
 def report_values(units: Sequence[Any], start: datetime, end: datetime) -> dict[int, dict[str, Any]]:

@@ -43,6 +43,10 @@ def widest_unit(paths: Sequence[str]) -> Unit | None:
     return unit_by_path(min(paths, key=lambda path: (path.count("/"), path))) if paths else None
 
 
+def wards_by_code(codes: Sequence[str]) -> QuerySet[Unit]:
+    return Unit.objects.filter(level="ward", code__in=codes)
+
+
 def children_of(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(parent=unit).order_by("code")
 

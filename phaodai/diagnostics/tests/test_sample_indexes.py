@@ -5,12 +5,14 @@ Each query below is one the code runs; on PostgreSQL its plan must use the index
 """
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from phaodai.core.clock import hanoi
+from phaodai.diagnostics import providers
 from phaodai.diagnostics.models import Outcome, Sample
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +108,9 @@ def _queries() -> list[tuple[str, Any, str]]:
         ("selectors.waiting_since (turnaround)",
          samples.filter(outcome=Outcome.PENDING, collected_at__lt=SEPT_20).order_by("collected_at", "pk"),
          "sample_waiting"),
+        ("providers.zoning_values: the wards with samples in the week",
+         providers.tested_wards(["00139", "00004"], SEPT_20 - timedelta(days=7), SEPT_20),
+         "sample_scope_collected"),
     ]  # fmt: skip
 
 
