@@ -5,7 +5,6 @@ the field they name; the rules themselves (windows, duplicates, scope) live once
 """
 
 import re
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -18,6 +17,7 @@ from phaodai.cases.errors import NoTestNorReason
 from phaodai.cases.models import Case, Exposure
 from phaodai.core.clock import FIRST_YEAR, LAST_YEAR
 from phaodai.core.errors import DomainError, InvalidInput
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 from phaodai.core.identity import parse_cccd
 
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -26,11 +26,6 @@ DATE_INPUTS = [DATE_FORMAT, "%Y-%m-%d"]
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 CONTACT_ROWS, MORE_ROWS, MAX_ROWS = 5, 5, 50
 ROWS_PREFIX = "c"
-
-
-def new_token() -> str:
-    """The idempotency key rendered in a form: a double click or a resubmitted page sends it again."""
-    return secrets.token_urlsafe(18)
 
 
 def _checked_cccd(raw: str) -> str:

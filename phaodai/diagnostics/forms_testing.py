@@ -1,6 +1,5 @@
 """Forms of the testing pages: shapes and messages beside each field; the rules live in services.py."""
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -8,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 from phaodai.diagnostics.models import Method, Outcome, TestingRound
 from phaodai.diagnostics.services import (
     MAX_TARGET_LINES,
@@ -21,11 +21,6 @@ from phaodai.diagnostics.services import (
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 ISO_DATE = "%Y-%m-%d"
 RESULT_CHOICES = [(o.value, o.label) for o in (Outcome.NEGATIVE, Outcome.POSITIVE, Outcome.INVALID)]
-
-
-def new_token() -> str:
-    """The idempotency key a form carries: a double click or a resubmitted page sends it again."""
-    return secrets.token_urlsafe(18)
 
 
 def _moment() -> forms.DateTimeInput:

@@ -1,7 +1,6 @@
 """Forms of the inspection pages: shapes and messages beside each field; the rules live in the services."""
 
 import re
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from phaodai.core.clock import read_local_date
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token
 from phaodai.inspections import services
 from phaodai.inspections.errors import UnsupportedPhoto
 from phaodai.inspections.models import MEASURE_CHOICES, Inspection, TargetKind, Violation
@@ -53,10 +53,6 @@ def moment_field(label: Any, *, required: bool, help_text: Any = "") -> forms.Da
 
 def version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 def token_field() -> forms.CharField:

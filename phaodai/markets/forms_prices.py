@@ -4,7 +4,6 @@ The checks live in reports.py and prices.py, once for the pages and the API; a f
 what was typed there and back, so nothing typed is lost when something is refused.
 """
 
-import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.clock import HANOI, now, read_local_date, to_local
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token
 from phaodai.markets import prices
 from phaodai.markets.models import VendingReport
 from phaodai.markets.prices import PricesInvalid
@@ -20,10 +20,6 @@ from phaodai.markets.reports import LIMITS, ReportInvalid, VendingInput
 from phaodai.territory import selectors as territory
 
 SEEN_AT_FORMATS = ("%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M")
-
-
-def new_token() -> str:
-    return secrets.token_hex(16)
 
 
 def read_seen_at(text: str) -> Any:

@@ -4,7 +4,6 @@ Forms carry what was typed and show the services' refusals beside each field; th
 (whole numbers, "1.200", positives ≤ tests...) live once in the services and rules.
 """
 
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.errors import DomainError
+from phaodai.core.idempotency import new_token as new_token  # the pages import it from here
 from phaodai.sitreps.errors import InvalidValues
 from phaodai.sitreps.models import FormField, UrgentReport
 from phaodai.sitreps.rules import NUMERIC_KINDS
@@ -21,11 +21,6 @@ from phaodai.sitreps.selectors import localized
 VALUE_PREFIX = "v_"  # keeps the form's own fields (token, slot, reason...) apart from the report's codes
 SIGNED_MAX_AGE = 3 * 24 * 3600  # a form may stay open over a long shift; older hidden data is recomputed
 TEXT_ROWS = 3
-
-
-def new_token() -> str:
-    """The idempotency key rendered in a form: a double click or a resubmitted page sends it again."""
-    return secrets.token_urlsafe(18)
 
 
 def sign(value: Any, salt: str) -> str:
