@@ -1,7 +1,7 @@
 """Bench: the lab-result import end to end against raw psycopg COPY of the same rows (PostgreSQL).
 
     .venv/bin/python bench/diagnostics_import.py [--rows N] [--persons P] [--batch-size B] [--steps]
-                                                 [--python-path] [--floor-before]
+                                                 [--python-path] [--floor-before] [--floor-bare]
                                                  (defaults 1,000,000 rows, 100,000 persons)
 
 DATABASE_URL must name a PostgreSQL database; it is created if missing and migrated. The bench
@@ -19,8 +19,10 @@ Then (c), the write floor: the samples (a) wrote, inserted again into the emptie
 with their foreign keys checked, all rolled back: what any import of these rows must write, with the
 table's indexes and constraints; it bounds the ratio (a) can reach. --floor-before measures it also
 with the indexes diagnostics 0003 dropped re-created (session 13's schema before), alternating runs,
-the best of each. --steps prints where (a)'s time went: the caller's thread (statements, COPY, commit)
-and, overlapped with it, the runner's reading thread (reading the file, the row checks).
+the best of each. --floor-bare measures the least any design writes: the same samples into a table
+with only a primary key and the code's unique index (no foreign key, no other index). --steps
+prints where (a)'s time went: the caller's thread (statements, COPY, commit) and, overlapped with
+it, the runner's reading thread (reading the file, the row checks).
 Batches default to LabResultImport.batch_size (what the task and the command run with).
 The last line is the BENCH line (ratio = value / baseline).
 """
@@ -67,6 +69,11 @@ def parse_args() -> argparse.Namespace:
         "--floor-before",
         action="store_true",
         help="the write floor also with the sample indexes diagnostics 0003 dropped (same run)",
+    )
+    parser.add_argument(
+        "--floor-bare",
+        action="store_true",
+        help="the floor also into a table with only a primary key and the code unique (same run)",
     )
     return parser.parse_args()
 
@@ -251,27 +258,56 @@ DROPPED_INDEXES = [
 ]
 
 
+FLOOR_COLUMNS = (
+    "created_at, updated_at, code, person_id, method, collected_at, place, team, lab_id, outcome, "
+    "resulted_at, path, import_job_id, version"
+)
+
+
 def run_write_floor(extra_indexes: list[str] | None = None) -> tuple[int, float]:
     """The import's samples written again into an emptied diagnostics_sample (same rows, same order),
     their foreign keys checked, all rolled back: the part of the import no design can skip.
     `extra_indexes` are created on the emptied table first (rolled back too)."""
     from django.db import connection, transaction
 
-    columns = (
-        "created_at, updated_at, code, person_id, method, collected_at, place, team, lab_id, outcome, "
-        "resulted_at, path, import_job_id, version"
-    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE floor_samples AS SELECT {columns} FROM diagnostics_sample ORDER BY id"
+            f"CREATE TEMP TABLE floor_samples AS SELECT {FLOOR_COLUMNS} FROM diagnostics_sample ORDER BY id"
         )
         cursor.execute("TRUNCATE diagnostics_sample CASCADE")  # undone with the rest
         for statement in extra_indexes or []:
             cursor.execute(statement)
         started = time.perf_counter()
-        cursor.execute(f"INSERT INTO diagnostics_sample ({columns}) SELECT {columns} FROM floor_samples")
+        cursor.execute(
+            f"INSERT INTO diagnostics_sample ({FLOOR_COLUMNS}) SELECT {FLOOR_COLUMNS} FROM floor_samples"
+        )
         written = cursor.rowcount
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return written, elapsed
+
+
+def run_bare_floor() -> tuple[int, float]:
+    """The import's samples written into a table with only what the issue itself asks of them: a
+    primary key, and the code unique (the import is idempotent by sample code). No foreign key, no
+    other index, no check; inside the server (no parsing, no transfer). Rolled back. Any import that
+    keeps samples by code writes at least this, so baseline / this bounds every design's ratio."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE floor_samples AS SELECT {FLOOR_COLUMNS} FROM diagnostics_sample ORDER BY id"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_bare_sample (LIKE diagnostics_sample INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+        cursor.execute("ALTER TABLE bench_bare_sample ADD PRIMARY KEY (id), ADD UNIQUE (code)")
+        started = time.perf_counter()
+        cursor.execute(
+            f"INSERT INTO bench_bare_sample ({FLOOR_COLUMNS}) SELECT {FLOOR_COLUMNS} FROM floor_samples"
+        )
+        written = cursor.rowcount
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return written, elapsed
@@ -357,6 +393,11 @@ def main() -> None:
           f"checked: {floor_seconds:.2f} s; the ratio cannot exceed {ceiling:.3f}", flush=True)  # fmt: skip
     if args.floor_before:
         compare_floors(floor_seconds)
+    if args.floor_bare:
+        bare_written, bare_seconds = run_bare_floor()
+        print(f"bare floor: the {bare_written:,} samples into a table with only a primary key and the code "
+              f"unique: {bare_seconds:.2f} s; no import keeping samples by code can pass "
+              f"{args.rows / bare_seconds / baseline:.3f}", flush=True)  # fmt: skip
     print(f"BENCH name=diagnostics_import value={value:.0f} unit=rows/s baseline={baseline:.0f} "
           f"ratio={value / baseline:.3f} target=ratio>=0.5")  # fmt: skip
 
