@@ -4,6 +4,7 @@ Each query below is one the code runs; on PostgreSQL its plan must use the index
 (sequential scans off, as the test tables are tiny). The indexes diagnostics 0003 dropped served none.
 """
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -155,3 +156,19 @@ def test_a_pools_latest_member_is_read_through_the_pool_index() -> None:
         )
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "sample_pool" in plan
+
+
+@postgres_only
+def test_the_tested_wards_are_found_by_one_probe_per_ward() -> None:
+    # providers.zoning_values: entering sample_scope_collected at each ward's path, not reading the
+    # week's samples of the whole city and joining them afterwards. The planner is not steered here.
+    _a_table_of_imported_samples()
+    with connection.cursor() as cursor:
+        plan = providers.tested_wards(["00139", "00004"], SEPT_20 - timedelta(days=7), SEPT_20).explain()
+        cursor.execute("DELETE FROM diagnostics_sample WHERE code LIKE 'IDX-%%'")
+    probe = re.search(
+        r"Scan using sample_scope_collected on diagnostics_sample.*\n\s*Index Cond: \(\((.*)", plan
+    )
+    assert probe, plan
+    assert re.match(r"path = \(\w+\.path\)::text\) AND \(collected_at >= ", probe.group(1)), plan
+    assert "Nested Loop" in plan and "Hash" not in plan, plan
