@@ -371,7 +371,13 @@ def assignments_in(user: Any) -> QuerySet[Assignment]:
 
 
 def _team_q(user: Any) -> Q:
-    own = Q(members__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    # Membership alone is not enough: a linked login that has since lost every role over the team's
+    # ward loses the team too (as a party member loses their households).
+    own = (
+        Q(members__user_id=user.pk) & scope_q(user, "unit_path")
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
     return scope_q(user, "unit_path", MANAGE) | own
 
 

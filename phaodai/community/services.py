@@ -29,7 +29,7 @@ from phaodai.community.models import (
     Visit,
 )
 from phaodai.core import audit
-from phaodai.core.clock import Clock, local_date, now
+from phaodai.core.clock import FIRST_YEAR, LAST_YEAR, Clock, local_date, now, plausible
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.identity import InvalidPhone, normalize_phone
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
@@ -95,7 +95,16 @@ def _day(value: Any, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidInput(_("Give a date."), field=field)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:  # a typing mistake (and weeks around year 1 overflow)
+        raise _implausible(field)
     return value
+
+
+def _implausible(field: str) -> InvalidInput:
+    return InvalidInput(
+        _("Give a day between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+        field=field,
+    )
 
 
 def _manage(by: Any, path: str, object_type: str, object_id: Any) -> None:
@@ -458,7 +467,12 @@ def remove_duty(*, by: Any, duty: Duty, clock: Clock = now) -> None:
 
 def _visit_actor(by: Any, household: Any, team: Team | None) -> None:
     """The ward, the household's party member, or a team member (linked login) of the area's team."""
-    if team is not None and TeamMember.objects.filter(team=team, user_id=by.pk).exists():
+    # A linked login acts for the team only while it still holds a role over the team's ward.
+    if (
+        team is not None
+        and covers(by, team.unit_path)
+        and TeamMember.objects.filter(team=team, user_id=by.pk).exists()
+    ):
         return
     _require_household_actor(by, household)
 
@@ -487,6 +501,8 @@ def log_visit(
     moment = visited_at or clock()
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise InvalidInput(_("Give the date and time of the visit."), field="visited_at")
+    if not plausible(moment):  # before comparing: year 1 in Hà Nội has no UTC equivalent (OverflowError)
+        raise _implausible("visited_at")
     if moment > clock():
         raise InvalidInput(_("The visit cannot be in the future."), field="visited_at")
     text = _text(note, "note", limit=NOTE_LIMIT, required=kind == Visit.Kind.OTHER)
