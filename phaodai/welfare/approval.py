@@ -18,7 +18,14 @@ from phaodai.core.clock import Clock, now
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.welfare import rules
 from phaodai.welfare.models import Application, Decision, SupportList
-from phaodai.welfare.workflow import DECISION_TYPE, LIST_TYPE, ListChanged, require, text
+from phaodai.welfare.workflow import (
+    DECISION_TYPE,
+    LIST_TYPE,
+    ListChanged,
+    refuse_other_support,
+    require,
+    text,
+)
 
 NUMBER_LIMIT = 40
 
@@ -53,6 +60,10 @@ def appraise(
         strangers = set(reasons) - members
         if strangers:
             raise InvalidInput(_("Only applications of this list can be returned."), field="returned")
+        refuse_other_support(
+            Application.objects.filter(pk__in=members - set(reasons)),
+            _("Return them to the ward, naming the other support."),
+        )
         for pk, reason in reasons.items():
             Application.objects.filter(pk=pk).update(
                 status=rules.RETURNED, status_note=reason, version=F("version") + 1
@@ -103,6 +114,11 @@ def approve(
             locked = list(SupportList.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
             if any(item.status != SupportList.Status.APPRAISED for item in locked):
                 raise ListsAlreadyApproved()
+            # Other support filed since the appraisal: never approve both for one person.
+            refuse_other_support(
+                Application.objects.filter(support_list_id__in=ids, status=rules.APPRAISED),
+                _("The decision cannot include them while the other support is live."),
+            )
             decision = Decision.objects.create(
                 number=clean_number,
                 unit=district,

@@ -85,9 +85,12 @@ def record_objection(
     require(by, Perm.FILE_SUPPORT, application.unit_path, APPLICATION_TYPE, application.pk)
     content = clean_text(text, "text", limit=1000)
     who = clean_text(objector, "objector", limit=150, required=False)
-    if application.status != rules.POSTED:
-        raise InvalidInput(_("Objections are recorded while the application is posted."), field="text")
     with transaction.atomic():
+        # Under the list's lock, as submit_list counts open objections: the objection is in before the list
+        # goes to the district, or the application is read as no longer posted.
+        application = _locked_on_list(application)
+        if application.status != rules.POSTED:
+            raise InvalidInput(_("Objections are recorded while the application is posted."), field="text")
         objection = Objection.objects.create(
             application=application, received_at=clock(), objector=who, text=content, recorded_by=by
         )
@@ -112,11 +115,23 @@ def resolve_objection(
     reason = clean_text(note, "note")
     status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
     with transaction.atomic():
+        application = _locked_on_list(application)
         changed = Objection.objects.filter(pk=objection.pk, status=Objection.Status.OPEN).update(
             status=status, resolution_note=reason, resolved_by=by, resolved_at=clock()
         )
         if not changed:
             raise Conflict(_("This objection was already resolved."))
+        # Upheld, it must reject the application: refused (the objection stays open) once the application
+        # was sent on, not marked upheld while it is paid. Already rejected (another objection) is fine.
+        if upheld and application.status not in (rules.POSTED, rules.REJECTED):
+            raise Conflict(
+                _(
+                    "This application is %(status)s, no longer posted: upholding the objection cannot "
+                    "reject it. The district can return it at appraisal."
+                )
+                % {"status": application.get_status_display()},
+                field="outcome",
+            )
         if upheld and application.status == rules.POSTED:
             before = application_state(application)
             move(application, rules.REJECTED, None, status_note=reason)
@@ -143,6 +158,15 @@ def resolve_objection(
     return objection
 
 
+def _locked_on_list(application: Application) -> Application:
+    """The application read again under its list's row lock (the lock submit_list takes)."""
+    fresh = Application.objects.get(pk=application.pk)
+    if fresh.support_list_id is not None:
+        SupportList.objects.select_for_update().filter(pk=fresh.support_list_id).values_list("pk").get()
+        fresh.refresh_from_db()
+    return fresh
+
+
 def submit_list(
     *, by: Any, support_list: SupportList, version: int | None = None, clock: Clock = now
 ) -> SupportList:
@@ -155,19 +179,20 @@ def submit_list(
             % {"when": f"{to_local(support_list.posting_ends_at):%H:%M %d/%m/%Y}"},
             field="list",
         )
-    open_objections = Objection.objects.filter(
-        application__support_list=support_list, status=Objection.Status.OPEN
-    ).count()
-    if open_objections:
-        raise InvalidInput(
-            _("Resolve the %(count)s open objection(s) first.") % {"count": open_objections},
-            field="objections",
-        )
     with transaction.atomic():
         locked = SupportList.objects.select_for_update().get(pk=support_list.pk)
         expected = support_list.version if version is None else version
         if locked.status != SupportList.Status.POSTED or locked.version != expected:
             raise ListChanged()
+        # Counted under the lock record_objection takes: none can be recorded between the count and the move.
+        open_objections = Objection.objects.filter(
+            application__support_list=locked, status=Objection.Status.OPEN
+        ).count()
+        if open_objections:
+            raise InvalidInput(
+                _("Resolve the %(count)s open objection(s) first.") % {"count": open_objections},
+                field="objections",
+            )
         SupportList.objects.filter(pk=locked.pk).update(
             status=SupportList.Status.SUBMITTED, submitted_at=moment, version=F("version") + 1
         )

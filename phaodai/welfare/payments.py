@@ -28,7 +28,15 @@ from phaodai.core.errors import Duplicate, InvalidInput
 from phaodai.core.uploads import check_upload, stored_name
 from phaodai.welfare import rules
 from phaodai.welfare.models import Application, Decision, Payment, Reconciliation
-from phaodai.welfare.workflow import APPLICATION_TYPE, DECISION_TYPE, PAYMENT_TYPE, require, require_any, text
+from phaodai.welfare.workflow import (
+    APPLICATION_TYPE,
+    DECISION_TYPE,
+    PAYMENT_TYPE,
+    refuse_other_support,
+    require,
+    require_any,
+    text,
+)
 
 PAYERS = (Perm.PAY_SUPPORT, Perm.APPRAISE_SUPPORT)
 REFERENCE_LIMIT = 60
@@ -242,6 +250,11 @@ def pay(
                 raise AlreadyPaid(_paid_message(earlier), field="payment", earlier=earlier)
             if line.status != rules.APPROVED or line.decision_id is None:
                 raise InvalidInput(_("Only an approved line of a decision can be paid."), field="payment")
+            # Other support filed or approved since this line was: never pay both to one person.
+            refuse_other_support(
+                Application.objects.filter(pk=line.pk),
+                _("It is not paid while the other support is live."),
+            )
             payment = Payment(
                 application=line,
                 person_id=line.person_id,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from phaodai.core.rules import RuleError, compile_rule, evaluate, truthy, validate
+from phaodai.core.rules import RuleError, compile_rule, evaluate, truthy, validate, variables
 from phaodai.core.text import mask_name
 
 FIXED, PER_DAY, CAPPED, TIERED = "fixed", "per_day", "capped", "tiered"
@@ -26,9 +26,13 @@ ONCE, MONTHLY, EPISODE = "once", "monthly", "episode"
 AMOUNT_KINDS = (FIXED, PER_DAY, CAPPED, TIERED)
 PERIOD_KINDS = (ONCE, MONTHLY, EPISODE)
 MAX_AMOUNT = 1_000_000_000  # VND: no single support payment comes near a billion
-# NQ 68's income-support programmes: an approved or paid one is "another social-protection payment" for
-# QĐ 3642 (job.other_support). Not the food allowance or the children's support (per isolation).
+# NQ 68's income-support programmes: a live one (filed and on its way, approved or paid; not a refused,
+# returned or withdrawn one) is "another social-protection payment" for QĐ 3642 (job.other_support).
+# Not the food allowance or the children's support (per isolation).
 INCOME_SUPPORT = ("NQ68-SUSPENDED", "NQ68-STOPPED", "NQ68-LAID-OFF", "NQ68-HH-BUSINESS")
+# The fact a programme's criteria read to exclude other support (QĐ 3642's no_other_support): set from
+# the record, never as declared, and read again at each later step (the other may be filed meanwhile).
+OTHER_SUPPORT = "job.other_support"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 # The workflow of an application (S33): ward review, public posting, district appraisal, approval,
@@ -105,6 +109,19 @@ def first_failing(criteria: Sequence[Criterion], facts: Mapping[str, Any]) -> Re
         if not ok:
             return Refusal(criterion.key, criterion.label_en, criterion.label_vi, read)
     return None
+
+
+def excludes_other_support(criteria: Sequence[Criterion]) -> bool:
+    """Whether a programme's criteria read the person's other support (the programme's data says so)."""
+    return any(OTHER_SUPPORT in variables(criterion.rule) for criterion in criteria)
+
+
+def refused_for_other_support(criteria: Sequence[Criterion], facts: Mapping[str, Any]) -> Refusal | None:
+    """The criterion the facts fail once other support is on record, or None if no criterion refuses it."""
+    job = facts.get("job")
+    seen = {**facts, "job": {**(job if isinstance(job, Mapping) else {}), "other_support": True}}
+    refusal = first_failing(criteria, seen)
+    return refusal if refusal is not None and OTHER_SUPPORT in refusal.read else None
 
 
 def check_compiles(rule: Any) -> None:

@@ -328,15 +328,25 @@ def isolation_orders_of(user: Any, person: Any, limit: int = 20) -> list[Any]:
     return sorted(found.values(), key=lambda order: (order.starts_at, order.pk), reverse=True)
 
 
-def income_support_of(person_id: Any) -> list[str]:
-    """The NQ 68 income-support programmes the person is approved for or paid (rules.INCOME_SUPPORT)."""
-    return sorted(
-        set(
-            Application.objects.filter(
-                person_id=person_id, programme_code__in=rules.INCOME_SUPPORT, status__in=PUBLISHED
-            ).values_list("programme_code", flat=True)
-        )
+def _live_income_support() -> QuerySet[Application]:
+    # In flight counts too (filed to appraised): else a person filed for both is paid both.
+    return Application.objects.filter(programme_code__in=rules.INCOME_SUPPORT).exclude(
+        status__in=rules.CLOSED
     )
+
+
+def income_support_of(person_id: Any) -> list[Application]:
+    """The person's live NQ 68 income-support applications (rules.INCOME_SUPPORT), oldest first: any but
+    the rejected, returned or withdrawn ones."""
+    return list(_live_income_support().filter(person_id=person_id).order_by("pk"))
+
+
+def income_support_of_lines(lines: QuerySet[Application]) -> dict[Any, list[Application]]:
+    """income_support_of for the persons of many lines at once (one query), by person id."""
+    found: dict[Any, list[Application]] = {}
+    for other in _live_income_support().filter(person_id__in=lines.values("person_id")).order_by("pk"):
+        found.setdefault(other.person_id, []).append(other)
+    return found
 
 
 def food_candidates(

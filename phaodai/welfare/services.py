@@ -34,6 +34,7 @@ from phaodai.welfare.workflow import (
     application_state,
     move,
     original_name,
+    refuse_other_support,
     require,
     text,
 )
@@ -142,10 +143,10 @@ def facts_of(
     }
     facts["isolation"] = _isolation_facts(by, person, isolation_order) or {}
     other = selectors.income_support_of(person.pk)
-    if other:  # an approved or paid NQ 68 income support is another social-protection payment
+    if other:  # a live NQ 68 income support, even one still in review, is another social-protection payment
         job = facts.setdefault("job", {})
         job["other_support"] = True
-        job["other_support_records"] = ", ".join(other)
+        job["other_support_records"] = ", ".join(f"{item.programme_code} {item.reference}" for item in other)
     return facts
 
 
@@ -189,12 +190,14 @@ def _person_in_ward(by: Any, person_id: Any, ward: Any, cccd: str = "") -> Any:
 def _check_eligible(programme: Programme, facts: Mapping[str, Any]) -> None:
     refusal = check_eligibility(programme, facts)
     if refusal is not None:
-        raise NotEligible(
-            _("Not eligible: %(rule)s (rule %(key)s).")
-            % {"rule": refusal.label_vi if _vietnamese() else refusal.label_en, "key": refusal.key},
-            field="eligibility",
-            rule=refusal.key,
-        )
+        message = _("Not eligible: %(rule)s (rule %(key)s).") % {
+            "rule": refusal.label_vi if _vietnamese() else refusal.label_en,
+            "key": refusal.key,
+        }
+        records = rules.fact_value(facts, "job.other_support_records")
+        if records and rules.OTHER_SUPPORT in refusal.read:  # name the other support, not just the rule
+            message = f"{message} " + _("Other support on record: %(records)s.") % {"records": records}
+        raise NotEligible(message, field="eligibility", rule=refusal.key)
 
 
 def check_eligibility(programme: Programme, facts: Mapping[str, Any]) -> rules.Refusal | None:
@@ -497,6 +500,11 @@ def review(
         )
     before = application_state(application)
     with transaction.atomic():
+        if accept:
+            refuse_other_support(
+                Application.objects.filter(pk=application.pk),
+                _("Reject the application, naming the other support."),
+            )
         move(application, target, version, status_note=reason, reviewed_by=by, reviewed_at=clock())
         audit.record(
             actor=by,

@@ -1,19 +1,19 @@
 """Shared steps of the welfare writes: permission checks, cleaning, compare-and-set moves, audit states."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phaodai.core.errors import Conflict, InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
 from phaodai.core.text import nfc
-from phaodai.welfare import rules
-from phaodai.welfare.models import Application
+from phaodai.welfare import rules, selectors
+from phaodai.welfare.models import Application, Programme
 
 APPLICATION_TYPE = "welfare.application"
 LIST_TYPE = "welfare.support_list"
@@ -21,6 +21,7 @@ DECISION_TYPE = "welfare.decision"
 PAYMENT_TYPE = "welfare.payment"
 OBJECTION_TYPE = "welfare.objection"
 NOTE_LIMIT = 500
+NAMED_LINES = 10  # lines named in a refusal; the rest are counted
 
 
 class ApplicationChanged(Conflict):
@@ -31,6 +32,11 @@ class ApplicationChanged(Conflict):
 class ListChanged(Conflict):
     code = "list_changed"
     message = gettext_lazy("Someone moved this list first; reload it and try again.")
+
+
+class OtherSupport(Conflict):
+    code = "other_support"
+    message = gettext_lazy("The person already has another social-protection payment on record.")
 
 
 def require(by: Any, perm: str, path: str, object_type: str, object_id: Any) -> None:
@@ -93,3 +99,43 @@ def application_state(application: Application) -> dict[str, Any]:
         "decision": application.decision_id,
         "line": application.line_no,
     }
+
+
+def other_support_text(others: Sequence[Application]) -> str:
+    return ", ".join(f"{o.programme_code} {o.reference} ({o.get_status_display()})" for o in others)
+
+
+def refuse_other_support(lines: QuerySet[Application], advice: str) -> None:
+    """OtherSupport naming each line whose programme excludes other support (its criteria, as data) while
+    the person has a live NQ 68 income support: that may be filed after this line was, so the later steps
+    (review, appraisal, approval, payment) check it again, not only the filing. `advice` says what to do."""
+    excluding = [
+        programme.pk
+        for programme in Programme.objects.filter(pk__in=lines.values("programme_id"))
+        if rules.excludes_other_support(rules.criteria_of(programme.criteria))
+    ]
+    if not excluding:
+        return
+    lines = lines.filter(programme_id__in=excluding)
+    others = selectors.income_support_of_lines(lines)
+    if not others:
+        return
+    named: list[str] = []
+    blocked: list[int] = []
+    for line in lines.filter(person_id__in=list(others)).select_related("programme").order_by("pk"):
+        theirs = [other for other in others[line.person_id] if other.pk != line.pk]
+        criteria = rules.criteria_of(line.programme.criteria)
+        refusal = rules.refused_for_other_support(criteria, line.facts) if theirs else None
+        if refusal is None:
+            continue
+        blocked.append(line.pk)
+        if len(named) < NAMED_LINES:
+            named.append(
+                _("%(reference)s: the person also has %(others)s (rule %(rule)s)")
+                % {"reference": line.reference, "others": other_support_text(theirs), "rule": refusal.key}
+            )
+    if blocked:
+        more = len(blocked) - len(named)
+        if more:
+            named.append(_("and %(count)s more") % {"count": more})
+        raise OtherSupport(f"{'; '.join(named)}. {advice}", field="other_support", lines=blocked)

@@ -1,5 +1,6 @@
 """Concurrent writes on PostgreSQL: two approvals of the same list, one decision; the same payment sent
-twice at once, paid once; the same person filed twice at once, one application."""
+twice at once, paid once; the same person filed twice at once, one application; an objection and the
+list's sending at once, never a list sent with an open objection."""
 
 import threading
 from collections.abc import Callable
@@ -9,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from phaodai.core.errors import Conflict, Duplicate
+from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.welfare import approval, listing, payments, services
-from phaodai.welfare.models import Application, Decision, Payment
+from phaodai.welfare.models import Application, Decision, Objection, Payment, SupportList
 from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -162,3 +163,24 @@ def test_a_reconciliation_and_a_payment_at_once_count_every_line(
     done = next(o for o in outcomes if not isinstance(o, tuple))
     assert not isinstance(done, Exception), outcomes
     assert done.count + done.unpaid_count == 2, (done.count, done.unpaid_count)
+
+
+def test_an_objection_and_the_list_s_sending_at_once_never_send_it_with_the_objection_open(
+    ward_officer_bo_de, welfare_officer_bo_de
+):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    services.review(by=ward_officer_bo_de, application=file(ward_officer_bo_de, world), accept=True)
+    posted = listing.post_list(
+        by=ward_officer_bo_de, ward=world.ward, programme_code="HN-3642", clock=later(0.2)
+    )
+    application = Application.objects.get()
+    outcomes = race(
+        lambda: listing.record_objection(
+            by=welfare_officer_bo_de, application=application, text="Vẫn đi làm"
+        ),
+        lambda: listing.submit_list(by=ward_officer_bo_de, support_list=posted, clock=later(3)),
+    )
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], InvalidInput), outcomes
+    sent = SupportList.objects.get().status == "submitted"
+    assert sent != Objection.objects.filter(status="open").exists()  # one or the other, never both

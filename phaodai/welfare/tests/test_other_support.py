@@ -1,0 +1,220 @@
+"""QĐ 3642 pays informal workers with no other social-protection payment: a live NQ 68 income support
+(filed, on its way, approved or paid) holds it back at filing and at every later step; a rejected,
+returned or withdrawn one does not. NQ 68 itself does not exclude 3642 (POLICY.md §7)."""
+
+from datetime import date
+
+import pytest
+
+from phaodai.core.errors import Conflict, InvalidInput
+from phaodai.welfare import approval, listing, payments, services
+from phaodai.welfare.models import Application, Decision, Payment, SupportList
+from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
+from phaodai.welfare.workflow import OtherSupport
+
+pytestmark = pytest.mark.django_db
+
+LAID_OFF = {"job": {"labour_contract": False, "lost_work_on": "2021-07-24", "category": "arts_performer"}}
+
+
+@pytest.fixture
+def world(ward_officer_bo_de, ward_officer_phuc_xa):
+    return build_world(ward_officer=ward_officer_bo_de, outsider_officer=ward_officer_phuc_xa)
+
+
+def file_3642(by, world, n=0):
+    return services.file_application(
+        by=by,
+        ward=world.ward,
+        person_id=world.residents[n].pk,
+        programme_code="HN-3642",
+        facts=INFORMAL,
+        documents=[("application_form", pdf())],
+        clock=clock_at(SEPT_6),
+    )[0]
+
+
+def file_laid_off(by, world, n=0):
+    return services.file_application(
+        by=by,
+        ward=world.ward,
+        person_id=world.residents[n].pk,
+        programme_code="NQ68-LAID-OFF",
+        facts=LAID_OFF,
+        documents=[("termination_proof", pdf())],
+        clock=clock_at(SEPT_6),
+    )[0]
+
+
+def to_district(ward_officer, world, applications, code):
+    for application in applications:
+        services.review(by=ward_officer, application=application, accept=True, clock=later(0.1))
+    posted = listing.post_list(by=ward_officer, ward=world.ward, programme_code=code, clock=later(0.2))
+    return listing.submit_list(by=ward_officer, support_list=posted, clock=later(3))
+
+
+def approve(district_officer, appraised, number):
+    return approval.approve(
+        by=district_officer,
+        support_lists=[appraised],
+        number=number,
+        signed_on=date(2021, 9, 10),
+        clock=later(4.1),
+    )
+
+
+def through_approval(ward_officer, district_officer, world, applications, code, number):
+    submitted = to_district(ward_officer, world, applications, code)
+    appraised = approval.appraise(by=district_officer, support_list=submitted, clock=later(4))
+    return approve(district_officer, appraised, number)
+
+
+def test_an_income_support_filed_but_not_approved_refuses_3642_at_filing(world, ward_officer_bo_de):
+    """The reviewer's case: NQ68-LAID-OFF filed, then 3642 for the same person."""
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    with pytest.raises(InvalidInput) as refused:
+        file_3642(ward_officer_bo_de, world)
+    assert refused.value.field == "eligibility" and "no_other_support" in str(refused.value)
+    assert f"NQ68-LAID-OFF {laid_off.reference}" in str(refused.value)
+    assert not Application.objects.filter(programme_code="HN-3642").exists()
+    assert file_3642(ward_officer_bo_de, world, n=1).status == "filed"  # nobody else is affected
+
+
+@pytest.mark.parametrize("status", ["reviewed", "posted", "submitted", "appraised", "paid", "reconciled"])
+def test_an_income_support_at_any_live_step_refuses_3642(world, ward_officer_bo_de, status):
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    Application.objects.filter(pk=laid_off.pk).update(status=status)
+    with pytest.raises(InvalidInput) as refused:
+        file_3642(ward_officer_bo_de, world)
+    assert "no_other_support" in str(refused.value)
+
+
+@pytest.mark.parametrize("status", ["rejected", "returned", "withdrawn"])
+def test_a_refused_returned_or_withdrawn_income_support_does_not_count(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, status
+):
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    Application.objects.filter(pk=laid_off.pk).update(status=status)
+    application = file_3642(ward_officer_bo_de, world)
+    assert application.facts["job"].get("other_support") is not True
+    through_approval(ward_officer_bo_de, district_officer_long_bien, world, [application], "HN-3642", "1/QĐ")
+    paid, created = payments.pay(
+        by=welfare_officer_bo_de,
+        application=Application.objects.get(pk=application.pk),
+        method="cash",
+        receipt_number="BN-1",
+    )
+    assert created and paid.amount == 1_500_000
+
+
+def test_income_support_filed_after_3642_holds_it_at_the_ward_s_review(world, ward_officer_bo_de):
+    """NQ 68 does not exclude 3642, so it is filed; the 3642 one is then held back."""
+    application = file_3642(ward_officer_bo_de, world)
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    assert laid_off.status == "filed"
+    with pytest.raises(OtherSupport) as refused:
+        services.review(by=ward_officer_bo_de, application=application, accept=True)
+    assert refused.value.status == 409 and refused.value.params["lines"] == [application.pk]
+    assert application.reference in str(refused.value) and laid_off.reference in str(refused.value)
+    services.review(by=ward_officer_bo_de, application=application, accept=False, note="Hưởng NQ 68")
+    assert Application.objects.get(pk=application.pk).status == "rejected"
+
+
+def test_income_support_filed_after_3642_is_named_at_appraisal_and_the_district_returns_it(
+    world, ward_officer_bo_de, district_officer_long_bien
+):
+    held, other = file_3642(ward_officer_bo_de, world, 0), file_3642(ward_officer_bo_de, world, 1)
+    submitted = to_district(ward_officer_bo_de, world, [held, other], "HN-3642")
+    laid_off = file_laid_off(ward_officer_bo_de, world, 0)
+    with pytest.raises(OtherSupport) as refused:
+        approval.appraise(by=district_officer_long_bien, support_list=submitted, clock=later(4))
+    assert refused.value.params["lines"] == [held.pk] and laid_off.reference in str(refused.value)
+    assert SupportList.objects.get(pk=submitted.pk).status == "submitted"
+    approval.appraise(
+        by=district_officer_long_bien,
+        support_list=submitted,
+        returned={held.pk: "Hưởng NQ 68"},
+        clock=later(4),
+    )
+    statuses = dict(Application.objects.filter(programme_code="HN-3642").values_list("pk", "status"))
+    assert statuses == {held.pk: "returned", other.pk: "appraised"}
+
+
+def test_income_support_pending_then_approved_blocks_the_approval_of_3642(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    application = file_3642(ward_officer_bo_de, world)
+    submitted = to_district(ward_officer_bo_de, world, [application], "HN-3642")
+    appraised = approval.appraise(by=district_officer_long_bien, support_list=submitted, clock=later(4))
+    # Filed after the appraisal, and approved in its own decision first.
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    Application.objects.filter(pk=laid_off.pk).update(status="approved")
+    with pytest.raises(OtherSupport) as refused:
+        approve(district_officer_long_bien, appraised, "2/QĐ")
+    assert f"NQ68-LAID-OFF {laid_off.reference}" in str(refused.value)
+    assert not Decision.objects.exists()
+    assert Application.objects.get(pk=application.pk).status == "appraised"
+    assert SupportList.objects.get(pk=appraised.pk).status == "appraised"
+
+
+def test_a_withdrawn_income_support_lets_the_approval_through(
+    world, ward_officer_bo_de, district_officer_long_bien
+):
+    application = file_3642(ward_officer_bo_de, world)
+    submitted = to_district(ward_officer_bo_de, world, [application], "HN-3642")
+    appraised = approval.appraise(by=district_officer_long_bien, support_list=submitted, clock=later(4))
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    with pytest.raises(OtherSupport):
+        approve(district_officer_long_bien, appraised, "3/QĐ")
+    services.withdraw(by=ward_officer_bo_de, application=laid_off, note="Chọn hỗ trợ 3642")
+    decision = approve(district_officer_long_bien, SupportList.objects.get(pk=appraised.pk), "3/QĐ")
+    assert decision.count == 1
+    assert Application.objects.get(pk=application.pk).status == "approved"
+
+
+def test_income_support_approved_after_3642_s_decision_blocks_its_payment(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    application = file_3642(ward_officer_bo_de, world)
+    through_approval(ward_officer_bo_de, district_officer_long_bien, world, [application], "HN-3642", "4/QĐ")
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    through_approval(
+        ward_officer_bo_de, district_officer_long_bien, world, [laid_off], "NQ68-LAID-OFF", "5/QĐ"
+    )
+    with pytest.raises(Conflict) as refused:
+        payments.pay(
+            by=welfare_officer_bo_de,
+            application=Application.objects.get(pk=application.pk),
+            method="cash",
+            receipt_number="BN-2",
+        )
+    assert isinstance(refused.value, OtherSupport) and laid_off.reference in str(refused.value)
+    assert not Payment.objects.exists()
+    assert Application.objects.get(pk=application.pk).status == "approved"
+    # NQ 68 is the person's entitlement: it is paid, once.
+    paid, created = payments.pay(
+        by=welfare_officer_bo_de,
+        application=Application.objects.get(pk=laid_off.pk),
+        method="cash",
+        receipt_number="BN-3",
+    )
+    assert created and paid.amount == 3_710_000
+    assert list(Payment.objects.values_list("programme_code", flat=True)) == ["NQ68-LAID-OFF"]
+
+
+def test_the_pay_api_refuses_with_409_naming_the_other_support(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, client
+):
+    application = file_3642(ward_officer_bo_de, world)
+    through_approval(ward_officer_bo_de, district_officer_long_bien, world, [application], "HN-3642", "6/QĐ")
+    laid_off = file_laid_off(ward_officer_bo_de, world)
+    client.force_login(welfare_officer_bo_de)
+    response = client.post(
+        f"/api/v1/welfare/applications/{application.pk}/pay",
+        {"method": "cash", "receipt_number": "BN-4"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["code"] == "other_support" and laid_off.reference in body["message"]
+    assert not Payment.objects.exists()
