@@ -98,8 +98,14 @@ def _failed_rules(raw: Sequence[Any], decision: str) -> list[rules.FailedRule]:
     return list(found.values())
 
 
-def _clean(checkpoint: Checkpoint, device_id: str, entry: CrossingEntry, moment: datetime) -> _Cleaned:
-    """The row to store for an entry, or a DomainError saying which field is wrong and why."""
+def _clean(
+    checkpoint: Checkpoint, device_id: str, entry: CrossingEntry, moment: datetime, *, live: bool
+) -> _Cleaned:
+    """The row to store for an entry, or a DomainError saying which field is wrong and why.
+
+    A live scan needs the checkpoint operating now; a synced record only its period at `entry.at`:
+    the checkpoint may have been suspended between the check and the sync.
+    """
     if not isinstance(device_id, str) or not rules.DEVICE_ID.fullmatch(device_id):
         raise InvalidInput(
             _("A device id is 1 to 64 letters, digits, dots, colons or dashes."), field="device_id"
@@ -140,7 +146,7 @@ def _clean(checkpoint: Checkpoint, device_id: str, entry: CrossingEntry, moment:
     ):
         raise InvalidInput(_("The bundle version is a positive whole number."), field="bundle_version")
     failures = _failed_rules(entry.failed_rules, entry.decision)
-    if not checkpoint.in_operation(at):
+    if not (checkpoint.in_operation(at) if live else checkpoint.in_period(at)):
         raise CheckpointNotOperating(field="at")
     return _Cleaned(
         {
@@ -208,7 +214,7 @@ def record_crossing(
     """Append one crossing; (crossing, False) when the device had already sent this very record."""
     _require_recorder(by, checkpoint)
     moment = clock()
-    cleaned = _clean(checkpoint, device_id, entry, moment)
+    cleaned = _clean(checkpoint, device_id, entry, moment, live=True)
     existing = Crossing.objects.filter(device_id=device_id, local_id=entry.local_id).first()
     if existing is not None:
         if not _same(existing, cleaned.fields):
@@ -259,7 +265,7 @@ def sync_crossings(
             )
             continue
         try:
-            cleaned = _clean(checkpoint, device_id, entry, moment)
+            cleaned = _clean(checkpoint, device_id, entry, moment, live=False)
             had = existing.get(entry.local_id)
             if had is not None:
                 if not _same(had, cleaned.fields):

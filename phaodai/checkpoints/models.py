@@ -99,7 +99,14 @@ class Checkpoint(TimeStampedModel):
 
     def in_operation(self, moment: Any) -> bool:
         """Whether the checkpoint operates at `moment` (its status is active and the period holds)."""
-        if self.status != self.Status.ACTIVE or moment < self.active_from:
+        return self.status == self.Status.ACTIVE and self.in_period(moment)
+
+    def in_period(self, moment: Any) -> bool:
+        """Whether `moment` falls in the period of operation, whatever the status is now.
+
+        A past moment is judged by this alone: the status it had then is not recorded.
+        """
+        if moment < self.active_from:
             return False
         return self.active_until is None or moment < self.active_until
 

@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from phaodai.checkpoints import rules, selectors, stats
 from phaodai.checkpoints.views import require_reader
-from phaodai.core.clock import local_date, now, read_local_date
+from phaodai.core.clock import local_date, now, plausible, read_local_date
 
 
 def _after(raw: str | None) -> tuple[datetime, int] | None:
@@ -19,9 +20,13 @@ def _after(raw: str | None) -> tuple[datetime, int] | None:
         return None
     moment, _sep, pk = raw.partition("|")
     try:
-        return datetime.fromisoformat(moment), int(pk)
+        after, key = datetime.fromisoformat(moment), int(pk)
     except ValueError:
         raise Http404 from None
+    # Year 1 in UTC+7 has no UTC instant and a huge id no database integer: no cursor of ours either.
+    if timezone.is_naive(after) or not plausible(after) or not 0 < key < 2**63:
+        raise Http404
+    return after, key
 
 
 def _day(raw: str | None) -> date:

@@ -173,7 +173,8 @@ def worker(request: HttpRequest) -> HttpResponse:
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest; `?checkpoint=<id>` makes the installed app open that checkpoint's page."""
     raw = request.GET.get("checkpoint", "")[:12]
-    start = reverse("checkpoints:verifier", args=[int(raw)]) if raw.isdigit() else SCOPE_ROOT
+    known = raw.isascii() and raw.isdigit()  # isascii: "²" is a digit to isdigit() but not to int()
+    start = reverse("checkpoints:verifier", args=[int(raw)]) if known else SCOPE_ROOT
     document = {
         "name": _("phaodai — checkpoint verifier"),
         "short_name": _("Checkpoint"),

@@ -9,6 +9,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phaodai.core.errors import InvalidInput
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 Clock = Callable[[], datetime]
@@ -62,8 +65,18 @@ def next_local_time(after: datetime, at: time = DEFAULT_SWITCH_TIME) -> datetime
     return candidate
 
 
+class ImplausibleDay(InvalidInput):
+    code = "implausible_day"
+    message = _("This date is not plausible; check the year.")
+
+
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Hà Nội calendar day, for bucketing stored UTC instants."""
+    """[start, end) of a Hà Nội calendar day, for bucketing stored UTC instants.
+
+    ImplausibleDay (422) outside the plausible years: year 1 and 9999 overflow on the way to UTC.
+    """
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ImplausibleDay()
     start = at_local(day, time(0, 0))
     return start, start + timedelta(days=1)
 

@@ -128,7 +128,7 @@ def search(user: Any, filters: Filters, *, limit: int = PAGE_SIZE) -> Page:
     """Newest first, keyset-paged by id; by name (without diacritics), last digits of the id, day, flag."""
     rows = declarations_visible_to(user).select_related("ward").only(*LIST_FIELDS)
     q = filters.q.strip()
-    if q.isdigit() and len(q) <= 4:
+    if q.isascii() and q.isdigit() and len(q) <= 4:
         rows = rows.filter(id_masked__endswith=q)
     elif q:
         rows = rows.filter(name_key__contains=search_key(q))

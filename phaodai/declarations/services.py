@@ -183,7 +183,9 @@ def _identity(clean: _Clean, data: DeclarationInput) -> None:
 
 def _birth_year(clean: _Clean, raw: Any, at: datetime) -> None:
     this_year = local_date(at).year
-    year = raw if type(raw) is int else int(raw) if isinstance(raw, str) and raw.strip().isdigit() else None
+    text = raw.strip() if isinstance(raw, str) else ""
+    # isascii: "19⁸⁵" is digits to isdigit() but not to int()
+    year = raw if type(raw) is int else int(text) if text.isascii() and text.isdigit() else None
     if year is None:
         clean.errors["birth_year"] = gettext("Enter the year of birth as four digits, e.g. 1985.")
     elif not rules.birth_year_in_range(year, this_year):

@@ -148,7 +148,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     """Flagged declarations of the official's units still to follow up, with the follow-up form."""
     _require_reader(request.user)
     before = request.GET.get("before", "")
-    page = selectors.worklist(request.user, before=int(before) if before.isdigit() else None)
+    # isascii: "²" is a digit to isdigit() but not to int(); the length keeps it a database integer
+    valid = before.isascii() and before.isdigit() and len(before) < 12
+    page = selectors.worklist(request.user, before=int(before) if valid else None)
     return render(request, "declarations/worklist.html", {"page": page, "form": FollowUpForm()})
 
 

@@ -336,6 +336,6 @@ def _check(payload: PassPayload) -> None:
 
 def mask_cccd(cccd: str) -> str:
     """What a pass shows of a CCCD: the first and last three digits ("001******234")."""
-    if len(cccd) != 12 or not cccd.isdigit():
+    if len(cccd) != 12 or not (cccd.isascii() and cccd.isdigit()):
         raise PayloadError("a CCCD has 12 digits")
     return f"{cccd[:3]}******{cccd[-3:]}"

@@ -13,10 +13,13 @@ Reached through `passes.services` (re-exported there). Decisions (docs/decisions
   learns it with the next download and the server's verifier refuses the pass from that commit on.
   Without a bundle or a bundle key nothing is published; the server still refuses the pass (selectors.
   live_rules) and the next publication carries it.
+- Revoking a key, or rotating the pass key, re-publishes every scope's bundle the same way with the
+  trust list of that moment (republish_trust): devices learn keys only from bundles.
 """
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -236,13 +239,31 @@ def revoke_pass(*, by: Any, pass_id: str, pass_type: str, expires_at: datetime, 
     return created
 
 
-def _republish(by: Any, at: datetime, clock: Clock) -> None:
-    """Each bundle that carries revocations again, with the new list; skipped (logged) when it cannot be."""
+def republish_trust(*, by: Any, clock: Clock = now) -> None:
+    """Every scope's bundle again with the trust list as it is now (a key revoked, a pass key rotated).
+
+    Devices only learn a changed trust list from a bundle: without this they would keep trusting a
+    revoked key offline, and refuse passes of a new key as unknown. Same rules and not-after.
+    """
+    at = clock()
+    # order_by("scope"): the model's ordering by version would defeat distinct()
+    scopes = Bundle.objects.order_by("scope").values_list("scope", flat=True).distinct()
+    _republish(by, at, clock, scopes=list(scopes))
+
+
+def _republish(by: Any, at: datetime, clock: Clock, scopes: Iterable[str] = REVOKING_SCOPES) -> None:
+    """Each bundle of `scopes` again, with the revocations and trust list of now; skipped (logged) if not."""
     signer = SigningKey.objects.filter(
         purpose=SigningKey.Purpose.BUNDLES, status=SigningKey.Status.ACTIVE
     ).first()
-    for scope in REVOKING_SCOPES:
+    for scope in scopes:
         _republish_scope(by, scope, signer, at, clock)
+
+
+def _with_revocations(value_sets: dict[str, Any], scope: str, at: datetime) -> dict[str, Any]:
+    if scope not in REVOKING_SCOPES:
+        return value_sets
+    return {**value_sets, REVOKED_PASSES: revoked_pass_ids(at, scope)}
 
 
 def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetime, clock: Clock) -> None:
@@ -252,7 +273,7 @@ def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetim
         if held is None:
             return  # nothing published yet: the first publication carries the list
         if signer is None:
-            logger.warning("revocation not published: no active bundle key")
+            logger.warning("bundle not re-published: no active bundle key")
             return
         try:
             with transaction.atomic():
@@ -260,7 +281,7 @@ def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetim
                     by=by,
                     scope=scope,
                     not_after=parse_iso(held["not_after"]),
-                    value_sets={**held["value_sets"], REVOKED_PASSES: revoked_pass_ids(at, scope)},
+                    value_sets=_with_revocations(held["value_sets"], scope, at),
                     timezone=held["timezone"],
                     signer=signer,
                     at=at,
@@ -271,6 +292,6 @@ def _republish_scope(by: Any, scope: str, signer: SigningKey | None, at: datetim
         except IntegrityError:
             continue  # a concurrent publication took the version: build on it
         except services.BadBundle:
-            logger.exception("revocation not published: the bundle cannot be signed")
+            logger.exception("bundle not re-published: the bundle cannot be signed")
             return
-    logger.warning("revocation not published: the bundle kept changing")
+    logger.warning("bundle not re-published: the bundle kept changing")

@@ -101,6 +101,7 @@ def rotate_key(
 
     Rotating the bundle key first re-publishes each scope's current bundle signed by the outgoing
     key with the incoming one in its trust list, so devices holding that bundle accept the next.
+    Rotating the pass key re-publishes each scope's bundle with the incoming key in its trust list.
     """
     _require_signing(by)
     purpose = SigningKey.Purpose(purpose)
@@ -158,13 +159,17 @@ def rotate_key(
             )
             if purpose == SigningKey.Purpose.BUNDLES and outgoing is not None:
                 _hand_over(by=by, outgoing=outgoing, at=at, clock=clock)
+            elif purpose == SigningKey.Purpose.PASSES:
+                # devices learn the new key only from a bundle: else its passes are unknown_kid offline
+                republish_trust(by=by, clock=lambda: at)
     except IntegrityError:
         raise Conflict() from None  # another rotation of the same purpose won
     return incoming
 
 
 def _hand_over(*, by: Any, outgoing: SigningKey, at: datetime, clock: Clock) -> None:
-    scopes = Bundle.objects.values_list("scope", flat=True).distinct()
+    # order_by("scope"): the model's ordering by version would make distinct() yield a scope per version
+    scopes = Bundle.objects.order_by("scope").values_list("scope", flat=True).distinct()
     for scope in scopes:
         latest = Bundle.objects.filter(scope=scope).order_by("-version").first()
         assert latest is not None
@@ -204,6 +209,8 @@ def revoke_key(*, by: Any, key: SigningKey, clock: Clock = now) -> SigningKey:
             after=_key_state(key),
             clock=clock,
         )
+        # decision 0023: out at once, offline too; devices only drop it with a bundle lacking it
+        republish_trust(by=by, clock=clock)
     return key
 
 
@@ -445,6 +452,7 @@ from phaodai.passes.publication import (  # noqa: E402,F401  (re-exported)
     RuleFileError,
     install_rules,
     publish_scope,
+    republish_trust,
     revoke_pass,
     revoke_passes,
 )

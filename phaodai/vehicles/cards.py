@@ -5,12 +5,20 @@ from django.utils.translation import gettext as _
 
 from phaodai.core.clock import to_local
 from phaodai.core.pdf import Document
+from phaodai.vehicles.green_lane import pass_valid_to
 from phaodai.vehicles.models import GreenLane
 from phaodai.vehicles.rules import shown_plate
 
 
 def _day(moment: object) -> str:
     return date_format(to_local(moment), "d/m/Y H:i")  # type: ignore[arg-type]
+
+
+def _pass_end(registration: GreenLane) -> object:
+    # The signed pass may end before the registration (90 days from signing): print what the QR says.
+    if registration.decided_at is None:
+        return registration.valid_to
+    return pass_valid_to(registration, registration.decided_at)
 
 
 def green_card(registration: GreenLane) -> bytes:
@@ -26,7 +34,7 @@ def green_card(registration: GreenLane) -> bytes:
         (_("Cargo"), registration.cargo),
         (_("Route"), registration.route),
         (_("Valid from"), _day(registration.valid_from)),
-        (_("Valid until"), _day(registration.valid_to)),
+        (_("Valid until"), _day(_pass_end(registration))),
         (_("Issued by"), registration.unit.full_name),
     ):
         document.line_of(label, value)

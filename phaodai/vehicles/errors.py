@@ -15,6 +15,11 @@ class BadPeriod(InvalidInput):
     message = _("The validity must end after it starts, in the future, and last at most 90 days.")
 
 
+class StartsTooFarAhead(InvalidInput):
+    code = "starts_too_far_ahead"
+    message = _("The validity must start within 90 days from today: a pass cannot be signed further ahead.")
+
+
 class BadHours(InvalidInput):
     code = "bad_hours"
     message = _("Give the hours as HH:MM, the end after the start on the same day, e.g. 06:00 to 18:00.")

@@ -18,7 +18,7 @@ from phaodai.core.clock import Clock, now
 from phaodai.passes import services as passes
 from phaodai.passes.payload import PassPayload, PassType
 from phaodai.vehicles import common, rules
-from phaodai.vehicles.errors import AlreadyRegistered, NotAwaitingDecision
+from phaodai.vehicles.errors import AlreadyRegistered, NotAwaitingDecision, StartsTooFarAhead
 from phaodai.vehicles.models import STANDING, GreenLane, Status
 
 OBJECT_TYPE = "vehicles.greenlane"
@@ -63,7 +63,14 @@ def clean(
         valid_to=valid_to,
     )
     common.period(valid_from, valid_to, at)
+    _signable(valid_from, at)
     return details
+
+
+def _signable(valid_from: datetime, at: datetime) -> None:
+    # A pass signed at `at` ends by at + 90 days: one starting later would end before it starts.
+    if valid_from >= at + common.MAX_VALIDITY:
+        raise StartsTooFarAhead(field="valid_from")
 
 
 def _existing(by: Any, details: GreenLaneDetails, unit: Any, idempotency_key: str) -> GreenLane | None:
@@ -147,13 +154,18 @@ def register_green_lane(
     return registration, True
 
 
+def pass_valid_to(registration: GreenLane, signed_at: datetime) -> datetime:
+    """When the pass signed at `signed_at` ends: the registration's end, or 90 days on if sooner."""
+    return min(registration.valid_to, signed_at + common.MAX_VALIDITY)
+
+
 def vehicle_pass(registration: GreenLane, at: datetime) -> PassPayload:
     """The green card's pass: plate, operator, cargo, route, validity (at most 90 days from signing)."""
     return PassPayload(
         type=PassType.VEHICLE,
         pass_id=registration.reference,
         valid_from=registration.valid_from,
-        valid_to=min(registration.valid_to, at + common.MAX_VALIDITY),
+        valid_to=pass_valid_to(registration, at),
         plate=rules.shown_plate(registration.plate),
         organisation=registration.operator,
         cargo=registration.cargo,
@@ -168,11 +180,14 @@ def approve_green_lane(
     common.require_manager_of(by, registration)
     if registration.status != Status.SUBMITTED:
         raise NotAwaitingDecision()
-    code = passes.sign_pass(payload=vehicle_pass(registration, clock()), clock=clock)
+    at = clock()
+    _signable(registration.valid_from, at)  # one stored before registration refused such starts
+    # One instant for signing and decided_at: the green card reads the pass's end from decided_at.
+    code = passes.sign_pass(payload=vehicle_pass(registration, at), clock=lambda: at)
     return common.transition(
         by=by, registration=registration, version=version, allowed_from=(Status.SUBMITTED,),
         to=Status.APPROVED, action="vehicles.green_lane_approved", state=state,
-        changes={"pass_code": code}, clock=clock,
+        changes={"pass_code": code}, clock=lambda: at,
     )  # fmt: skip
 
 

@@ -39,7 +39,8 @@ def chosen_unit(code: str) -> Any:
 
 def before_of(request: HttpRequest) -> int | None:
     raw = request.GET.get("before", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    # isascii: "²" is a digit to isdigit() but not to int()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 @login_required

@@ -204,7 +204,8 @@ def check(request: HttpRequest) -> HttpResponse:
     require_perm(user, Perm.VERIFY_PASSES)
     places = checkpoints.search_checkpoints(user, limit=200)
     asked = request.GET.get("checkpoint", "")
-    if asked.isdigit() and len(asked) < 12 and all(str(place.pk) != asked for place in places):
+    number = asked.isascii() and asked.isdigit() and len(asked) < 12  # "²" is a digit, not an int()
+    if number and all(str(place.pk) != asked for place in places):
         places.append(checkpoints.checkpoint_for(user, int(asked)))  # 404 (logged) when out of reach
     choices = [(str(place.pk), f"{place.code} {place.name}") for place in places]
     form = CheckForm(request.GET or None, checkpoints=choices)

@@ -114,3 +114,7 @@ def test_stats_of_a_checkpoint_and_a_district(client: Any, checkpoint_officer_ql
     ]  # fmt: skip
     assert client.get("/api/v1/checkpoints/stats?district=004").status_code == 404
     assert client.get(f"/api/v1/checkpoints/{ql6.pk}/stats?day=not-a-day").status_code == 422
+    for day in ("9999-12-31", "0001-01-01"):  # would overflow on the way to UTC
+        for url in (f"/api/v1/checkpoints/{ql6.pk}/stats", "/api/v1/checkpoints/stats"):
+            refused = client.get(url, {"day": day})
+            assert refused.status_code == 422 and refused.json()["code"] == "implausible_day"

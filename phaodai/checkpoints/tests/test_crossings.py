@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from phaodai.checkpoints import services
 from phaodai.checkpoints.errors import CheckpointNotOperating, DeviceClockAhead, LocalIdReused
 from phaodai.checkpoints.models import Crossing, CrossingFailure
-from phaodai.checkpoints.tests.conftest import CLOCK, denied, entry
+from phaodai.checkpoints.tests.conftest import CLOCK, NOW, at, denied, entry, fields
 from phaodai.core.clock import hanoi
 from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.models import AuditEntry
@@ -139,6 +139,33 @@ def test_a_crossing_when_the_checkpoint_was_not_in_operation_is_refused(
         services.record_crossing(
             by=checkpoint_officer_ql6, checkpoint=ql6, device_id="phone-7",
             entry=entry(ql6, at=hanoi(2021, 8, 22, 8)), clock=CLOCK,
+        )  # fmt: skip
+
+
+def test_an_offline_crossing_made_while_open_syncs_after_the_checkpoint_is_suspended(
+    ql6: Any, city_commander: Any, checkpoint_officer_ql6: Any, unit: Any
+) -> None:
+    # Checked at 08:00 offline, the checkpoint suspended at 08:30, the device syncs at 09:00: the
+    # status then is not recorded, so the period decides; a live scan now is still refused.
+    services.update_checkpoint(
+        by=city_commander, checkpoint=ql6, clock=at(hanoi(2021, 9, 14, 8, 30)),
+        **{**fields(), "other_side": unit("277"), "status": "suspended"},
+    )  # fmt: skip
+    ql6.refresh_from_db()
+    results = services.sync_crossings(
+        by=checkpoint_officer_ql6, device_id="phone-7",
+        entries=[entry(ql6, "a", at=hanoi(2021, 9, 14, 8)), entry(ql6, "b", at=hanoi(2021, 8, 22, 8))],
+        clock=CLOCK,
+    )  # fmt: skip
+    assert [(r.local_id, r.status, r.code) for r in results] == [
+        ("a", "created", ""),
+        ("b", "rejected", "checkpoint_not_operating"),  # before the period still is
+    ]
+    assert Crossing.objects.get().at == hanoi(2021, 9, 14, 8)
+    with pytest.raises(CheckpointNotOperating):
+        services.record_crossing(
+            by=checkpoint_officer_ql6, checkpoint=ql6, device_id="phone-7",
+            entry=entry(ql6, "c", at=NOW), clock=CLOCK,
         )  # fmt: skip
 
 

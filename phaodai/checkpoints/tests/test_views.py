@@ -186,6 +186,12 @@ def test_the_crossing_log_pages_newest_first(
     only = client.get(f"/checkpoints/{ql6.pk}/crossings/?decision=denied")
     assert [c.local_id for c in only.context["page"].items] == ["d1"]
     assert client.get(f"/checkpoints/{ql6.pk}/crossings/?after=nonsense|x").status_code == 404
+    for cursor in (
+        "0001-01-01T00:00:00+07:00|1",  # before any UTC instant
+        "2021-09-14T08:00:00+07:00|99999999999999999999999",  # past any database integer
+        "2021-09-14T08:00:00|1",  # no offset
+    ):
+        assert client.get(f"/checkpoints/{ql6.pk}/crossings/", {"after": cursor}).status_code == 404
 
 
 def test_the_stats_pages(
@@ -210,3 +216,11 @@ def test_the_stats_pages(
     assert client.get("/checkpoints/stats/?district=004").status_code == 404
     client.force_login(city_commander)
     assert client.get("/checkpoints/stats/?district=268&day=2021-09-14").context["overall"].crossings == 2
+
+
+def test_the_verifier_manifest_opens_the_checkpoint_asked_or_the_verifier(client: Any, ql6: Any) -> None:
+    url = "/checkpoints/verifier/manifest.webmanifest"
+    assert client.get(url, {"checkpoint": ql6.pk}).json()["start_url"] == f"/checkpoints/{ql6.pk}/verify/"
+    for bad in ("x", "²", "¹²"):  # superscripts are digits to isdigit(), not to int()
+        answer = client.get(url, {"checkpoint": bad})
+        assert answer.status_code == 200 and answer.json()["start_url"] == "/checkpoints/"

@@ -9,6 +9,7 @@ from django.db import connection
 from phaodai.core import audit
 from phaodai.core.clock import (
     HANOI,
+    ImplausibleDay,
     hanoi,
     local_date,
     local_day_bounds,
@@ -68,6 +69,14 @@ def test_daily_counts_are_bucketed_by_the_hanoi_date():
 def test_a_hanoi_day_runs_from_local_midnight_to_local_midnight():
     start, end = local_day_bounds(date(2021, 9, 9))
     assert (start, end) == (utc(2021, 9, 8, 17, 0), utc(2021, 9, 9, 17, 0))
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 31), date(1899, 12, 31), date(2201, 1, 1)])
+def test_a_day_outside_the_plausible_years_is_refused_not_an_overflow(day):
+    with pytest.raises(ImplausibleDay) as refused:
+        local_day_bounds(day)
+    assert refused.value.status == 422 and refused.value.code == "implausible_day"
+    assert local_day_bounds(date(2200, 12, 31))[1] == utc(2200, 12, 31, 17, 0)
 
 
 def test_now_is_aware_utc_and_follows_a_frozen_clock():

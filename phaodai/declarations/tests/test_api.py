@@ -98,6 +98,14 @@ def test_officials_read_their_units(client, pass_key, frozen, ward_officer_bo_de
     assert client.get(f"{URL}list").json()["items"] == []
 
 
+def test_a_day_outside_the_plausible_years_is_422_not_a_crash(client, ward_officer_bo_de):
+    client.force_login(ward_officer_bo_de)
+    for day in ("9999-12-31", "0001-01-01"):
+        refused = client.get(f"{URL}list", {"day": day})
+        assert refused.status_code == 422 and refused.json()["code"] == "implausible_day"
+    assert client.get(f"{URL}list", {"day": "2021-09-09"}).status_code == 200
+
+
 def test_reads_need_sign_in(client):
     assert client.get(f"{URL}list").status_code == 401
 

@@ -27,6 +27,7 @@ def refused(**changes) -> dict[str, str]:
         (1800, "A year of birth must be from 1901 to 2021."),
         (2022, "A year of birth must be from 1901 to 2021."),
         ("19x5", "Enter the year of birth as four digits, e.g. 1985."),
+        ("19⁸⁵", "Enter the year of birth as four digits, e.g. 1985."),  # digits to isdigit(), not to int()
         (None, "Enter the year of birth as four digits, e.g. 1985."),
     ],
 )

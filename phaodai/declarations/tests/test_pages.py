@@ -79,6 +79,14 @@ def test_an_official_files_on_behalf(client, pass_key, frozen, health_worker_bo_
     assert (declaration.channel, declaration.filed_by) == ("official", health_worker_bo_de)
 
 
+def test_superscript_digits_are_refused_not_a_crash(client, pass_key, frozen, ward_officer_bo_de):
+    page = declare(client, birth_year="19⁸⁵")
+    assert page.status_code == 422 and "Enter the year of birth as four digits" in page.content.decode()
+    client.force_login(ward_officer_bo_de)
+    for before in ("²", "99999999999999999999999"):  # read as no cursor, like any other bad one
+        assert client.get("/declarations/worklist/", {"before": before}).status_code == 200
+
+
 def test_officials_list_and_follow_up_in_their_ward(
     client, pass_key, frozen, ward_officer_bo_de, django_assert_max_num_queries
 ):

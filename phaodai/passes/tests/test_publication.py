@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from phaodai.core.errors import NotPermitted
-from phaodai.passes import selectors, services
-from phaodai.passes.models import Bundle, PassRule, RevokedPass
+from phaodai.passes import bundles, checking, selectors, services
+from phaodai.passes.models import Bundle, PassRule, RevokedPass, SigningKey
+from phaodai.passes.payload import PassPayload, PassType
+from phaodai.passes.rules import RuleSet
 from phaodai.passes.tests import s23
 from phaodai.passes.tests.s23 import CLOCK, KEYS_MADE, at
 
@@ -19,6 +21,21 @@ RULE_FILE = services.RULE_FILES["checkpoints"]
 
 def content(bundle):
     return json.loads(bundle.document)["bundle"]
+
+
+def device_check(code, at_gateway=CLOCK):
+    """What an offline device decides with the latest checkpoints bundle (it knows keys only from it)."""
+    latest = Bundle.objects.filter(scope="checkpoints").latest("version")
+    opened = bundles.open_signed(selectors.bundle_document(latest), selectors.bundle_anchors(KEYS_MADE))
+    return checking.check(
+        code,
+        None,
+        trust=opened.trust,
+        rules=RuleSet(opened.rules, opened.value_sets, opened.timezone),
+        notes=checking.note_identifiers(opened.rules),
+        checkpoint=checking.checkpoint_facts("district", "004-01", ["/01/004/"]),
+        clock=at_gateway,
+    )
 
 
 def test_publishing_installs_the_rule_file_and_signs_a_bundle(city_commander):
@@ -123,3 +140,45 @@ def test_the_server_refuses_a_revoked_pass_even_if_no_bundle_could_carry_it(
     facts = selectors.checkpoint_facts("city_gateway", "CN-05", ["/01/268/"])
     result = selectors.check_pass(s23.permit(), s23.declaration(), bundle=bundle, checkpoint=facts, at=CLOCK)
     assert [o.identifier for o in result.failed] == ["PD-S23-GEN-0002"]
+
+
+def test_revoking_a_leaked_pass_key_takes_it_out_of_the_bundles_at_once(city_commander):
+    first = s23.published(city_commander)
+    code = s23.vehicle()
+    assert device_check(code).decision == "allowed"
+    leaked = SigningKey.objects.get(purpose="passes", status="active")
+    services.revoke_key(by=city_commander, key=leaked, clock=at(CLOCK - timedelta(hours=1)))
+    latest = selectors.current_bundle("checkpoints")
+    assert latest is not None and latest.version == first.version + 1
+    assert leaked.kid not in {entry["kid"] for entry in content(latest)["trust_list"]}
+    assert (content(latest)["rules"], content(latest)["not_after"]) == (
+        content(first)["rules"],
+        content(first)["not_after"],
+    )
+    checked = device_check(code)
+    assert (checked.decision, checked.error) == ("denied", "unknown_kid")
+
+
+def test_rotating_the_pass_key_publishes_it_to_devices(city_commander):
+    s23.published(city_commander)
+    before = s23.vehicle()
+    rotated_at = KEYS_MADE + timedelta(hours=1)
+    services.rotate_key(
+        by=city_commander,
+        purpose="passes",
+        label="Khóa ký giấy 2",
+        pass_types=list(PassType),
+        clock=at(rotated_at),
+    )
+    assert Bundle.objects.filter(scope="checkpoints").latest("version").version == 2
+    payload = PassPayload(
+        type=PassType.VEHICLE,
+        pass_id="LX-29C12345",
+        valid_from=CLOCK - timedelta(days=1),
+        valid_to=CLOCK + timedelta(days=5),
+        plate="29C-123.45",
+    )
+    code = services.sign_pass(payload=payload, clock=at(rotated_at + timedelta(hours=1)))
+    checked = device_check(code)
+    assert (checked.decision, checked.error) == ("allowed", None)
+    assert device_check(before).decision == "allowed"  # the retired key's passes still hold

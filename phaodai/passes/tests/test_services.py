@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Max
 
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted
 from phaodai.core.models import AuditEntry
@@ -261,6 +262,22 @@ def test_rotating_the_bundle_key_hands_over_through_a_bundle_signed_by_the_old_k
     assert bundles.accept(held, selectors.bundle_document(third), clock=later, anchors=pinned).error == (
         "bundle_bad_signature"
     )
+
+
+def test_the_hand_over_publishes_each_scope_once_however_many_versions_it_has(city_commander):
+    pass_key(city_commander)
+    bundle_key(city_commander)
+    for _ in range(2):
+        services.publish_bundle(
+            by=city_commander, scope="checkpoints", not_after=NOW + timedelta(days=7), clock=at(NOW)
+        )
+    services.publish_bundle(
+        by=city_commander, scope="markets", not_after=NOW + timedelta(days=7), clock=at(NOW)
+    )
+    later = NOW + timedelta(days=1)
+    bundle_key(city_commander, when=later, label="Khóa ký gói quy tắc 2")
+    versions = dict(Bundle.objects.order_by().values_list("scope").annotate(n=Max("version")))
+    assert versions == {"checkpoints": 3, "markets": 2}  # one hand-over each, not one per stored version
 
 
 def test_a_permit_is_issued_verified_and_judged_by_the_published_rules(city_commander):

@@ -65,6 +65,11 @@ def test_register_list_get_approve_revoke(
         ({"operator": "A\x00B"}, 422, None),
         ({"unit": "001"}, 404, "not_found"),
         ({"unit": "abc"}, 422, "invalid_input"),
+        (
+            {"valid_from": "2021-12-14T00:00:00+07:00", "valid_to": "2022-01-10T00:00:00+07:00"},
+            422,
+            "starts_too_far_ahead",
+        ),
     ],
 )
 def test_bad_registrations_are_refused(
@@ -136,3 +141,15 @@ def test_shippers_api_never_returns_the_cccd(
     pk = created.json()["id"]
     assert client.get("/api/v1/vehicles/shippers").json()[0]["hours"] == ["06:00", "18:00"]
     assert post(client, f"/api/v1/vehicles/shippers/{pk}/revoke", {}).json()["status"] == "revoked"
+
+
+def test_approving_a_registration_starting_beyond_a_pass_lifetime_is_refused(
+    client: Any, district_officer_long_bien: Any, signing_key: Any
+) -> None:
+    client.force_login(district_officer_long_bien)
+    pk = post(client, "/api/v1/vehicles/green-lanes", GREEN).json()["id"]
+    # stored before registration refused it
+    GreenLane.objects.filter(pk=pk).update(valid_from=hanoi(2022, 1, 1), valid_to=hanoi(2022, 1, 20))
+    answer = post(client, f"/api/v1/vehicles/green-lanes/{pk}/approve", {"version": 1})
+    assert answer.status_code == 422 and answer.json()["code"] == "starts_too_far_ahead"
+    assert GreenLane.objects.get(pk=pk).status == "submitted"

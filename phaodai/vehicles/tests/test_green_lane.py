@@ -114,6 +114,12 @@ def test_an_idempotency_key_returns_the_first_registration(
         ({"valid_from": hanoi(2021, 9, 1), "valid_to": hanoi(2021, 9, 12)}, "valid_to", "bad_period"),
         ({"valid_to": hanoi(2022, 1, 10)}, "valid_to", "bad_period"),
         ({"valid_from": "2021-09-10"}, "valid_from", "invalid_input"),
+        # its pass, signed today, would end 90 days on: before it starts
+        (
+            {"valid_from": hanoi(2021, 12, 14), "valid_to": hanoi(2022, 1, 10)},
+            "valid_from",
+            "starts_too_far_ahead",
+        ),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(
@@ -223,3 +229,40 @@ def test_approval_without_a_signing_key_changes_nothing(
     registration.refresh_from_db()
     assert registration.status == "submitted" and not registration.pass_code
     assert base64  # the pass key fixture is what other tests use
+
+
+def test_an_old_registration_starting_beyond_a_pass_lifetime_is_refused_on_approval(
+    register: Any, district_officer_long_bien: Any, signing_key: Any
+) -> None:
+    registration = register()
+    # stored before registration refused it: starts 100 days ahead
+    GreenLane.objects.filter(pk=registration.pk).update(
+        valid_from=hanoi(2021, 12, 23), valid_to=hanoi(2022, 1, 20)
+    )
+    registration.refresh_from_db()
+    with pytest.raises(InvalidInput) as refused:
+        services.approve_green_lane(by=district_officer_long_bien, registration=registration, clock=CLOCK)
+    assert (refused.value.code, refused.value.field) == ("starts_too_far_ahead", "valid_from")
+    registration.refresh_from_db()
+    assert registration.status == "submitted" and not registration.pass_code
+
+
+def test_the_green_card_prints_the_end_of_its_signed_pass(
+    register: Any, district_officer_long_bien: Any, signing_key: Any, monkeypatch: Any
+) -> None:
+    from phaodai.core.pdf import Document
+    from phaodai.vehicles import cards
+
+    # registered for 1/12 to 20/12, signed on 14/9: the pass ends 90 days after signing
+    registration = register(valid_from=hanoi(2021, 12, 1), valid_to=hanoi(2021, 12, 20))
+    approved = services.approve_green_lane(
+        by=district_officer_long_bien, registration=registration, clock=CLOCK
+    )
+    payload = verify(approved.pass_code, passes.trust_list(NOW), NOW).payload
+    assert payload is not None and payload["vt"] == "2021-12-13T02:00:00Z"
+    printed: dict[str, str] = {}
+    monkeypatch.setattr(
+        Document, "line_of", lambda self, label, value: printed.__setitem__(str(label), value)
+    )
+    cards.green_card(approved)
+    assert (printed["Valid from"], printed["Valid until"]) == ("01/12/2021 00:00", "13/12/2021 09:00")

@@ -45,6 +45,7 @@ def test_the_green_lane_list_is_scoped_and_bounded(
         and "<html" not in htmx.content.decode()
         and "29C-100.05" in htmx.content.decode()
     )
+    assert client.get("/vehicles/?before=%C2%B2").status_code == 200  # "²": no cursor, not a crash
     client.force_login(checkpoint_officer_ql6)
     assert "LX-" not in client.get("/vehicles/").content.decode()
     client.force_login(ward_officer_bo_de)
@@ -62,6 +63,9 @@ def test_registering_shows_errors_beside_fields_and_a_double_submit_registers_on
         and "29C-123.45" in bad.content.decode()
         and 'id="id_plate-errors"' in bad.content.decode()
     )
+    far = client.post("/vehicles/green-lane/new/", green_form(valid_from="14/12/2021", valid_to="10/01/2022"))
+    assert far.status_code == 422 and 'id="id_valid_from-errors"' in far.content.decode()
+    assert "within 90 days" in far.content.decode()
     first = client.post("/vehicles/green-lane/new/", green_form())
     second = client.post("/vehicles/green-lane/new/", green_form())
     assert first.status_code == second.status_code == 302 and first.url == second.url
@@ -173,6 +177,7 @@ def test_the_check_page_answers_for_a_checkpoint_the_officer_reaches(
     # Long Biên's gateway is out of the reach of Hà Đông's officer
     assert client.get(f"/vehicles/check/?plate=29C-123.45&checkpoint={exit_gateway.pk}").status_code == 404
     assert client.get("/vehicles/check/?plate=29C-123.45&checkpoint=x").status_code == 422
+    assert client.get("/vehicles/check/?plate=29C-123.45&checkpoint=%C2%B2").status_code == 422  # "²"
 
 
 def test_pages_are_vietnamese_first(vietnamese_client: Any, district_officer_long_bien: Any) -> None:
