@@ -9,11 +9,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from phaodai.business import selectors as business
 from phaodai.command import selectors as command
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 from phaodai.portal import criteria, lookups, placements
 from phaodai.portal.answer_cache import DIRECTORY
 from phaodai.portal.moments import local_iso, parse_at
@@ -138,9 +139,7 @@ def public_criteria_table(
     return table_json(criteria.describe(criteria.table_or_404(table_code, version)))
 
 
-class EvaluateIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class EvaluateIn(Strict):
     indicators: dict[str, Any] = Field(description="indicator code → value; null means not known")
     previous_level: str | None = Field(default=None, description="the area's current level, for modifiers")
 

@@ -23,6 +23,12 @@ QUICK_MOMENTS = [
 ]
 
 
+def _number(text: str) -> int | None:
+    """A small whole number typed in an address, or None (then treated as any other bad value)."""
+    # isascii: "²" is a digit to str.isdigit() but not to int(); a thousand digits is no id either.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _page(
     request: HttpRequest, template: str, moment: Moment | None, context: dict[str, Any]
 ) -> HttpResponse:
@@ -102,7 +108,7 @@ def criteria_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def criteria_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = request.GET.get("version", "")
-    table = criteria.table_or_404(code, int(version) if version.isdigit() else None)
+    table = criteria.table_or_404(code, _number(version))
     view = criteria.describe(table)
     form = DryRunForm(indicators=view.indicators, auto_id="dry-%s")
     versions = (
@@ -138,7 +144,8 @@ def decisions(request: HttpRequest) -> HttpResponse:
     found = zoning.decisions().order_by("-effective_at", "-pk")
     before = request.GET.get("before", "")
     if before:
-        last = zoning.decision_by_pk(int(before)) if before.isdigit() else None
+        number = _number(before)
+        last = zoning.decision_by_pk(number) if number is not None else None
         if last is None:
             raise BadRequest("before")
         found = found.filter(effective_at__lte=last.effective_at).exclude(

@@ -145,6 +145,30 @@ def current_instance(schedule: Schedule, *, clock: Clock = now) -> SlotInstance 
     return None
 
 
+def missed_instances(schedule: Schedule, unit: Any, *, clock: Clock = now) -> list[SlotInstance]:
+    """Slots past their deadline, not yet locked, that the unit has not reported on: oldest first.
+
+    After 16:30 the slot to fill now is tomorrow's, but today's still takes late reports until it locks.
+    """
+    moment = clock()
+    # A slot's deadline falls on its own day, so no unlocked slot is older than the lock window.
+    first = local_date(moment - timedelta(hours=schedule.lock_after_hours))
+    late = [
+        instance
+        for offset in range((local_date(moment) - first).days + 1)
+        for instance in instances_on(schedule, first + timedelta(days=offset))
+        if instance.timing.state(moment) == "late"
+    ]
+    if not late:
+        return []
+    reported = set(
+        Submission.objects.filter(
+            schedule=schedule, unit=unit, slot_at__in=[instance.timing.slot_at for instance in late]
+        ).values_list("slot_at", flat=True)
+    )
+    return [instance for instance in late if instance.timing.slot_at not in reported]
+
+
 # --- forms -----------------------------------------------------------------------------------------------
 
 

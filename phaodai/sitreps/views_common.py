@@ -47,11 +47,20 @@ def home_unit(user: Any) -> Any:
     return territory.widest_unit(paths)
 
 
-def slot_instance(schedule: Schedule, text: str | None) -> SlotInstance:
-    """The slot named in the request, or the one to fill now."""
+def slot_instance(schedule: Schedule, text: str | None, unit: Any | None = None) -> SlotInstance:
+    """The slot named in the request, or the one to fill now.
+
+    For a unit, a slot it missed that still takes late reports comes before one not open yet (after
+    16:30 the next slot is tomorrow's, while today's can still be filed late).
+    """
     if text:
         return selectors.parse_slot(schedule, text)
-    current = selectors.current_instance(schedule)
+    moment = now()
+    current = selectors.current_instance(schedule, clock=lambda: moment)
+    if unit is not None and (current is None or current.timing.state(moment) == "upcoming"):
+        missed = selectors.missed_instances(schedule, unit, clock=lambda: moment)
+        if missed:
+            return missed[0]  # the oldest: it locks first
     if current is None:
         raise NoSuchSlot(_("This schedule takes no reports now."), field="slot")
     return current

@@ -47,10 +47,17 @@ def _desk_row(
     current = selectors.current_instance(schedule)
     moment = now()
     reported = [(u, selectors.submission_at(schedule, u, current) if current else None) for u in mine]
+    # Slots a unit missed still take late reports until they lock: offered ahead of the next one.
+    missed = [
+        (u, instance, to_local(instance.timing.locks_at))
+        for u in mine
+        for instance in selectors.missed_instances(schedule, u, clock=lambda: moment)
+    ]
     return {
         "schedule": schedule,
         "name": selectors.localized(schedule, "name"),
         "current": current,
+        "missed": missed,
         "state": current.timing.state(moment) if current else None,
         "deadline": to_local(current.timing.deadline_at) if current else None,
         "mine": reported,

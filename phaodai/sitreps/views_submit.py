@@ -106,7 +106,7 @@ def submit(request: HttpRequest, schedule_code: str) -> HttpResponse:
     require_perm(request.user, Perm.SUBMIT_REPORTS)
     unit = _reporting_unit(request, schedule)
     source = request.POST if request.method == "POST" else request.GET
-    instance = slot_instance(schedule, source.get("slot"))
+    instance = slot_instance(schedule, source.get("slot"), unit)
     if request.method == "POST":
         return _post_report(request, schedule, unit, instance)
     rollup = bool(request.GET.get("rollup"))

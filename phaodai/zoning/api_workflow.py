@@ -12,12 +12,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import require_perm
 from phaodai.core.clock import next_local_time, plausible
 from phaodai.core.errors import InvalidInput
+from phaodai.core.schemas import Strict
 from phaodai.territory import selectors as territory
 from phaodai.zoning import selectors, services
 from phaodai.zoning.errors import LevelNotInTable, TableNotInForce
@@ -25,10 +25,6 @@ from phaodai.zoning.models import Decision, Level, Proposal, ProposalItem, Round
 
 router = Router(tags=["zoning"])
 TEXT_MAX = 2000
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UnitRef(Schema):

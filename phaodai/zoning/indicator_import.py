@@ -294,7 +294,7 @@ def _area(
         prefix = code.split("-", 1)[0]
         reason = (
             _("Area %(code)s belongs to another ward; import it in that ward.")
-            if "-" in code and prefix.isdigit() and prefix != ward.code
+            if "-" in code and prefix.isascii() and prefix.isdigit() and prefix != ward.code
             else _("No active area of %(ward)s has the code %(code)s.")
         ) % {"code": _text(value), "ward": ward.name}
         errors.append(CellError(number, AREA, reason, _text(value)))

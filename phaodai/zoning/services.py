@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from phaodai.accounts.roles import Perm
@@ -256,6 +256,9 @@ def submit_proposal(
     if current.classified_at is None or not current.items.exists():
         raise ProposalIncomplete()
     moment = clock()
+    # A proposal the district sent back keeps the timeliness of its first submission: the ward met
+    # (or missed) the deadline then, and the district may return it after the deadline.
+    late = current.late if current.status == Proposal.Status.RETURNED else moment > current.round.deadline
     with transaction.atomic():
         updated = _transition(
             current,
@@ -264,7 +267,7 @@ def submit_proposal(
             status=Proposal.Status.SUBMITTED,
             submitted_at=moment,
             submitted_by=by,
-            late=moment > current.round.deadline,
+            late=late,
         )
         audit.record(
             actor=by,
@@ -361,13 +364,19 @@ def decide_proposal(
         except IntegrityError:
             raise DecisionNumberTaken(field="number") from None
         assignments = []
+        ends: dict[str, datetime | None] = {}
         for code, item in items.items():
             level, reason = verdicts.get(code, (item.proposed_level, ""))
             item.decided_level = level
             item.district_reason = reason
             item.updated_at = timezone.now()  # bulk_update does not apply auto_now
+            area = item.area
+            if area.path not in ends:  # the same for every area of the ward
+                ends[area.path] = _superseded_at(rules.target_paths(area.path), effective)
             assignments.append(
-                _area_assignment(decision, item.area, level, effective, reason or item.justification)
+                _area_assignment(
+                    decision, area, level, effective, reason or item.justification, ends[area.path]
+                )
             )
         ProposalItem.objects.bulk_update(items.values(), ["decided_level", "district_reason", "updated_at"])
         try:
@@ -407,7 +416,12 @@ def _verdicts(
 
 
 def _area_assignment(
-    decision: Decision, area: Any, level: Level, effective: datetime, reason: str
+    decision: Decision,
+    area: Any,
+    level: Level,
+    effective: datetime,
+    reason: str,
+    until: datetime | None = None,
 ) -> Assignment:
     target = f"{area.path}{area.code}/"
     return Assignment(
@@ -418,8 +432,20 @@ def _area_assignment(
         level=level,
         regime=level.regime,
         effective_from=effective,
+        effective_until=until,
         reason=reason,
     )
+
+
+def _superseded_at(above: Sequence[str], effective: datetime) -> datetime | None:
+    """When a superseding directive over `above` (the target's wider paths) ends a new assignment.
+
+    A directive already recorded ends what is decided after it just as what was decided before it,
+    so the outcome does not depend on the order of recording; at the same instant the directive wins.
+    """
+    return Assignment.objects.filter(
+        decision__supersedes_within=True, target_path__in=above, effective_from__gte=effective
+    ).aggregate(end=Min("effective_from"))["end"]
 
 
 def place_units_under_regime(
@@ -438,7 +464,8 @@ def place_units_under_regime(
 ) -> Decision:
     """A directive placing whole units under a regime (e.g. the city under 17/CT-UBND from 06:00 24/7).
 
-    With `supersedes_within`, every narrower assignment still open ends at the directive's effect (CT22).
+    With `supersedes_within`, every narrower assignment still open ends at the directive's effect (CT22),
+    including one taking effect at that same instant, and one recorded later (see _superseded_at).
     """
     require_within(
         by, Perm.DECIDE_LEVELS, path=issuer.path, object_type="territory.unit", object_id=issuer.code
@@ -466,7 +493,7 @@ def place_units_under_regime(
             for unit in units:
                 (
                     Assignment.objects.filter(
-                        target_path__startswith=unit.path, effective_from__lt=effective_at
+                        target_path__startswith=unit.path, effective_from__lte=effective_at
                     )
                     .exclude(target_path=unit.path)
                     .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=effective_at))
@@ -483,6 +510,8 @@ def place_units_under_regime(
                         level=level,
                         regime=regime,
                         effective_from=effective_at,
+                        # A wider superseding directive already recorded ends this one too.
+                        effective_until=_superseded_at(rules.target_paths(unit.path)[:-1], effective_at),
                     )
                     for unit in units
                 )

@@ -108,7 +108,9 @@ def _table_form(
         if adding:
             key = f"{data['add']}-TOTAL_FORMS"
             count = str(data.get(key) or "0").strip()
-            data[key] = str((int(count) if count.isdigit() else 0) + MORE)
+            # isascii: "²" is a digit to str.isdigit() but not to int(); the formset caps the count.
+            fine = count.isascii() and count.isdigit() and len(count) <= 9
+            data[key] = str((int(count) if fine else 0) + MORE)
         form = TableForm(data, issuers=issuers, fixed=fixed, initial=table_initial(base) if base else None)
         levels = LevelFormSet(data, prefix="levels", form_kwargs={"regimes": regimes})
         rows = RowFormSet(data, prefix="rows")

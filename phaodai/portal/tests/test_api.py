@@ -295,6 +295,14 @@ def test_a_dry_run_of_an_unknown_table_or_a_broken_body_is_refused(client, scena
     assert missing.status_code == 422
 
 
+def test_a_dry_run_refuses_text_the_database_could_not_hold(client, scenario):
+    # the same refusal as every other API input: NUL or a lone surrogate is invalid input
+    nul = evaluate(client, "LB-2021-09", {"kind": "to_dan_pho\u0000"})
+    surrogate = evaluate(client, "LB-2021-09", {}, previous_level="KV\ud8001")
+    assert (nul.status_code, nul.json()["code"]) == (422, "invalid_input")
+    assert (surrogate.status_code, surrogate.json()["code"]) == (422, "invalid_input")
+
+
 # Decisions and regimes ---------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.utils import translation
 from django.utils.html import escape
 
@@ -205,6 +206,18 @@ def test_decisions_list_and_a_decision_with_its_assignments(client, scenario):
     assert decision.number in detail and area.name in detail
     assert helpers.placement(area, decision.effective_at).assignment.reason in detail
     assert client.get("/public/decisions/", {"before": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("before", ["x", "²", "9" * 5000, "-1"])
+def test_a_decisions_page_after_a_broken_id_is_a_bad_request(client, scenario, before):
+    assert client.get("/public/decisions/", {"before": before}).status_code == 400
+
+
+@pytest.mark.parametrize("version", ["x", "²", "9" * 5000])
+def test_a_criteria_table_with_a_broken_version_shows_the_latest(client, scenario, version):
+    response = client.get("/public/criteria/LB-2021-09/", {"version": version})
+    assert response.status_code == 200
+    assert response.context["view"].table == zoning.published_table("LB-2021-09")
 
 
 def test_regimes_and_a_regime_with_inherited_rules(client, scenario):

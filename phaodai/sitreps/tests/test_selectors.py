@@ -253,3 +253,21 @@ def test_the_daily_series_rolls_up_the_main_indicators_per_day(schedule, unit, l
         s.field.code: s.points for s in selectors.daily_series(schedule, unit(BO_DE), days=1, clock=at(20))
     }
     assert ward_only["tests_taken"] == [(date(2021, 9, 8), 300)]
+
+
+def test_missed_slots_are_the_unreported_ones_still_taking_late_reports(unit, ward_officer_bo_de):
+    schedule = selectors.schedule_by_code("ward-daily-1630")
+    bo_de = unit(BO_DE)
+
+    def missed(clock: Callable[[], datetime]) -> list[str]:
+        return [instance.iso for instance in selectors.missed_instances(schedule, bo_de, clock=clock)]
+
+    assert missed(at(16, 30)) == ["2021-09-07T16:30"]  # today's is still on time, yesterday's not locked
+    assert missed(at(16, 30, 1)) == ["2021-09-08T16:30"]  # yesterday's locked as today's went late
+    instance = selectors.parse_slot(schedule, "2021-09-08T16:30")
+    services.submit_report(
+        by=ward_officer_bo_de, schedule=schedule, unit=bo_de, instance=instance, values=report(),
+        clock=at(17),
+    )  # fmt: skip
+    assert missed(at(17, 1)) == []
+    assert missed(at(16, 31, day=9)) == ["2021-09-09T16:30"]

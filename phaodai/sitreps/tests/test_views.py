@@ -433,6 +433,60 @@ def test_the_desk_shows_what_to_report_and_what_came_in(
     assert 'id="schedule-district-3x-daily"' in page  # Long Biên reports to the city
 
 
+def desk_links(client, schedule_code):
+    """The slots the desk links to for submitting on one schedule, in page order."""
+    page = client.get("/reports/").content.decode()
+    section = re.search(rf'id="schedule-{schedule_code}".*?</section>', page, re.S)
+    assert section
+    return re.findall(
+        rf'href="/reports/{schedule_code}/submit/\?unit=\d+&amp;slot=([0-9T:-]+)"', section.group(0)
+    )
+
+
+@pytest.mark.django_db
+def test_after_the_deadline_the_desk_and_submit_page_offer_the_missed_slot_late(
+    client, ward_officer_bo_de, unit
+):
+    client.force_login(ward_officer_bo_de)
+    with time_machine.travel(hanoi(2021, 9, 8, 17, 0), tick=False):
+        # at 17:00 the next slot is tomorrow's, but today's 16:30 still takes a late report until 16:30 9/9
+        assert desk_links(client, WARD_DAILY) == [SLOT, "2021-09-09T16:30"]
+        page = client.get("/reports/").content.decode()
+        missed = re.search(r'<li data-missed-unit="00139" data-slot="2021-09-08T16:30">.*?</li>', page, re.S)
+        assert missed and 'data-state="late"' in missed.group(0) and "16:30 09/09/2021" in missed.group(0)
+        form = client.get(SUBMIT).content.decode()
+        assert f'data-slot="{SLOT}"' in form and 'data-state="late"' in form
+        assert "the report will be received and marked late" in form
+        response = client.post(SUBMIT, form_data(token="late-1", slot=SLOT))
+        assert response.status_code == 302
+        assert not Submission.objects.get(slot_at=hanoi(2021, 9, 8, 16, 30)).on_time
+        # once filed, the desk and the page move on to tomorrow's slot
+        assert desk_links(client, WARD_DAILY) == ["2021-09-09T16:30"]
+        assert 'data-slot="2021-09-09T16:30"' in client.get(SUBMIT).content.decode()
+    with time_machine.travel(hanoi(2021, 9, 9, 16, 31), tick=False):
+        # a day on, the 9/9 slot is the one missed, ahead of the 10/9 one
+        assert desk_links(client, WARD_DAILY) == ["2021-09-09T16:30", "2021-09-10T16:30"]
+
+
+@pytest.mark.django_db
+def test_the_districts_missed_slots_come_before_one_not_open_yet(client, district_officer_long_bien):
+    client.force_login(district_officer_long_bien)
+    url = "/reports/district-3x-daily/submit/"
+    with time_machine.travel(hanoi(2021, 9, 8, 13, 0), tick=False):
+        # the 18:00 slot is open: it is the page's; the missed 06:00 and 12:00 are listed, late, first
+        assert desk_links(client, "district-3x-daily") == [
+            "2021-09-08T06:00", "2021-09-08T12:00", "2021-09-08T18:00",
+        ]  # fmt: skip
+        assert 'data-slot="2021-09-08T18:00"' in client.get(url).content.decode()
+    with time_machine.travel(hanoi(2021, 9, 8, 19, 0), tick=False):
+        # 06:00 locked at 18:00; tomorrow's 06:00 opens at midnight: the page offers 12:00, late
+        assert desk_links(client, "district-3x-daily") == [
+            "2021-09-08T12:00", "2021-09-08T18:00", "2021-09-09T06:00",
+        ]  # fmt: skip
+        page = client.get(url).content.decode()
+        assert 'data-slot="2021-09-08T12:00"' in page and 'data-state="late"' in page
+
+
 @pytest.mark.django_db
 def test_an_urgent_report_goes_once_and_the_district_acknowledges_it(
     client, ward_officer_bo_de, district_officer_long_bien

@@ -270,6 +270,14 @@ def test_more_lines_can_be_added_without_losing_or_judging_what_was_typed(
     assert 'value="KV1-1"' in response.content.decode()
 
 
+@pytest.mark.parametrize("count", ["²", "9" * 5000, "-1", "lots"])
+def test_adding_lines_with_a_broken_count_starts_from_none(as_user, district_officer_long_bien, count):
+    # a count that is not a small whole number is read as zero, not an error page
+    data = {**table_post(add="rows"), "rows-TOTAL_FORMS": count}
+    response = _refused(as_user(district_officer_long_bien), data)
+    assert response.context["rows"].total_form_count() == 3  # none kept, three more to fill
+
+
 def test_editing_a_draft(as_user, district_officer_long_bien, draft):
     client = as_user(district_officer_long_bien)
     response = client.get(_url("table_edit", draft.pk))

@@ -20,6 +20,7 @@ from phaodai.zoning.tests.test_services import (
     build_scene,
     fixed,
     make_areas,
+    proposal_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,110 @@ def test_a_later_directive_at_the_same_level_wins_without_ending_narrower_ones(d
         clock=fixed(hanoi(2021, 9, 20, 18, 0)),
     )  # fmt: skip
     assert regime_at(decided.areas["TDP03"], CT22_EFFECT) == "CT15"
+
+
+def ct22_over_the_city(unit: Any, city_commander: Any, effect: datetime) -> Any:
+    return services.place_units_under_regime(
+        by=city_commander, issuer=unit("01"), units=[unit("01")], regime=regime("CT22-HN"),
+        number="22/CT-UBND", signatory="x", title="Chỉ thị 22/CT-UBND", effective_at=effect,
+        supersedes_within=True, clock=SEPTEMBER.clock(16),
+    )  # fmt: skip
+
+
+def public_answers(client: Any, monkeypatch: Any, codes: list[str], at: datetime) -> list[tuple[str, Any]]:
+    """(regime, level) of each area on the public look-up, from memory and from the database alike."""
+    from phaodai.portal.answer_cache import DIRECTORY
+
+    def ask() -> list[tuple[str, Any]]:
+        bodies = [
+            client.get(f"/api/v1/public/areas/{c}/regime", {"at": at.isoformat()}).json() for c in codes
+        ]
+        return [(body["regime"]["code"], body["level"]) for body in bodies]
+
+    DIRECTORY.reset()
+    remembered = ask()
+    with monkeypatch.context() as patched:
+        patched.setattr(DIRECTORY, "answer", lambda *args, **kwargs: None)  # the database path
+        assert ask() == remembered
+    return remembered
+
+
+@pytest.mark.parametrize("directive_recorded", ["first", "between", "last"])
+def test_a_superseding_directive_ends_area_decisions_whatever_the_recording_order(
+    directive_recorded, unit, ward_officer_bo_de, ward_officer_ngoc_lam, district_officer_long_bien,
+    city_commander, client, monkeypatch,
+):  # fmt: skip
+    # given two Long Biên wards' decisions effective 06:00 08/9 and the city's 22/CT-UBND, superseding
+    # everything within from 06:00 10/9, recorded before, between or after the two decisions
+    ct22 = hanoi(2021, 9, 10, 6, 0)
+    scene = build_scene(unit, ward_officer_bo_de, district_officer_long_bien)
+    ngoc_lam_area = make_areas(unit(NGOC_LAM), [AreaRow("TDP01", "Tổ dân phố 1", "to_dan_pho", 500, 100)])
+    scene.classify()
+    scene.submit()
+    ngoc_lam = services.classify_proposal(
+        proposal=proposal_of(scene.round, NGOC_LAM), by=ward_officer_ngoc_lam, clock=SEPTEMBER.clock(1)
+    )
+    ngoc_lam = services.submit_proposal(proposal=ngoc_lam, by=ward_officer_ngoc_lam, clock=SEPTEMBER.clock(2))
+
+    def decide_ngoc_lam() -> None:
+        services.decide_proposal(
+            proposal=ngoc_lam, by=district_officer_long_bien, number="1/QĐ-UBND", signatory="x",
+            clock=SEPTEMBER.clock(15),
+        )  # fmt: skip
+
+    def decide_bo_de() -> None:
+        scene.decide(number="2/QĐ-UBND")
+
+    def issue_ct22() -> None:
+        ct22_over_the_city(unit, city_commander, ct22)
+
+    steps = [decide_ngoc_lam, decide_bo_de]
+    steps.insert({"first": 0, "between": 1, "last": 2}[directive_recorded], issue_ct22)
+    for step in steps:
+        step()
+    codes = [ngoc_lam_area["TDP01"].code, scene.areas["TDP01"].code]
+    # then each area keeps its own level until six on the 10th, and is under CT22 from then on
+    before = public_answers(client, monkeypatch, codes, ct22 - timedelta(seconds=1))
+    assert [level for _regime, level in before] == ["KV3", "KV1"]  # no data in Ngọc Lâm: the lowest
+    for at in (ct22, ct22 + timedelta(days=1)):
+        assert public_answers(client, monkeypatch, codes, at) == [("CT22-HN", None), ("CT22-HN", None)]
+    own = selectors.assignments_of(decision_of(scene.bo_de)).get(area=scene.areas["TDP01"])
+    assert own.effective_until == ct22
+
+
+@pytest.mark.parametrize("directive_first", [True, False])
+def test_a_superseding_directive_wins_over_an_area_decision_of_the_same_instant(
+    directive_first, unit, ward_officer_bo_de, district_officer_long_bien, city_commander
+):
+    # given 22/CT-UBND and the district's decision both effective 06:00 08/9, in either recording order
+    effect = SEPTEMBER.effective
+    scene = build_scene(unit, ward_officer_bo_de, district_officer_long_bien)
+    scene.classify()
+    scene.submit()
+    if directive_first:
+        ct22_over_the_city(unit, city_commander, effect)
+    scene.decide()
+    if not directive_first:
+        ct22_over_the_city(unit, city_commander, effect)
+    # then the directive is what holds from that six o'clock, the area's decision never in force
+    placement = placed(scene.areas["TDP01"], effect)
+    assert (placement.regime.code, placement.level) == ("CT22-HN", None)
+    many = selectors.placements_of_areas(list(scene.areas.values()), effect)
+    assert {p.regime.code if p else None for p in many.values()} == {"CT22-HN"}
+
+
+def test_a_narrower_directive_recorded_after_a_superseding_one_ends_at_its_effect(
+    unit, city_commander, district_officer_long_bien
+):
+    ct22 = hanoi(2021, 9, 10, 6, 0)
+    ct22_over_the_city(unit, city_commander, ct22)
+    services.place_units_under_regime(
+        by=district_officer_long_bien, issuer=unit(LONG_BIEN), units=[unit(BO_DE)],
+        regime=regime("CT15+"), number="2400/QĐ-UBND", signatory="x", title="Bồ Đề",
+        effective_at=SEPTEMBER.effective, clock=SEPTEMBER.clock(20),
+    )  # fmt: skip
+    assert unit_placed(unit(BO_DE), ct22 - timedelta(minutes=1)).regime.code == "CT15+"
+    assert unit_placed(unit(BO_DE), ct22).regime.code == "CT22-HN"
 
 
 def test_placements_of_many_areas_take_one_query_and_agree(decided, unit, django_assert_num_queries):

@@ -449,6 +449,20 @@ def test_the_district_returns_a_proposal_with_a_reason_and_the_ward_resubmits(sc
     assert again.status == Proposal.Status.SUBMITTED
 
 
+@pytest.mark.parametrize("first_hours, late", [(2, False), (26, True)])
+def test_a_resubmission_after_a_return_keeps_the_first_submissions_timeliness(scene, first_hours, late):
+    # given the ward handed its proposal in (on time, or after the 24 h deadline) and the district
+    # sent it back after the deadline
+    scene.classify()
+    scene.submit(hours=first_hours)
+    services.return_proposal(proposal=scene.bo_de, by=scene.district, reason="Thiếu số liệu TDP03")
+    # when the ward resubmits, past the deadline
+    again = scene.submit(hours=28)
+    # then it is late only if the first submission was
+    assert (again.status, again.late) == (Proposal.Status.SUBMITTED, late)
+    assert selectors.count_proposals(selectors.proposals_of(scene.round)).late == int(late)
+
+
 def test_only_a_submitted_proposal_can_be_returned(scene):
     scene.classify()
     with pytest.raises(ProposalNotOpen):

@@ -242,6 +242,30 @@ def test_a_decision_with_a_level_outside_the_table_changes_nothing(scene, api):
     assert not Decision.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"number": "12\u0000/QĐ-UBND", "signatory": "x"},
+        {"number": "12/QĐ-UBND", "signatory": "x", "changes": [
+            {"area_code": "00139-TDP02", "level": "KV1", "reason": "lone \ud800 surrogate"}
+        ]},
+    ],
+)  # fmt: skip
+def test_a_decision_with_text_the_database_cannot_store_changes_nothing(scene, api, payload):
+    submitted(scene)
+    response = api.as_(scene.district).post(f"/proposals/{scene.bo_de.pk}/decision", payload)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    assert scene.refresh().status == Proposal.Status.SUBMITTED
+    assert not Decision.objects.exists() and not Assignment.objects.exists()
+
+
+def test_a_return_reason_with_a_nul_changes_nothing(scene, api):
+    submitted(scene)
+    response = api.as_(scene.district).post(f"/proposals/{scene.bo_de.pk}/return", {"reason": "Thiếu\u0000"})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    assert scene.refresh().status == Proposal.Status.SUBMITTED
+
+
 def test_a_decision_on_another_districts_proposal_is_not_found_and_logged(
     scene, api, district_officer_ba_dinh
 ):
