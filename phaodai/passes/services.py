@@ -209,8 +209,9 @@ def revoke_key(*, by: Any, key: SigningKey, clock: Clock = now) -> SigningKey:
             after=_key_state(key),
             clock=clock,
         )
-        # decision 0023: out at once, offline too; devices only drop it with a bundle lacking it
-        republish_trust(by=by, clock=clock)
+    # decision 0023: out at once, offline too; devices only drop it with a bundle lacking it. After the
+    # commit: a bundle that cannot be published must not undo the revocation of a leaked key.
+    republish_trust(by=by, clock=clock)
     return key
 
 

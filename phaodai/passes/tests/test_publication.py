@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from phaodai.core.errors import NotPermitted
-from phaodai.passes import bundles, checking, selectors, services
+from phaodai.passes import bundles, checking, publication, selectors, services
 from phaodai.passes.models import Bundle, PassRule, RevokedPass, SigningKey
 from phaodai.passes.payload import PassPayload, PassType
 from phaodai.passes.rules import RuleSet
@@ -157,6 +157,20 @@ def test_revoking_a_leaked_pass_key_takes_it_out_of_the_bundles_at_once(city_com
     )
     checked = device_check(code)
     assert (checked.decision, checked.error) == ("denied", "unknown_kid")
+
+
+def test_a_key_revocation_stands_when_its_bundles_cannot_be_published(city_commander, monkeypatch):
+    s23.published(city_commander)
+    leaked = SigningKey.objects.get(purpose="passes", status="active")
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the bundle key cannot be opened")
+
+    monkeypatch.setattr(publication, "_republish_scope", failing)
+    with pytest.raises(RuntimeError):
+        services.revoke_key(by=city_commander, key=leaked, clock=at(CLOCK - timedelta(hours=1)))
+    leaked.refresh_from_db()
+    assert leaked.status == "revoked"  # the server refuses its passes from now on, bundle or not
 
 
 def test_rotating_the_pass_key_publishes_it_to_devices(city_commander):
