@@ -114,11 +114,8 @@ def approve(
             locked = list(SupportList.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
             if any(item.status != SupportList.Status.APPRAISED for item in locked):
                 raise ListsAlreadyApproved()
-            # Other support filed since the appraisal: never approve both for one person.
-            refuse_other_support(
-                Application.objects.filter(support_list_id__in=ids, status=rules.APPRAISED),
-                _("The decision cannot include them while the other support is live."),
-            )
+            # Not checked here for other support filed since the appraisal: an appraised line cannot be
+            # returned, so one person would hold back the whole decision. payments.pay refuses the line.
             decision = Decision.objects.create(
                 number=clean_number,
                 unit=district,

@@ -108,7 +108,7 @@ def other_support_text(others: Sequence[Application]) -> str:
 def refuse_other_support(lines: QuerySet[Application], advice: str) -> None:
     """OtherSupport naming each line whose programme excludes other support (its criteria, as data) while
     the person has a live NQ 68 income support: that may be filed after this line was, so the later steps
-    (review, appraisal, approval, payment) check it again, not only the filing. `advice` says what to do."""
+    (review, appraisal, payment) check it again, not only the filing. `advice` says what to do."""
     excluding = [
         programme.pk
         for programme in Programme.objects.filter(pk__in=lines.values("programme_id"))

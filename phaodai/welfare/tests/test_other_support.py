@@ -1,5 +1,5 @@
 """QĐ 3642 pays informal workers with no other social-protection payment: a live NQ 68 income support
-(filed, on its way, approved or paid) holds it back at filing and at every later step; a rejected,
+(filed, on its way, approved or paid) holds it back at filing, review, appraisal and payment; a rejected,
 returned or withdrawn one does not. NQ 68 itself does not exclude 3642 (POLICY.md §7)."""
 
 from datetime import date
@@ -8,7 +8,7 @@ import pytest
 
 from phaodai.core.errors import Conflict, InvalidInput
 from phaodai.welfare import approval, listing, payments, services
-from phaodai.welfare.models import Application, Decision, Payment, SupportList
+from phaodai.welfare.models import Application, Payment, SupportList
 from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
 from phaodai.welfare.workflow import OtherSupport
 
@@ -140,36 +140,35 @@ def test_income_support_filed_after_3642_is_named_at_appraisal_and_the_district_
     assert statuses == {held.pk: "returned", other.pk: "appraised"}
 
 
-def test_income_support_pending_then_approved_blocks_the_approval_of_3642(
+def test_income_support_filed_after_the_appraisal_does_not_hold_back_the_decision_but_its_payment(
     world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
 ):
     application = file_3642(ward_officer_bo_de, world)
-    submitted = to_district(ward_officer_bo_de, world, [application], "HN-3642")
+    neighbour = file_3642(ward_officer_bo_de, world, n=1)
+    submitted = to_district(ward_officer_bo_de, world, [application, neighbour], "HN-3642")
     appraised = approval.appraise(by=district_officer_long_bien, support_list=submitted, clock=later(4))
     # Filed after the appraisal, and approved in its own decision first.
     laid_off = file_laid_off(ward_officer_bo_de, world)
     Application.objects.filter(pk=laid_off.pk).update(status="approved")
+    # An appraised line cannot be returned: refusing here would hold back the neighbour's support too.
+    decision = approve(district_officer_long_bien, appraised, "2/QĐ")
+    assert decision.count == 2
     with pytest.raises(OtherSupport) as refused:
-        approve(district_officer_long_bien, appraised, "2/QĐ")
+        payments.pay(
+            by=welfare_officer_bo_de,
+            application=Application.objects.get(pk=application.pk),
+            method="cash",
+            receipt_number="BN-1",
+        )
     assert f"NQ68-LAID-OFF {laid_off.reference}" in str(refused.value)
-    assert not Decision.objects.exists()
-    assert Application.objects.get(pk=application.pk).status == "appraised"
-    assert SupportList.objects.get(pk=appraised.pk).status == "appraised"
-
-
-def test_a_withdrawn_income_support_lets_the_approval_through(
-    world, ward_officer_bo_de, district_officer_long_bien
-):
-    application = file_3642(ward_officer_bo_de, world)
-    submitted = to_district(ward_officer_bo_de, world, [application], "HN-3642")
-    appraised = approval.appraise(by=district_officer_long_bien, support_list=submitted, clock=later(4))
-    laid_off = file_laid_off(ward_officer_bo_de, world)
-    with pytest.raises(OtherSupport):
-        approve(district_officer_long_bien, appraised, "3/QĐ")
-    services.withdraw(by=ward_officer_bo_de, application=laid_off, note="Chọn hỗ trợ 3642")
-    decision = approve(district_officer_long_bien, SupportList.objects.get(pk=appraised.pk), "3/QĐ")
-    assert decision.count == 1
-    assert Application.objects.get(pk=application.pk).status == "approved"
+    paid, created = payments.pay(
+        by=welfare_officer_bo_de,
+        application=Application.objects.get(pk=neighbour.pk),
+        method="cash",
+        receipt_number="BN-1B",
+    )
+    assert created and paid.application_id == neighbour.pk
+    assert list(Payment.objects.values_list("application_id", flat=True)) == [neighbour.pk]
 
 
 def test_income_support_approved_after_3642_s_decision_blocks_its_payment(
