@@ -103,8 +103,8 @@ def _clean(
 ) -> _Cleaned:
     """The row to store for an entry, or a DomainError saying which field is wrong and why.
 
-    A live scan needs the checkpoint operating now; a synced record only its period at `entry.at`:
-    the checkpoint may have been suspended between the check and the sync.
+    A live scan needs the checkpoint operating now; a synced record that it operated at `entry.at`
+    (`Checkpoint.operated_at`): it may have been suspended or closed between the check and the sync.
     """
     if not isinstance(device_id, str) or not rules.DEVICE_ID.fullmatch(device_id):
         raise InvalidInput(
@@ -146,7 +146,7 @@ def _clean(
     ):
         raise InvalidInput(_("The bundle version is a positive whole number."), field="bundle_version")
     failures = _failed_rules(entry.failed_rules, entry.decision)
-    if not (checkpoint.in_operation(at) if live else checkpoint.in_period(at)):
+    if not (checkpoint.in_operation(at) if live else checkpoint.operated_at(at)):
         raise CheckpointNotOperating(field="at")
     return _Cleaned(
         {

@@ -55,6 +55,11 @@ class Checkpoint(TimeStampedModel):
     active_until = models.DateTimeField(null=True, blank=True)
     procedure = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the status last changed (empty if not recorded)"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -102,13 +107,23 @@ class Checkpoint(TimeStampedModel):
         return self.status == self.Status.ACTIVE and self.in_period(moment)
 
     def in_period(self, moment: Any) -> bool:
-        """Whether `moment` falls in the period of operation, whatever the status is now.
-
-        A past moment is judged by this alone: the status it had then is not recorded.
-        """
+        """Whether `moment` falls in the period of operation, whatever the status is now."""
         if moment < self.active_from:
             return False
         return self.active_until is None or moment < self.active_until
+
+    def operated_at(self, moment: Any) -> bool:
+        """Whether the checkpoint operated at a past `moment`, for a crossing synced after the fact.
+
+        Suspending or closing does not end the period, so a checkpoint not active now operated only
+        before its status changed; without `status_since` (older rows) that is unknown and refused.
+        An active checkpoint is judged by its period: earlier suspensions are not recorded.
+        """
+        if not self.in_period(moment):
+            return False
+        if self.status == self.Status.ACTIVE:
+            return True
+        return self.status_since is not None and moment < self.status_since
 
 
 class StaffMember(TimeStampedModel):

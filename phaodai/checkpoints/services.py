@@ -220,7 +220,9 @@ def register_checkpoint(*, by: Any, unit: Any, clock: Clock = now, **fields: Any
     _refuse_duplicates(details)
     try:
         with transaction.atomic():
-            checkpoint = Checkpoint.objects.create(unit=unit, unit_path=unit.path, **details)
+            checkpoint = Checkpoint.objects.create(
+                unit=unit, unit_path=unit.path, status_since=clock(), **details
+            )
             audit.record(
                 actor=by,
                 action="checkpoints.register",
@@ -249,6 +251,8 @@ def update_checkpoint(
             if version is not None and current.version != version:
                 raise CheckpointChanged()
             before = _state(current)
+            if details["status"] != current.status:
+                current.status_since = clock()  # a synced crossing after this moment is refused
             for name, value in details.items():
                 setattr(current, name, value)
             current.version += 1

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from phaodai.checkpoints import services
 from phaodai.checkpoints.errors import CheckpointNotOperating, DeviceClockAhead, LocalIdReused
-from phaodai.checkpoints.models import Crossing, CrossingFailure
+from phaodai.checkpoints.models import Checkpoint, Crossing, CrossingFailure
 from phaodai.checkpoints.tests.conftest import CLOCK, NOW, at, denied, entry, fields
 from phaodai.core.clock import hanoi
 from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
@@ -145,8 +145,8 @@ def test_a_crossing_when_the_checkpoint_was_not_in_operation_is_refused(
 def test_an_offline_crossing_made_while_open_syncs_after_the_checkpoint_is_suspended(
     ql6: Any, city_commander: Any, checkpoint_officer_ql6: Any, unit: Any
 ) -> None:
-    # Checked at 08:00 offline, the checkpoint suspended at 08:30, the device syncs at 09:00: the
-    # status then is not recorded, so the period decides; a live scan now is still refused.
+    # Checked at 08:00 offline, the checkpoint suspended at 08:30, the device syncs at 09:00: it
+    # operated at 08:00, so the crossing is kept; a live scan now is still refused.
     services.update_checkpoint(
         by=city_commander, checkpoint=ql6, clock=at(hanoi(2021, 9, 14, 8, 30)),
         **{**fields(), "other_side": unit("277"), "status": "suspended"},
@@ -167,6 +167,54 @@ def test_an_offline_crossing_made_while_open_syncs_after_the_checkpoint_is_suspe
             by=checkpoint_officer_ql6, checkpoint=ql6, device_id="phone-7",
             entry=entry(ql6, "c", at=NOW), clock=CLOCK,
         )  # fmt: skip
+
+
+def test_a_crossing_after_the_checkpoint_closed_is_refused_when_synced(
+    ql6: Any, city_commander: Any, checkpoint_officer_ql6: Any, unit: Any
+) -> None:
+    # Closed at 08:30 (its period still open-ended), a device syncs a check timed 09:00: refused, as
+    # a live scan then would have been; one timed 08:00 is kept.
+    services.update_checkpoint(
+        by=city_commander, checkpoint=ql6, clock=at(hanoi(2021, 9, 14, 8, 30)),
+        **{**fields(), "other_side": unit("277"), "status": "closed"},
+    )  # fmt: skip
+    ql6.refresh_from_db()
+    results = services.sync_crossings(
+        by=checkpoint_officer_ql6, device_id="phone-7",
+        entries=[entry(ql6, "a", at=NOW), entry(ql6, "b", at=hanoi(2021, 9, 14, 8))],
+        clock=CLOCK,
+    )  # fmt: skip
+    assert [(r.local_id, r.status, r.code) for r in results] == [
+        ("a", "rejected", "checkpoint_not_operating"),
+        ("b", "created", ""),
+    ]
+
+
+def test_a_suspended_checkpoint_without_a_status_moment_refuses_synced_crossings(
+    ql6: Any, checkpoint_officer_ql6: Any
+) -> None:
+    # A checkpoint suspended before the status moment was kept: when it stopped is unknown.
+    Checkpoint.objects.filter(pk=ql6.pk).update(status="suspended", status_since=None)
+    results = services.sync_crossings(
+        by=checkpoint_officer_ql6, device_id="phone-7",
+        entries=[entry(ql6, "a", at=hanoi(2021, 9, 14, 8))], clock=CLOCK,
+    )  # fmt: skip
+    assert [(r.status, r.code) for r in results] == [("rejected", "checkpoint_not_operating")]
+
+
+def test_the_status_moment_changes_only_with_the_status(ql6: Any, city_commander: Any, unit: Any) -> None:
+    assert ql6.status_since == NOW  # registered at 09:00
+    renamed = services.update_checkpoint(
+        by=city_commander, checkpoint=ql6, clock=at(hanoi(2021, 9, 14, 10)),
+        **{**fields(name="Chốt QL6 Yên Nghĩa mới"), "other_side": unit("277")},
+    )  # fmt: skip
+    assert renamed.status_since == NOW
+    suspended = services.update_checkpoint(
+        by=city_commander, checkpoint=renamed, clock=at(hanoi(2021, 9, 14, 11)),
+        **{**fields(), "other_side": unit("277"), "status": "suspended"},
+    )  # fmt: skip
+    assert suspended.status_since == hanoi(2021, 9, 14, 11)
+    assert Checkpoint.objects.get(pk=ql6.pk).status_since == hanoi(2021, 9, 14, 11)
 
 
 def test_a_device_clock_ahead_is_refused_a_little_ahead_is_tolerated(
