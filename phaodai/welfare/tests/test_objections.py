@@ -8,7 +8,7 @@ from django.db import transaction
 from phaodai.core.errors import Conflict, InvalidInput
 from phaodai.welfare import listing, services
 from phaodai.welfare.models import Application, Objection, SupportList
-from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
+from phaodai.welfare.tests.world import build_world, file, later
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,7 @@ def world(ward_officer_bo_de):
 
 def posted(world, officer, count=1):
     for n in range(count):
-        application, _ = services.file_application(
-            by=officer,
-            ward=world.ward,
-            person_id=world.residents[n].pk,
-            programme_code="HN-3642",
-            facts=INFORMAL,
-            documents=[("application_form", pdf())],
-            clock=clock_at(SEPT_6),
-        )
-        services.review(by=officer, application=application, accept=True, clock=later(0.1))
+        services.review(by=officer, application=file(officer, world, n), accept=True, clock=later(0.1))
     return listing.post_list(by=officer, ward=world.ward, programme_code="HN-3642", clock=later(0.2))
 
 

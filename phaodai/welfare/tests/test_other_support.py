@@ -9,7 +9,7 @@ import pytest
 from phaodai.core.errors import Conflict, InvalidInput
 from phaodai.welfare import approval, listing, payments, services
 from phaodai.welfare.models import Application, Payment, SupportList
-from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
+from phaodai.welfare.tests.world import build_world, file, later
 from phaodai.welfare.workflow import OtherSupport
 
 pytestmark = pytest.mark.django_db
@@ -23,27 +23,11 @@ def world(ward_officer_bo_de, ward_officer_phuc_xa):
 
 
 def file_3642(by, world, n=0):
-    return services.file_application(
-        by=by,
-        ward=world.ward,
-        person_id=world.residents[n].pk,
-        programme_code="HN-3642",
-        facts=INFORMAL,
-        documents=[("application_form", pdf())],
-        clock=clock_at(SEPT_6),
-    )[0]
+    return file(by, world, n)
 
 
 def file_laid_off(by, world, n=0):
-    return services.file_application(
-        by=by,
-        ward=world.ward,
-        person_id=world.residents[n].pk,
-        programme_code="NQ68-LAID-OFF",
-        facts=LAID_OFF,
-        documents=[("termination_proof", pdf())],
-        clock=clock_at(SEPT_6),
-    )[0]
+    return file(by, world, n, code="NQ68-LAID-OFF", facts=LAID_OFF, document="termination_proof")
 
 
 def to_district(ward_officer, world, applications, code):

@@ -13,7 +13,7 @@ from django.db import connection
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.welfare import approval, listing, payments, services
 from phaodai.welfare.models import Application, Decision, Objection, Payment, SupportList
-from phaodai.welfare.tests.world import INFORMAL, SEPT_6, build_world, clock_at, later, pdf
+from phaodai.welfare.tests.world import build_world, file, later
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -37,18 +37,6 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
-
-
-def file(by: Any, world: Any, n: int = 0) -> Any:
-    return services.file_application(
-        by=by,
-        ward=world.ward,
-        person_id=world.residents[n].pk,
-        programme_code="HN-3642",
-        facts=INFORMAL,
-        documents=[("application_form", pdf())],
-        clock=clock_at(SEPT_6),
-    )[0]
 
 
 def appraised_list(world: Any, ward_officer: Any, district_officer: Any, count: int = 1) -> Any:

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from phaodai.core.text import search_key
 from phaodai.territory.models import Area, Household, Unit
+from phaodai.welfare import services
 from phaodai.welfare.reference import ensure_programmes
 
 # A moment inside the 3642 programme (in force from 21/7/2021): 10:00 in Hà Nội on 6 September 2021.
@@ -95,3 +96,24 @@ def build_world(*, ward_officer: Any, outsider_officer: Any | None = None, resid
             household=None,
         )
     return World(ward, area, persons, outsider)
+
+
+def file(
+    by: Any,
+    world: World,
+    n: int = 0,
+    *,
+    code: str = "HN-3642",
+    facts: dict[str, Any] = INFORMAL,
+    document: str = "application_form",
+) -> Any:
+    """Resident n's application to a programme (QĐ 3642 as an informal worker by default), filed on 6/9."""
+    return services.file_application(
+        by=by,
+        ward=world.ward,
+        person_id=world.residents[n].pk,
+        programme_code=code,
+        facts=facts,
+        documents=[(document, pdf())],
+        clock=clock_at(SEPT_6),
+    )[0]
