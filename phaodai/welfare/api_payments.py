@@ -58,6 +58,19 @@ def payment_list(
         "payable": summary.payable,
         "payable_total": summary.payable_total,
         "blocked": summary.blocked,
+        "held": summary.held,
+        "held_total": summary.held_total,
+        "held_rows": [
+            {
+                "application": item.line.pk,
+                "line": item.line.line_no,
+                "reference": item.line.reference,
+                "amount": item.line.amount,
+                "other_support": item.others_text,
+                "rule": item.rule,
+            }
+            for item in summary.held_lines[:PAYMENTS_LIMIT]
+        ],
         "rows": [
             {
                 "application": line["pk"],

@@ -196,12 +196,27 @@ class PayableLineOut(Schema):
     amount: int
 
 
+class HeldLineOut(Schema):
+    application: int
+    line: int
+    reference: str
+    amount: int
+    other_support: str = Field(description="the person's live income support: programme, reference, status")
+    rule: str = Field(description="the programme's criterion that excludes it")
+
+
 class PaymentListOut(Schema):
     payable: int = Field(description="approved lines without a payment, the duplicate check passed")
     payable_total: int
     blocked: int = Field(
         description="lines left off: the person was already paid this support for the period"
     )
+    held: int = Field(
+        description="lines left off while the person's NQ 68 income support is live (this programme "
+        "excludes other support); paid once that support is closed, never both"
+    )
+    held_total: int
+    held_rows: list[HeldLineOut] = Field(description="the held lines with the other support, at most 500")
     rows: list[PayableLineOut] = Field(
         description="the payable lines in line order, after ?after, at most 500"
     )

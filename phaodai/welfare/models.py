@@ -220,6 +220,12 @@ class Application(TimeStampedModel):
         indexes = [
             models.Index(fields=["unit_path", "status"], name="application_scope"),
             models.Index(fields=["unit", "programme_code", "status"], name="application_ward_programme"),
+            # The persons with a live NQ 68 income support, whose QĐ 3642 lines are held (a few thousand).
+            models.Index(
+                fields=["person"],
+                name="application_income_support",
+                condition=Q(programme_code__in=rules.INCOME_SUPPORT) & ~Q(status__in=list(rules.CLOSED)),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,8 @@ from phaodai.welfare.workflow import (
     APPLICATION_TYPE,
     DECISION_TYPE,
     PAYMENT_TYPE,
+    HeldLine,
+    held_for_other_support,
     refuse_other_support,
     require,
     require_any,
@@ -53,6 +55,9 @@ class PaymentList:
     payable: int  # approved lines without a payment, the duplicate check passed
     payable_total: int
     blocked: int  # approved lines left off: the person was already paid this support for the period
+    held: int = 0  # approved lines left off while the person's other support is live (pay() refuses them)
+    held_total: int = 0
+    held_lines: tuple[HeldLine, ...] = ()
 
 
 def _covered_path(decision: Decision, ward: Any) -> str:
@@ -76,8 +81,14 @@ def paid_for_period() -> Exists:
 
 def payable_q() -> Q:
     """An application that can still be paid: approved in a decision, no payment, and nobody paid for
-    the period on another line (for pages that count what is left to pay)."""
+    the period on another line (for pages that count what is left to pay; exclude held_among too)."""
     return Q(status=rules.APPROVED, decision__isnull=False, payment__isnull=True) & ~Q(paid_for_period())
+
+
+def held_among(lines: QuerySet[Application]) -> list[HeldLine]:
+    """The lines among `lines` that payable_q admits but pay() refuses: the person's other support is live.
+    For pages that count what is left to pay across decisions (exclude their ids)."""
+    return held_for_other_support(lines.filter(payable_q()))
 
 
 def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:
@@ -98,21 +109,38 @@ def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:
     return lines.filter(unit_path__startswith=path).order_by()
 
 
-def payable_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
-    """The unpaid lines that pass the duplicate check: what the cashier or the bank pays."""
+def _unpaid_not_duplicate(decision: Decision, ward: Any) -> QuerySet[Application]:
     return _approved_unpaid(decision, ward).filter(~paid_for_period())
 
 
+def held_lines(decision: Decision, ward: Any = None) -> list[HeldLine]:
+    """The unpaid lines, past the duplicate check, that pay() refuses while the person's NQ 68 income
+    support is live (QĐ 3642 excludes other support; that support may be filed after the appraisal). They
+    are left off the list and named until the other support is closed; they are few."""
+    return held_for_other_support(_unpaid_not_duplicate(decision, ward))
+
+
+def payable_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
+    """The unpaid lines that pass the duplicate check and are not held for other support: what the cashier
+    or the bank pays."""
+    lines = _unpaid_not_duplicate(decision, ward)
+    held = [item.line.pk for item in held_lines(decision, ward)]
+    return lines.exclude(pk__in=held) if held else lines
+
+
 def payment_list(*, by: Any, decision: Decision, ward: Any = None) -> PaymentList:
-    """What is left to pay on the decision (in one ward, when given): payable lines and their total, and
-    the lines the duplicate check leaves off."""
+    """What is left to pay on the decision (in one ward, when given): payable lines and their total, the
+    lines the duplicate check leaves off, and those held for other support."""
     path = _covered_path(decision, ward)
     require_any(by, PAYERS, path, DECISION_TYPE, decision.pk)
     # Two single-pass aggregates: all unpaid lines, and those the duplicate check leaves off.
     unpaid = _approved_unpaid(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
     blocked = blocked_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
-    payable_total = (unpaid["total"] or 0) - (blocked["total"] or 0)
-    return PaymentList(unpaid["count"] - blocked["count"], payable_total, blocked["count"])
+    held = held_lines(decision, ward)
+    held_total = sum(item.line.amount for item in held)
+    payable_total = (unpaid["total"] or 0) - (blocked["total"] or 0) - held_total
+    payable = unpaid["count"] - blocked["count"] - len(held)
+    return PaymentList(payable, payable_total, blocked["count"], len(held), held_total, tuple(held))
 
 
 def blocked_lines(decision: Decision, ward: Any = None) -> QuerySet[Application]:
@@ -147,16 +175,19 @@ def payable_rows(decision: Decision, ward: Any = None) -> Iterator[tuple[Any, ..
     duplicate check applied), read EXPORT_CHUNK lines at a time after the last line number: memory stays
     flat for a district's 100,000 lines, and each chunk is an ordinary query (a server-side cursor is
     planned for its first rows, which turned the duplicate check into a nested loop)."""
+    # Held lines are skipped here rather than excluded in SQL: a NOT IN list is tested on every row.
+    held = {item.line.pk for item in held_lines(decision, ward)}
     lines = (
-        payable_lines(decision, ward)
+        _unpaid_not_duplicate(decision, ward)
         .annotate(person_name=_of_person("full_name"), person_born=_of_person("birth_date"))
         .order_by("line_no")
     )
-    columns = ("line_no", "reference", "person_name", "person_born", "programme_code", "amount")
+    columns = ("line_no", "pk", "reference", "person_name", "person_born", "programme_code", "amount")
     after = 0
     while chunk := _chunk(lines.filter(line_no__gt=after).values_list(*columns)[:EXPORT_CHUNK]):
-        for line_no, reference, name, born, programme, amount in chunk:
-            yield (line_no, reference, name, born.year if born else "", programme, amount, "")
+        for line_no, pk, reference, name, born, programme, amount in chunk:
+            if pk not in held:
+                yield (line_no, reference, name, born.year if born else "", programme, amount, "")
         after = chunk[-1][0]
 
 

@@ -5,11 +5,12 @@ decision and ward.
 The pay form carries an idempotency key: a double submit, or a retry after a timeout, pays once.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,13 +29,21 @@ DECISION_LIMIT = 50
 LINE_LIMIT = 1000
 
 
-def ward_summaries(user: Any, decision_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND)."""
-    reach = selectors.reach_q(user)
-    payable = payments.payable_q()
+def lines_within_reach(user: Any, decision_ids: list[int]) -> QuerySet[Application]:
+    return Application.objects.filter(selectors.reach_q(user), decision_id__in=decision_ids)
+
+
+def ward_summaries(
+    user: Any, decision_ids: list[int], held: Collection[int] | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND).
+    `held`: the ids of the lines held for other support, when the caller has read them already."""
+    within = lines_within_reach(user, decision_ids)
+    if held is None:
+        held = [item.line.pk for item in payments.held_among(within)]
+    payable = payments.payable_q() & ~Q(pk__in=list(held))
     rows = (
-        Application.objects.filter(reach, decision_id__in=decision_ids)
-        .values("decision_id", "unit__code", "unit__name", "unit_path")
+        within.values("decision_id", "unit__code", "unit__name", "unit_path")
         .annotate(
             lines=Count("pk"),
             total=Sum("amount"),
@@ -81,18 +90,25 @@ def decision_page(
     )
     unpaid = [line.pk for line in lines if line.status == rules.APPROVED and not hasattr(line, "payment")]
     blocked = set(payments.blocked_lines(decision).filter(pk__in=unpaid).values_list("pk", flat=True))
+    held = {item.line.pk: item for item in payments.held_among(lines_within_reach(user, [decision.pk]))}
+    for line in lines:
+        line.held = held.get(line.pk)  # type: ignore[attr-defined]  # named on the page
     payable_here = {
         line.pk
         for line in lines
-        if line.pk in unpaid and line.pk not in blocked and may(user, line.unit_path, Perm.PAY_SUPPORT)
+        if line.pk in unpaid
+        and line.pk not in blocked
+        and line.pk not in held
+        and may(user, line.unit_path, Perm.PAY_SUPPORT)
     }
     context = {
         "decision": decision,
         "lines": lines[:LINE_LIMIT],
         "payable_here": payable_here,
         "blocked": blocked,
+        "held": len(held),
         "more": len(lines) > LINE_LIMIT,
-        "wards": ward_summaries(user, [decision.pk]).get(decision.pk, []),
+        "wards": ward_summaries(user, [decision.pk], held).get(decision.pk, []),
         "lists": list(decision.lists.select_related("unit").order_by("unit__path", "number")[:200]),
         "error": error,
         "can_pay": selectors.can_pay(user),

@@ -1,6 +1,7 @@
 """Shared steps of the welfare writes: permission checks, cleaning, compare-and-set moves, audit states."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -105,37 +106,73 @@ def other_support_text(others: Sequence[Application]) -> str:
     return ", ".join(f"{o.programme_code} {o.reference} ({o.get_status_display()})" for o in others)
 
 
+# What a held line is named and judged by (pages and lists show these).
+HELD_FIELDS = ("pk", "person_id", "programme_id", "reference", "line_no", "amount", "unit_path", "facts")
+
+
+@dataclass(frozen=True)
+class HeldLine:
+    """A line whose programme excludes other support, held while the person has another live support."""
+
+    line: Application
+    others: list[Application]
+    rule: str  # the criterion that refuses it
+
+    @property
+    def others_text(self) -> str:
+        return other_support_text(self.others)
+
+
+def held_for_other_support(lines: QuerySet[Application]) -> list[HeldLine]:
+    """The lines among `lines` that a live NQ 68 income support of their person excludes (their programme's
+    criteria say so, as data), in id order."""
+    # Programmes are a few dozen rows: reading them all is cheaper than a pass over the lines for theirs.
+    excluding = {
+        programme.pk: criteria
+        for programme in Programme.objects.only("pk", "criteria")
+        if rules.excludes_other_support(criteria := rules.criteria_of(programme.criteria))
+    }
+    if not excluding:
+        return []
+    # The few lines whose person has live income support first, then that support by person (the line
+    # itself is not its own other support: checked below).
+    candidates = list(
+        lines.filter(person_id__in=selectors.income_support_persons(), programme_id__in=list(excluding))
+        .only(*HELD_FIELDS)
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    others = selectors.income_support_of_persons({line.person_id for line in candidates})
+    held: list[HeldLine] = []
+    for line in candidates:
+        theirs = [other for other in others.get(line.person_id, []) if other.pk != line.pk]
+        if not theirs:
+            continue
+        refusal = rules.refused_for_other_support(excluding[line.programme_id], line.facts)
+        if refusal is not None:
+            held.append(HeldLine(line, theirs, refusal.key))
+    return held
+
+
+def held_text(held: HeldLine) -> str:
+    return _("%(reference)s: the person also has %(others)s (rule %(rule)s)") % {
+        "reference": held.line.reference,
+        "others": held.others_text,
+        "rule": held.rule,
+    }
+
+
 def refuse_other_support(lines: QuerySet[Application], advice: str) -> None:
     """OtherSupport naming each line whose programme excludes other support (its criteria, as data) while
     the person has a live NQ 68 income support: that may be filed after this line was, so the later steps
     (review, appraisal, payment) check it again, not only the filing. `advice` says what to do."""
-    excluding = [
-        programme.pk
-        for programme in Programme.objects.filter(pk__in=lines.values("programme_id"))
-        if rules.excludes_other_support(rules.criteria_of(programme.criteria))
-    ]
-    if not excluding:
+    held = held_for_other_support(lines)
+    if not held:
         return
-    lines = lines.filter(programme_id__in=excluding)
-    others = selectors.income_support_of_lines(lines)
-    if not others:
-        return
-    named: list[str] = []
-    blocked: list[int] = []
-    for line in lines.filter(person_id__in=list(others)).select_related("programme").order_by("pk"):
-        theirs = [other for other in others[line.person_id] if other.pk != line.pk]
-        criteria = rules.criteria_of(line.programme.criteria)
-        refusal = rules.refused_for_other_support(criteria, line.facts) if theirs else None
-        if refusal is None:
-            continue
-        blocked.append(line.pk)
-        if len(named) < NAMED_LINES:
-            named.append(
-                _("%(reference)s: the person also has %(others)s (rule %(rule)s)")
-                % {"reference": line.reference, "others": other_support_text(theirs), "rule": refusal.key}
-            )
-    if blocked:
-        more = len(blocked) - len(named)
-        if more:
-            named.append(_("and %(count)s more") % {"count": more})
-        raise OtherSupport(f"{'; '.join(named)}. {advice}", field="other_support", lines=blocked)
+    named = [held_text(item) for item in held[:NAMED_LINES]]
+    more = len(held) - len(named)
+    if more:
+        named.append(_("and %(count)s more") % {"count": more})
+    blocked = [item.line.pk for item in held]
+    raise OtherSupport(f"{'; '.join(named)}. {advice}", field="other_support", lines=blocked)

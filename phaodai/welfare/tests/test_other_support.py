@@ -201,3 +201,78 @@ def test_the_pay_api_refuses_with_409_naming_the_other_support(
     body = response.json()
     assert body["code"] == "other_support" and laid_off.reference in body["message"]
     assert not Payment.objects.exists()
+
+
+def held_world(ward_officer, district_officer, world):
+    """Two QĐ 3642 lines approved in one decision; the first person files an NQ 68 income support after."""
+    application = file_3642(ward_officer, world)
+    neighbour = file_3642(ward_officer, world, n=1)
+    decision = through_approval(
+        ward_officer, district_officer, world, [application, neighbour], "HN-3642", "7/QĐ"
+    )
+    laid_off = file_laid_off(ward_officer, world)
+    return decision, application, neighbour, laid_off
+
+
+def test_a_line_held_for_other_support_is_left_off_the_payment_list_until_that_support_closes(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    decision, application, neighbour, laid_off = held_world(
+        ward_officer_bo_de, district_officer_long_bien, world
+    )
+    summary = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (summary.payable, summary.blocked, summary.held) == (1, 0, 1)
+    assert (summary.payable_total, summary.held_total) == (neighbour.amount, application.amount)
+    assert [item.line.pk for item in summary.held_lines] == [application.pk]
+    assert f"NQ68-LAID-OFF {laid_off.reference}" in summary.held_lines[0].others_text
+    assert list(payments.payable_lines(decision, world.ward).values_list("pk", flat=True)) == [neighbour.pk]
+    exported = "".join(
+        payments.export_payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    )
+    assert neighbour.reference in exported and application.reference not in exported
+
+    services.withdraw(
+        by=ward_officer_bo_de, application=laid_off, note="Chỉ nhận hỗ trợ 3642", clock=later(5)
+    )
+    summary = payments.payment_list(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (summary.payable, summary.held) == (2, 0)
+    assert set(payments.payable_lines(decision).values_list("pk", flat=True)) == {
+        application.pk,
+        neighbour.pk,
+    }
+
+
+def test_the_payment_list_api_names_the_held_line_and_its_other_support(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, client
+):
+    decision, application, neighbour, laid_off = held_world(
+        ward_officer_bo_de, district_officer_long_bien, world
+    )
+    client.force_login(welfare_officer_bo_de)
+    body = client.get(f"/api/v1/welfare/decisions/{decision.pk}/payment-list?ward=00139").json()
+    assert (body["payable"], body["held"], body["held_total"]) == (1, 1, application.amount)
+    assert [row["reference"] for row in body["rows"]] == [neighbour.reference]
+    [held] = body["held_rows"]
+    assert (held["application"], held["reference"]) == (application.pk, application.reference)
+    assert f"NQ68-LAID-OFF {laid_off.reference}" in held["other_support"] and held["rule"]
+
+
+def test_the_pages_count_a_held_line_apart_and_offer_no_pay_link(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, client
+):
+    from django.urls import reverse
+
+    decision, application, neighbour, laid_off = held_world(
+        ward_officer_bo_de, district_officer_long_bien, world
+    )
+    client.force_login(welfare_officer_bo_de)
+    page = client.get(reverse("welfare:decision", args=[decision.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("welfare:pay", args=[neighbour.pk]) in html
+    assert reverse("welfare:pay", args=[application.pk]) not in html
+    assert "data-held=" in html and laid_off.reference in html
+    [ward] = page.context["wards"]
+    assert (ward["unpaid"], ward["unpaid_total"]) == (1, neighbour.amount)
+    home = client.get(reverse("welfare:home"))
+    assert home.context["waiting"]["to_pay"] == {"n": 1, "total": neighbour.amount}
