@@ -37,6 +37,7 @@ from phaodai.welfare.workflow import (
     refuse_other_support,
     require,
     require_any,
+    serialise_support_of,
     text,
 )
 
@@ -281,7 +282,8 @@ def pay(
                 raise AlreadyPaid(_paid_message(earlier), field="payment", earlier=earlier)
             if line.status != rules.APPROVED or line.decision_id is None:
                 raise InvalidInput(_("Only an approved line of a decision can be paid."), field="payment")
-            # Other support filed or approved since this line was: never pay both to one person.
+            # Other support filed or approved since this line was (or being filed now): never pay both.
+            serialise_support_of(line.person_id)
             refuse_other_support(
                 Application.objects.filter(pk=line.pk),
                 _("It is not paid while the other support is live."),

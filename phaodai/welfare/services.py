@@ -36,6 +36,7 @@ from phaodai.welfare.workflow import (
     original_name,
     refuse_other_support,
     require,
+    serialise_support_of,
     text,
 )
 
@@ -418,6 +419,7 @@ def file_application(
     )
     try:
         with transaction.atomic():
+            serialise_support_of(person.pk)  # a payment checking this person's other support waits
             application.save(force_insert=True)
             application.reference = f"HT-{ward.code}-{application.pk:06d}"
             application.save(update_fields=["reference"])

@@ -1,11 +1,13 @@
 """Shared steps of the welfare writes: permission checks, cleaning, compare-and-set moves, audit states."""
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,8 @@ PAYMENT_TYPE = "welfare.payment"
 OBJECTION_TYPE = "welfare.objection"
 NOTE_LIMIT = 500
 NAMED_LINES = 10  # lines named in a refusal; the rest are counted
+# pg_advisory_xact_lock's first key: filing and paying support for one person (the second: the person).
+_PERSON_SUPPORT_LOCK = 5_209_001
 
 
 class ApplicationChanged(Conflict):
@@ -161,6 +165,17 @@ def held_text(held: HeldLine) -> str:
         "others": held.others_text,
         "rule": held.rule,
     }
+
+
+def serialise_support_of(person_id: Any) -> None:
+    """Filings and payments for one person one at a time, until the transaction ends: a payment's check
+    for other support then sees an income support filed at the same moment (the payment waits for the
+    filing and is refused), or the filing waits and comes after the payment, as it would a minute later.
+    PostgreSQL only: SQLite's transactions here begin IMMEDIATE, one writer at a time."""
+    if connection.vendor == "postgresql":
+        key = uuid.UUID(str(person_id)).int % 2**31  # the lock's second key is a 32-bit integer
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PERSON_SUPPORT_LOCK, key])
 
 
 def refuse_other_support(lines: QuerySet[Application], advice: str) -> None:

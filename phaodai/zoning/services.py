@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
@@ -52,6 +52,18 @@ from phaodai.zoning.models import (
 
 ROUND_TYPE, PROPOSAL_TYPE, DECISION_TYPE = "zoning.round", "zoning.proposal", "zoning.decision"
 EDITABLE = (Proposal.Status.DRAFT, Proposal.Status.RETURNED)
+# pg_advisory_xact_lock's key: recording decisions that place areas or units under a regime.
+_DECISION_LOCK = 5_208_001
+
+
+def _serialise_decisions() -> None:
+    """One decision recorded at a time, city-wide, so that a superseding directive and a district's
+    decision recorded at the same moment each see the other: the directive ends the decision's
+    assignments, or the decision's assignments are born ended (_superseded_at). Decisions are a few a
+    day; holding one lock for a few milliseconds each costs nothing. SQLite runs one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DECISION_LOCK])
 
 
 def _future(moment: datetime, clock: Clock, field: str) -> None:
@@ -344,6 +356,7 @@ def decide_proposal(
     levels = {lv.code: lv for lv in selectors.levels_of(round_.table)}
     district = round_.district
     with transaction.atomic():
+        _serialise_decisions()
         _transition(proposal, (Proposal.Status.SUBMITTED,), version, status=Proposal.Status.DECIDED)
         # Read after winning the transition: what the ward submitted last is what gets decided.
         items = {item.area.code: item for item in selectors.items_of(proposal)}
@@ -474,6 +487,7 @@ def place_units_under_regime(
     if not units or any(not unit.path.startswith(issuer.path) for unit in units):
         raise InvalidInput(field="units")
     with transaction.atomic():
+        _serialise_decisions()
         try:
             with transaction.atomic():
                 decision = Decision.objects.create(

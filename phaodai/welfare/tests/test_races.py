@@ -1,6 +1,7 @@
 """Concurrent writes on PostgreSQL: two approvals of the same list, one decision; the same payment sent
 twice at once, paid once; the same person filed twice at once, one application; an objection and the
-list's sending at once, never a list sent with an open objection."""
+list's sending at once, never a list sent with an open objection; income support filed while a 3642 line
+of the same person is paid, in one order or the other, never both unseen."""
 
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.welfare import approval, listing, payments, services
 from phaodai.welfare.models import Application, Decision, Objection, Payment, SupportList
 from phaodai.welfare.tests.world import build_world, file, later
+from phaodai.welfare.workflow import OtherSupport
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -172,3 +174,94 @@ def test_an_objection_and_the_list_s_sending_at_once_never_send_it_with_the_obje
     assert len(refused) == 1 and isinstance(refused[0], InvalidInput), outcomes
     sent = SupportList.objects.get().status == "submitted"
     assert sent != Objection.objects.filter(status="open").exists()  # one or the other, never both
+
+
+LAID_OFF = {"job": {"labour_contract": False, "lost_work_on": "2021-07-24", "category": "arts_performer"}}
+HOLD = 1.5  # seconds one side holds its transaction open, waiting to see whether the other gets through
+
+
+def approved_3642_line(world: Any, ward_officer: Any, district_officer: Any) -> Application:
+    appraised = appraised_list(world, ward_officer, district_officer)
+    decision = approval.approve(
+        by=district_officer, support_lists=[appraised], number="6/QĐ", signed_on=date(2021, 9, 10)
+    )
+    return Application.objects.get(decision=decision)
+
+
+def file_laid_off(ward_officer: Any, world: Any) -> Application:
+    return file(ward_officer, world, 0, code="NQ68-LAID-OFF", facts=LAID_OFF, document="termination_proof")
+
+
+def hold_after(
+    monkeypatch: Any, module: Any, name: str
+) -> tuple[threading.Event, threading.Event, list[bool]]:
+    """Patch module.name to hold its transaction open once it has run: (reached: it has run; done: to be
+    set by the other side when it gets through; seen: whether it got through while this one held)."""
+    reached, done = threading.Event(), threading.Event()
+    seen: list[bool] = []
+    step = getattr(module, name)
+
+    def step_then_hold(*args: Any, **kwargs: Any) -> Any:
+        result = step(*args, **kwargs)
+        reached.set()
+        seen.append(done.wait(HOLD))
+        return result
+
+    monkeypatch.setattr(module, name, step_then_hold)
+    return reached, done, seen
+
+
+def once(reached: threading.Event, call: Callable[[], Any], done: threading.Event) -> Callable[[], Any]:
+    """`call` started once the other side has `reached` its hold; `done` set when it gets through."""
+
+    def run() -> Any:
+        assert reached.wait(10)
+        result = call()
+        done.set()
+        return result
+
+    return run
+
+
+def test_income_support_filed_while_a_3642_line_is_being_paid_comes_after_the_payment(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, monkeypatch
+):
+    """The payment has checked for other support and not committed yet: the filing waits for it."""
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    line = approved_3642_line(world, ward_officer_bo_de, district_officer_long_bien)
+    checked, filed, seen = hold_after(monkeypatch, payments, "refuse_other_support")
+    outcomes = race(
+        lambda: payments.pay(
+            by=welfare_officer_bo_de, application=line, method="cash", receipt_number="BN-6"
+        ),
+        once(checked, lambda: file_laid_off(ward_officer_bo_de, world), filed),
+    )
+    assert seen == [False], "the income support was filed while the payment was checking for it"
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    payment = Payment.objects.get()
+    laid_off = Application.objects.get(programme_code="NQ68-LAID-OFF")
+    assert payment.created_at < laid_off.created_at  # in order: paid, then filed
+
+
+def test_a_3642_line_paid_while_income_support_is_being_filed_is_refused(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, monkeypatch
+):
+    """The filing has written the income support and not committed yet: the payment waits and refuses."""
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    line = approved_3642_line(world, ward_officer_bo_de, district_officer_long_bien)
+    filing, paid, seen = hold_after(monkeypatch, services, "_save_document")
+    outcomes = race(
+        lambda: file_laid_off(ward_officer_bo_de, world),
+        once(
+            filing,
+            lambda: payments.pay(
+                by=welfare_officer_bo_de, application=line, method="cash", receipt_number="BN-7"
+            ),
+            paid,
+        ),
+    )
+    assert seen == [False], "the line was paid while the income support was being filed"
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], OtherSupport), outcomes
+    assert not Payment.objects.exists()
+    assert Application.objects.get(pk=line.pk).status == "approved"
