@@ -9,7 +9,8 @@ A version of the 3642 programme still in force today lets the filing form be sen
 
 Who: whoever files support over Bồ Đề (the city, Long Biên, Bồ Đề's ward and welfare officers) files,
 reviews, posts and sends; the city and Long Biên appraise and approve; the ward and welfare officers
-pay and reconcile. Phúc Xá's ward officer files and pays elsewhere: Bồ Đề's objects are 404 for them.
+pay and reconcile; the appraisers revoke an unpaid line. Phúc Xá's ward officer files and pays elsewhere:
+Bồ Đề's objects are 404 for them.
 Every other role: 403. Anonymous users are sent to sign in, except on the public pages.
 """
 
@@ -133,7 +134,7 @@ def build_welfare(request: Any) -> WelfareObjects:
     # A filed application with its document, and a reviewed one waiting to be posted.
     filed = file(0, 12)
     services.review(by=ward_officer, application=file(7, 12.1), accept=True, clock=later(12.2))
-    LATEST.update(newcomer=str(people[8].pk), appraised=str(appraised.pk))
+    LATEST.update(newcomer=str(people[8].pk), appraised=str(appraised.pk), due_version=str(due.version))
     return WelfareObjects(
         filed=filed, document=filed.documents.get(), objected=objected, objection=objection, to_send=to_send,
         submitted=submitted, appraised=appraised, decision=decision, payment=paid, due_line=due,
@@ -272,6 +273,15 @@ def welfare_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
                 statuses({**dict.fromkeys(PAYERS, 302), **dict.fromkeys(APPRAISERS, 403), ELSEWHERE: 404}),
                 method="post",
                 data={"method": "bank", "bank_reference": "VCB-2021-0001", "token": "matrix-pay"},
+            ),
+        ],
+        "welfare:revoke": [
+            req(w("/welfare/applications/{due_line}/revoke/"), appraisers),
+            req(
+                w("/welfare/applications/{due_line}/revoke/"),
+                statuses(dict.fromkeys(APPRAISERS, 302)),
+                method="post",
+                data=FormData(number="201/QĐ-UBND", reason="Đã nhận hỗ trợ NQ 68", version="{due_version}"),
             ),
         ],
         "welfare:decision": [req(w("/welfare/decisions/{decision}/"), bo_de(FILERS, 200))],

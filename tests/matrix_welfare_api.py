@@ -256,6 +256,15 @@ def welfare_api_matrix(req: Callable[..., Any]) -> dict[str, list[Any]]:
                 data={"method": "bank", "bank_reference": "VCB-MX-2"},
             )
         ],
+        "api-v1:welfare_revoke": [
+            req(
+                w("/applications/{due}/revoke"),
+                statuses(dict.fromkeys(APPRAISERS, 200)),  # nobody else revokes: 403, even in Bồ Đề
+                method="post",
+                json=True,
+                data={"number": "101/QĐ-MX", "reason": "Đã nhận hỗ trợ NQ 68"},
+            )
+        ],
         "api-v1:welfare_reconcile": [
             req(
                 w("/decisions/{decision}/reconcile"),

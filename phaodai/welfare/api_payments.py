@@ -1,5 +1,6 @@
 """The welfare API: the payment list (read from the decision), paying a line (Idempotency-Key: a retried
-payment is paid once), reconciliation, and the public transparency lists (masked names, no sign-in).
+payment is paid once), revoking an unpaid line by an amending decision, reconciliation, and the public
+transparency lists (masked names, no sign-in).
 """
 
 from typing import Annotated, Any
@@ -10,19 +11,22 @@ from ninja import Query, Router
 from phaodai.accounts.roles import Perm
 from phaodai.core.errors import NotPermitted
 from phaodai.core.idempotency import header_key
-from phaodai.welfare import payments, selectors
+from phaodai.welfare import approval, payments, selectors
 from phaodai.welfare.api_applications import ward_of
 from phaodai.welfare.api_schemas import (
     KEY_LIMIT,
     MAX_ID,
+    ApplicationOut,
     PayIn,
     PaymentListOut,
     PaymentOut,
     Pk,
     PublicListOut,
     ReconciliationOut,
+    RevokeIn,
     TotalOut,
     WardIn,
+    application_out,
     payment_out,
 )
 
@@ -125,6 +129,26 @@ def pay(request: HttpRequest, pk: Pk, payload: PayIn) -> tuple[int, dict[str, An
         idempotency_key=f"{request.user.pk}:{key}" if key else "",
     )
     return (201 if created else 200), payment_out(paid)
+
+
+@router.post(
+    "/applications/{pk}/revoke",
+    url_name="welfare_revoke",
+    response=ApplicationOut,
+    summary="Revoke an approved, unpaid line from its decision (amending decision); retries change nothing",
+)
+def revoke(request: HttpRequest, pk: Pk, payload: RevokeIn) -> dict[str, Any]:
+    if not selectors.can_appraise(request.user):
+        raise NotPermitted()  # the ward reads the lines it may not revoke: 403, not 404
+    line = selectors.application_for(request.user, pk, Perm.APPRAISE_SUPPORT)
+    revoked = approval.revoke_line(
+        by=request.user,
+        application=line,
+        number=payload.number,
+        reason=payload.reason,
+        version=payload.version,
+    )
+    return application_out(revoked)
 
 
 @router.post(

@@ -61,6 +61,12 @@ class NoteIn(Strict):
     version: Id | None = None
 
 
+class RevokeIn(Strict):
+    number: str = Field(max_length=40, description="The amending decision's number, e.g. 131/QĐ-UBND")
+    reason: str = Field(max_length=500)
+    version: Id | None = None
+
+
 class ObjectionIn(Strict):
     text: str = Field(max_length=1000)
     objector: str = Field("", max_length=150, description="Optional, never published")
@@ -143,6 +149,7 @@ class ApplicationOut(Schema):
     amount: int
     status: str
     status_note: str
+    amended_by: str = Field("", description="The decision that revoked this line, if any")
     list: int | None
     decision: int | None
     line: int | None
@@ -338,6 +345,7 @@ def application_out(a: Any) -> dict[str, Any]:
         "amount": a.amount,
         "status": a.status,
         "status_note": a.status_note,
+        "amended_by": a.amended_by,
         "list": a.support_list_id,
         "decision": a.decision_id,
         "line": a.line_no,

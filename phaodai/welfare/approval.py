@@ -1,7 +1,9 @@
-"""The district's part (S33): appraise the wards' lists, then approve them in a numbered decision.
+"""The district's part (S33): appraise the wards' lists, approve them in a numbered decision, and revoke
+an unpaid line from it by an amending decision.
 
 Lists are locked (select_for_update, in id order) for the whole step: of two officers approving the
-same lists at once, one issues the decision and the other gets a Conflict.
+same lists at once, one issues the decision and the other gets a Conflict. A revoked line is locked as
+payments.pay locks it: of a revocation and a payment at once, the second finds the line moved.
 """
 
 from datetime import date
@@ -19,9 +21,12 @@ from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.welfare import rules
 from phaodai.welfare.models import Application, Decision, SupportList
 from phaodai.welfare.workflow import (
+    APPLICATION_TYPE,
     DECISION_TYPE,
     LIST_TYPE,
     ListChanged,
+    application_state,
+    move,
     refuse_other_support,
     require,
     text,
@@ -162,3 +167,41 @@ def approve(
             ) from None
         raise
     return decision
+
+
+def revoke_line(
+    *,
+    by: Any,
+    application: Application,
+    number: str,
+    reason: str,
+    version: int | None = None,
+    clock: Clock = now,
+) -> Application:
+    """Take an approved, unpaid line out of its decision by the amending decision `number`, for `reason`
+    (the person has other support, has died, was listed twice…): it is never paid, and the person's
+    period is open again. A retry with the same number changes nothing."""
+    require(by, Perm.APPRAISE_SUPPORT, application.unit_path, APPLICATION_TYPE, application.pk)
+    clean_number = text(number, "number", limit=NUMBER_LIMIT)
+    why = text(reason, "reason")
+    with transaction.atomic():
+        line = Application.objects.select_for_update().get(pk=application.pk)
+        if line.status == rules.REVOKED and line.amended_by == clean_number:
+            return line
+        if line.status in (rules.PAID, rules.RECONCILED):
+            raise InvalidInput(
+                _("This line is paid: a paid line cannot be revoked from the decision."), field="payment"
+            )
+        before = application_state(line)
+        move(line, rules.REVOKED, version, status_note=why, amended_by=clean_number)
+        audit.record(
+            actor=by,
+            action="welfare.revoke_line",
+            object_type=APPLICATION_TYPE,
+            object_id=line.pk,
+            unit_path=line.unit_path,
+            before=before,
+            after={**application_state(line), "amended_by": clean_number},
+            clock=clock,
+        )
+    return line

@@ -303,6 +303,23 @@ class ApproveForm(DomainErrorForm):
         self.fields["lists"].choices = list(choices)  # type: ignore[attr-defined]
 
 
+class RevokeForm(DomainErrorForm):
+    """Take an approved, unpaid line out of its decision by an amending decision."""
+
+    sections = ("payment",)
+
+    number = forms.CharField(
+        label=_("Amending decision number"), max_length=40, help_text=_("e.g. 131/QĐ-UBND")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. the person receives NQ 68 income support; the person has died"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class PayForm(DomainErrorForm):
     sections = ("payment",)
     aliases = {"Idempotency-Key": "payment"}

@@ -161,6 +161,7 @@ class Application(TimeStampedModel):
         REJECTED = rules.REJECTED, _("Rejected by the ward")
         RETURNED = rules.RETURNED, _("Returned by the district")
         WITHDRAWN = rules.WITHDRAWN, _("Withdrawn")
+        REVOKED = rules.REVOKED, _("Revoked from the decision")
 
     class Channel(models.TextChoices):
         SELF = "self", _("By the person")
@@ -189,6 +190,9 @@ class Application(TimeStampedModel):
         Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
     )
     line_no = models.PositiveIntegerField(null=True, blank=True)
+    amended_by = models.CharField(
+        max_length=40, blank=True, help_text=_("The number of the decision that revoked this line")
+    )
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(

@@ -36,18 +36,19 @@ OTHER_SUPPORT = "job.other_support"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 # The workflow of an application (S33): ward review, public posting, district appraisal, approval,
-# payment, reconciliation. Terminal refusals: rejected (ward), returned (district), withdrawn.
+# payment, reconciliation. Terminal refusals: rejected (ward), returned (district), withdrawn, and revoked:
+# an approved line the district takes out of its decision by an amending one before it is paid.
 FILED, REVIEWED, POSTED, SUBMITTED = "filed", "reviewed", "posted", "submitted"
 APPRAISED, APPROVED, PAID, RECONCILED = "appraised", "approved", "paid", "reconciled"
-REJECTED, RETURNED, WITHDRAWN = "rejected", "returned", "withdrawn"
-CLOSED = (REJECTED, RETURNED, WITHDRAWN)
+REJECTED, RETURNED, WITHDRAWN, REVOKED = "rejected", "returned", "withdrawn", "revoked"
+CLOSED = (REJECTED, RETURNED, WITHDRAWN, REVOKED)
 MOVES: dict[str, frozenset[str]] = {
     FILED: frozenset({REVIEWED, REJECTED, WITHDRAWN}),
     REVIEWED: frozenset({POSTED, REJECTED, WITHDRAWN}),
     POSTED: frozenset({SUBMITTED, REJECTED}),
     SUBMITTED: frozenset({APPRAISED, RETURNED}),
     APPRAISED: frozenset({APPROVED}),
-    APPROVED: frozenset({PAID}),
+    APPROVED: frozenset({PAID, REVOKED}),
     PAID: frozenset({RECONCILED}),
 }
 

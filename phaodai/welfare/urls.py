@@ -33,6 +33,7 @@ urlpatterns: list[URLPattern] = [
     path("payments/", views_payments.payment_index, name="payments"),
     path("payments/<int:pk>/", views_payments.payment_detail, name="payment"),
     path("applications/<int:pk>/pay/", views_payments.pay_line, name="pay"),
+    path("applications/<int:pk>/revoke/", views_payments.revoke_line, name="revoke"),
     path("decisions/<int:pk>/", views_payments.decision_detail, name="decision"),
     path("decisions/<int:pk>/payment-list.csv", views_payments.payment_list_csv, name="payment_list"),
     path("decisions/<int:pk>/reconcile/", views_payments.payments_reconcile, name="payments_reconcile"),

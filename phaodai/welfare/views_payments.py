@@ -1,6 +1,6 @@
 """Decisions and payments (S33): a decision's lines, a ward's payment list (CSV for the cashier or the
-bank), paying each line (cash with a signed receipt, or bank transfer), and the reconciliation per
-decision and ward.
+bank), paying each line (cash with a signed receipt, or bank transfer), revoking an unpaid line by an
+amending decision, and the reconciliation per decision and ward.
 
 The pay form carries an idempotency key: a double submit, or a retry after a timeout, pays once.
 """
@@ -20,8 +20,8 @@ from phaodai.accounts.roles import Perm
 from phaodai.core.errors import DomainError, InvalidInput
 from phaodai.core.text import vnd
 from phaodai.territory import selectors as territory
-from phaodai.welfare import payments, rules, selectors
-from phaodai.welfare.forms import PayForm, new_token
+from phaodai.welfare import approval, payments, rules, selectors
+from phaodai.welfare.forms import PayForm, RevokeForm, new_token
 from phaodai.welfare.models import Application, Decision, Payment
 from phaodai.welfare.views_common import may, require_perm, require_reader, reraise_scope
 
@@ -53,6 +53,7 @@ def ward_summaries(
             paid_total=Sum("amount", filter=Q(payment__status=Payment.Status.PAID)),
             reconciled=Count("pk", filter=Q(payment__status=Payment.Status.RECONCILED)),
             reconciled_total=Sum("amount", filter=Q(payment__status=Payment.Status.RECONCILED)),
+            revoked=Count("pk", filter=Q(status=rules.REVOKED)),
         )
         .order_by("decision_id", "unit_path")
     )
@@ -101,10 +102,14 @@ def decision_page(
         and line.pk not in held
         and may(user, line.unit_path, Perm.PAY_SUPPORT)
     }
+    revocable = {
+        line.pk for line in lines if line.pk in unpaid and may(user, line.unit_path, Perm.APPRAISE_SUPPORT)
+    }
     context = {
         "decision": decision,
         "lines": lines[:LINE_LIMIT],
         "payable_here": payable_here,
+        "revocable": revocable,
         "blocked": blocked,
         "held": len(held),
         "more": len(lines) > LINE_LIMIT,
@@ -227,3 +232,41 @@ def pay_line(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("This payment was already recorded: nothing was paid twice."))
     return redirect("welfare:payment", pk=paid.pk)
+
+
+def _revoke_page(
+    request: HttpRequest, line: Application, form: RevokeForm, status: int = 200
+) -> HttpResponse:
+    context = {"application": line, "person": line.person, "form": form}
+    return render(request, "welfare/revoke.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke_line(request: HttpRequest, pk: int) -> HttpResponse:
+    """The district takes an approved, unpaid line out of its decision by an amending decision."""
+    user = request.user
+    require_perm(user, Perm.APPRAISE_SUPPORT)
+    line = selectors.application_for(user, pk, Perm.APPRAISE_SUPPORT)
+    if request.method == "GET":
+        return _revoke_page(request, line, RevokeForm(initial={"version": line.version}))
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return _revoke_page(request, line, form, 422)
+    data = form.cleaned_data
+    try:
+        approval.revoke_line(
+            by=user, application=line, number=data["number"], reason=data["reason"], version=data["version"]
+        )
+    except DomainError as error:
+        reraise_scope(error)
+        form.add_domain_error(error)
+        line.refresh_from_db()
+        return _revoke_page(request, line, form, error.status)
+    messages.success(
+        request,
+        _("Line revoked from the decision by %(number)s: it will not be paid.") % {"number": data["number"]},
+    )
+    if line.decision_id is None:
+        return redirect("welfare:application", pk=line.pk)
+    return redirect("welfare:decision", pk=line.decision_id)

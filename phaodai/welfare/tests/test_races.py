@@ -1,7 +1,8 @@
 """Concurrent writes on PostgreSQL: two approvals of the same list, one decision; the same payment sent
 twice at once, paid once; the same person filed twice at once, one application; an objection and the
 list's sending at once, never a list sent with an open objection; income support filed while a 3642 line
-of the same person is paid, in one order or the other, never both unseen."""
+of the same person is paid, in one order or the other, never both unseen; a line revoked and paid at once,
+one or the other."""
 
 import threading
 from collections.abc import Callable
@@ -265,3 +266,23 @@ def test_a_3642_line_paid_while_income_support_is_being_filed_is_refused(
     assert len(refused) == 1 and isinstance(refused[0], OtherSupport), outcomes
     assert not Payment.objects.exists()
     assert Application.objects.get(pk=line.pk).status == "approved"
+
+
+def test_a_line_revoked_and_paid_at_once_is_one_or_the_other(
+    ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de
+):
+    world = build_world(ward_officer=ward_officer_bo_de, residents=1)
+    line = approved_3642_line(world, ward_officer_bo_de, district_officer_long_bien)
+    outcomes = race(
+        lambda: approval.revoke_line(
+            by=district_officer_long_bien, application=line, number="7/QĐ", reason="Lập trùng"
+        ),
+        lambda: payments.pay(
+            by=welfare_officer_bo_de, application=line, method="cash", receipt_number="BN-8"
+        ),
+    )
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], InvalidInput), outcomes
+    status = Application.objects.get(pk=line.pk).status
+    assert status in ("paid", "revoked")
+    assert (status == "paid") == Payment.objects.exists()
