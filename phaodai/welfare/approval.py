@@ -193,7 +193,8 @@ def revoke_line(
                 _("This line is paid: a paid line cannot be revoked from the decision."), field="payment"
             )
         before = application_state(line)
-        move(line, rules.REVOKED, version, status_note=why, amended_by=clean_number)
+        # updated_at set here: a queryset update leaves auto_now alone, and the history dates the step by it
+        move(line, rules.REVOKED, version, status_note=why, amended_by=clean_number, updated_at=clock())
         audit.record(
             actor=by,
             action="welfare.revoke_line",

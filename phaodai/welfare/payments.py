@@ -350,7 +350,9 @@ def reconcile(*, by: Any, decision: Decision, ward: Any, clock: Clock = now) -> 
         if not paid_ids:
             raise InvalidInput(_("Nothing paid is waiting for reconciliation."), field="ward")
         paid = Payment.objects.filter(pk__in=paid_ids).aggregate(count=Count("pk"), total=Sum("amount"))
-        unpaid = payable_lines(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
+        # Still owed: every approved line not paid, held ones included (payable once the other support
+        # closes); not those someone was already paid for, nor revoked ones.
+        unpaid = _unpaid_not_duplicate(decision, ward).aggregate(count=Count("pk"), total=Sum("amount"))
         reconciliation = Reconciliation.objects.create(
             decision=decision,
             unit=ward,

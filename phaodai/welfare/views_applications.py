@@ -309,6 +309,9 @@ def _history(application: Application, payment: Payment | None, objections: list
         steps.append(Step(payment.paid_at, _("Paid"), f"{payment.get_method_display()} · {reference}"))
     if application.status == rules.WITHDRAWN:
         steps.append(Step(application.updated_at, _("Withdrawn"), application.status_note))
+    if application.status == rules.REVOKED:
+        label = _("Revoked from the decision by %(number)s") % {"number": application.amended_by}
+        steps.append(Step(application.updated_at, label, application.status_note))
     if application.status == rules.RECONCILED and payment is not None:
         steps.append(Step(payment.updated_at, _("Reconciled")))
     return sorted(steps, key=lambda step: step.at)
@@ -355,6 +358,9 @@ def application_page(
         and application.status == rules.APPROVED
         and application.decision_id is not None
         and may(user, application.unit_path, Perm.PAY_SUPPORT),
+        "can_revoke": payment is None
+        and application.status == rules.APPROVED
+        and may(user, application.unit_path, Perm.APPRAISE_SUPPORT),
         "review_form": forms.get("review_form")
         or ReviewForm(initial={"version": application.version, "decision": "accept"}),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(initial={"version": application.version}),

@@ -36,17 +36,19 @@ def lines_within_reach(user: Any, decision_ids: list[int]) -> QuerySet[Applicati
 def ward_summaries(
     user: Any, decision_ids: list[int], held: Collection[int] | None = None
 ) -> dict[int, list[dict[str, Any]]]:
-    """Per decision and ward within the user's reach: lines, still to pay, paid, reconciled (counts, VND).
+    """Per decision and ward within the user's reach: lines standing (not revoked), still to pay, paid,
+    reconciled (counts, VND), and the lines revoked.
     `held`: the ids of the lines held for other support, when the caller has read them already."""
     within = lines_within_reach(user, decision_ids)
     if held is None:
         held = [item.line.pk for item in payments.held_among(within)]
     payable = payments.payable_q() & ~Q(pk__in=list(held))
+    standing = ~Q(status=rules.REVOKED)  # a revoked line is shown apart, not as approved
     rows = (
         within.values("decision_id", "unit__code", "unit__name", "unit_path")
         .annotate(
-            lines=Count("pk"),
-            total=Sum("amount"),
+            lines=Count("pk", filter=standing),
+            total=Sum("amount", filter=standing),
             unpaid=Count("pk", filter=payable),
             unpaid_total=Sum("amount", filter=payable),
             paid=Count("pk", filter=Q(payment__status=Payment.Status.PAID)),

@@ -165,6 +165,7 @@ def test_the_decision_page_offers_revoking_to_the_district_and_shows_the_revoked
     assert f'data-revoked="{AMENDING}"' in html and form_url not in html
     [ward] = page_after.context["wards"]
     assert (ward["revoked"], ward["unpaid"], ward["unpaid_total"]) == (1, 1, neighbour.amount)
+    assert (ward["lines"], ward["total"]) == (1, neighbour.amount)  # approved and standing: not the revoked
     assert 'data-revoked-count="1"' in html
 
     stale = client.post(form_url, {"number": "132/QĐ-UBND", "reason": REASON, "version": version})
@@ -193,3 +194,39 @@ def test_the_api_revokes_once_and_refuses_a_paid_line(
         f"/api/v1/welfare/applications/{neighbour.pk}/revoke", body, content_type="application/json"
     )
     assert paid.status_code == 422 and paid.json()["field"] == "payment"
+
+
+def test_the_application_page_offers_revoking_and_shows_it_in_the_history(
+    world, ward_officer_bo_de, district_officer_long_bien, client
+):
+    _decision, application, _neighbour, _laid_off = held_world(
+        ward_officer_bo_de, district_officer_long_bien, world
+    )
+    page_url = reverse("welfare:application", args=[application.pk])
+    form_url = reverse("welfare:revoke", args=[application.pk])
+    client.force_login(ward_officer_bo_de)
+    assert form_url not in client.get(page_url).content.decode()
+    client.force_login(district_officer_long_bien)
+    assert form_url in client.get(page_url).content.decode()
+    revoke(district_officer_long_bien, application)
+    after = client.get(page_url)
+    assert form_url not in after.content.decode()
+    [step] = [step for step in after.context["history"] if AMENDING in step.label]
+    assert step.detail == REASON and step.at == later(6)()  # dated by the revocation, not a later save
+
+
+@pytest.mark.parametrize("revoked", [False, True])
+def test_reconciling_counts_a_held_line_as_still_to_pay_and_a_revoked_one_not(
+    world, ward_officer_bo_de, district_officer_long_bien, welfare_officer_bo_de, revoked
+):
+    decision, application, neighbour, _laid_off = held_world(
+        ward_officer_bo_de, district_officer_long_bien, world
+    )
+    if revoked:
+        revoke(district_officer_long_bien, application)
+    payments.pay(by=welfare_officer_bo_de, application=neighbour, method="cash", receipt_number="BN-4")
+    done = payments.reconcile(by=welfare_officer_bo_de, decision=decision, ward=world.ward)
+    assert (done.count, done.total) == (1, neighbour.amount)
+    # held: still owed, paid once the other support closes; revoked: owed no more
+    expected = (0, 0) if revoked else (1, application.amount)
+    assert (done.unpaid_count, done.unpaid_total) == expected
