@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible, to_local
 from phaodai.core.errors import Conflict, InvalidInput
 from phaodai.core.jurisdiction import require_within
+from phaodai.core.locks import key_of, serialise
 from phaodai.core.text import nfc, search_key
 from phaodai.notifications.services import notify
 
@@ -130,10 +131,7 @@ def _same_place(lockdown: Lockdown, scope: str, place: str) -> bool:
 
 def _serialise_declarations(area_id: int) -> None:
     """One declaration per area at a time, so two officers sending the same lockdown make one row."""
-    # SQLite already runs one writer at a time.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DECLARE_LOCK, area_id])
+    serialise(_DECLARE_LOCK, key_of(area_id))
 
 
 # Declaring --------------------------------------------------------------------------------------------------

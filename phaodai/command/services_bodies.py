@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from phaodai.core.clock import Clock, local_date, now, plausible, to_local
 from phaodai.core.errors import Conflict, Duplicate, InvalidInput
 from phaodai.core.identity import InvalidPhone, normalize_phone
 from phaodai.core.jurisdiction import require_within
+from phaodai.core.locks import key_of, serialise
 from phaodai.core.text import nfc, search_key
 
 __all__ = [
@@ -370,9 +371,7 @@ def _shift_times(starts_at: datetime | None, ends_at: datetime | None) -> tuple[
 
 def _lock_roster(unit: Any) -> None:
     # Two shifts of one person added at once must not both pass the overlap check.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DUTY_LOCK, unit.pk])
+    serialise(_DUTY_LOCK, key_of(unit.pk))
 
 
 def add_duty_shift(

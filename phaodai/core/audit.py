@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from phaodai.core.clock import Clock, now
 from phaodai.core.crypto import blind_index
+from phaodai.core.locks import serialise
 from phaodai.core.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -105,9 +106,7 @@ def record(
     )
     _check(entry)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        serialise(_ADVISORY_LOCK_KEY)
         # Read the time under the lock, so the order of the chain and the order of its times agree.
         moment = clock()
         if timezone.is_naive(moment):

@@ -1,19 +1,18 @@
 """Shared steps of the welfare writes: permission checks, cleaning, compare-and-set moves, audit states."""
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phaodai.core.errors import Conflict, InvalidInput, NotPermitted, OutOfScope
 from phaodai.core.jurisdiction import covers, log_out_of_scope, paths_of, require_within
+from phaodai.core.locks import key_of, serialise
 from phaodai.core.text import nfc
 from phaodai.welfare import rules, selectors
 from phaodai.welfare.models import Application, Programme
@@ -171,11 +170,8 @@ def serialise_support_of(person_id: Any) -> None:
     """Filings and payments for one person one at a time, until the transaction ends: a payment's check
     for other support then sees an income support filed at the same moment (the payment waits for the
     filing and is refused), or the filing waits and comes after the payment, as it would a minute later.
-    PostgreSQL only: SQLite's transactions here begin IMMEDIATE, one writer at a time."""
-    if connection.vendor == "postgresql":
-        key = uuid.UUID(str(person_id)).int % 2**31  # the lock's second key is a 32-bit integer
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PERSON_SUPPORT_LOCK, key])
+    """
+    serialise(_PERSON_SUPPORT_LOCK, key_of(person_id))
 
 
 def refuse_other_support(lines: QuerySet[Application], advice: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from phaodai.core import audit
 from phaodai.core.clock import Clock, now, plausible
 from phaodai.core.errors import InvalidInput
 from phaodai.core.jurisdiction import require_within
+from phaodai.core.locks import serialise
 from phaodai.territory import selectors as territory
 from phaodai.zoning import indicators, rules, selectors, signals
 from phaodai.zoning.authoring import (  # noqa: F401  (re-exported: other apps use services only)
@@ -60,10 +61,8 @@ def _serialise_decisions() -> None:
     """One decision recorded at a time, city-wide, so that a superseding directive and a district's
     decision recorded at the same moment each see the other: the directive ends the decision's
     assignments, or the decision's assignments are born ended (_superseded_at). Decisions are a few a
-    day; holding one lock for a few milliseconds each costs nothing. SQLite runs one writer at a time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DECISION_LOCK])
+    day; holding one lock for a few milliseconds each costs nothing."""
+    serialise(_DECISION_LOCK)
 
 
 def _future(moment: datetime, clock: Clock, field: str) -> None:
