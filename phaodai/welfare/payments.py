@@ -82,7 +82,8 @@ def paid_for_period() -> Exists:
 
 def payable_q() -> Q:
     """An application that can still be paid: approved in a decision, no payment, and nobody paid for
-    the period on another line (for pages that count what is left to pay; exclude held_among too)."""
+    the period on another line (for pages that count what is left to pay: payable_among also leaves out
+    the lines held for other support)."""
     return Q(status=rules.APPROVED, decision__isnull=False, payment__isnull=True) & ~Q(paid_for_period())
 
 
@@ -90,6 +91,13 @@ def held_among(lines: QuerySet[Application]) -> list[HeldLine]:
     """The lines among `lines` that payable_q admits but pay() refuses: the person's other support is live.
     For pages that count what is left to pay across decisions (exclude their ids)."""
     return held_for_other_support(lines.filter(payable_q()))
+
+
+def payable_among(lines: QuerySet[Application]) -> QuerySet[Application]:
+    """The lines among `lines` that can be paid now: payable_q, less those held for other support."""
+    held = [item.line.pk for item in held_among(lines)]
+    payable = lines.filter(payable_q())
+    return payable.exclude(pk__in=held) if held else payable
 
 
 def _approved_unpaid(decision: Decision, ward: Any) -> QuerySet[Application]:

@@ -359,7 +359,7 @@ def application_page(
         and application.decision_id is not None
         and may(user, application.unit_path, Perm.PAY_SUPPORT),
         "can_revoke": payment is None
-        and application.status == rules.APPROVED
+        and rules.may_move(application.status, rules.REVOKED)
         and may(user, application.unit_path, Perm.APPRAISE_SUPPORT),
         "review_form": forms.get("review_form")
         or ReviewForm(initial={"version": application.version, "decision": "accept"}),

@@ -67,11 +67,8 @@ def _waiting(user: Any) -> dict[str, Any]:
         waiting["to_approve"] = appraises.filter(status=SupportList.Status.APPRAISED).count()
     if selectors.can_pay(user):
         pays = selectors.reach_q(user, perms=(Perm.PAY_SUPPORT,))
-        within = Application.objects.filter(pays)
-        waiting["to_pay"] = (
-            within.filter(payments.payable_q())
-            .exclude(pk__in=[held.line.pk for held in payments.held_among(within)])
-            .aggregate(n=Count("pk"), total=Sum("amount"))
+        waiting["to_pay"] = payments.payable_among(Application.objects.filter(pays)).aggregate(
+            n=Count("pk"), total=Sum("amount")
         )
     return waiting
 

@@ -269,6 +269,4 @@ def revoke_line(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("Line revoked from the decision by %(number)s: it will not be paid.") % {"number": data["number"]},
     )
-    if line.decision_id is None:
-        return redirect("welfare:application", pk=line.pk)
-    return redirect("welfare:decision", pk=line.decision_id)
+    return redirect("welfare:decision", pk=line.decision_id)  # only a line of a decision is revoked
