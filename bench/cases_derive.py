@@ -327,14 +327,15 @@ def profiled_new_case(persons: int) -> None:
 
         return call
 
-    saved = tracing.derive_around, clusters.assign_clusters_for
+    saved = tracing.derive_around, clusters.assign_clusters_for, clusters.recount
     tracing.derive_around = marked(saved[0], "levels")
     clusters.assign_clusters_for = marked(saved[1], "clusters")
+    clusters.recount = marked(saved[2], "clusters")
     try:
         with connection.execute_wrapper(timed):
             elapsed, derive = one_new_case(persons)
     finally:
-        tracing.derive_around, clusters.assign_clusters_for = saved
+        tracing.derive_around, clusters.assign_clusters_for, clusters.recount = saved
     in_sql = sum(seconds for _, seconds, _ in spent)
     print(
         f"profiled new F0 with 50 contacts {elapsed * 1000:.1f} ms, of which re-deriving "
@@ -379,10 +380,11 @@ def sequential_scan(workers: int | None = None) -> float:
 
 @contextmanager
 def timing_derivation(spent: list[float]) -> Iterator[None]:
-    """Add to `spent` the time the services spend re-deriving (levels, then clusters)."""
+    """Add to `spent` the time the services spend re-deriving (levels, then clusters: regrouped, or only
+    recounted when the grouping cannot have changed)."""
     from phaodai.cases import clusters, tracing
 
-    originals = [(tracing, "derive_around"), (clusters, "assign_clusters_for")]
+    originals = [(tracing, "derive_around"), (clusters, "assign_clusters_for"), (clusters, "recount")]
     saved = [getattr(module, name) for module, name in originals]
 
     def timed(function: Any) -> Any:

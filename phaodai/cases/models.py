@@ -254,23 +254,38 @@ class TraceLevel(models.Model):
     """A person's derived F-level (0 = F0, 1 = F1…), the link it came through and its root case.
 
     Rebuilt by tracing.derive_all and kept current by tracing.derive_around; never edited by hand.
+
+    Its references have no database constraint (decision 0033): every row's person, via, root case and
+    cluster is already held by the case or exposure it was derived from, whose own constraints protect
+    them, and checking them again cost each derivation's writes about a fifth of its time. Django still
+    cascades deletes made through it.
     """
 
     person = models.OneToOneField(
-        "people.Person", on_delete=models.CASCADE, related_name="+", primary_key=True
+        "people.Person", on_delete=models.CASCADE, related_name="+", primary_key=True, db_constraint=False
     )
     level = models.PositiveSmallIntegerField()
     via = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+        "people.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # indexed by trace_root below (a second, identical index cost every write of a row)
-    root_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    root_case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     exposed_on = models.DateField()
     # The days in which this person's own contacts count (the next level's window).
     next_from = models.DateField()
     next_until = models.DateField()
     path = models.CharField(max_length=64, help_text=_("The person's residence ward path"))
-    cluster = models.ForeignKey(Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
 
     class Meta:
         indexes = [

@@ -215,8 +215,8 @@ def record_case(
             shown = winner.pk if winner is not None and selectors.may_trace(by, person) else None
             raise DuplicateCase(existing=shown) from None
         # As of today, not the confirmation day: links recorded since then count too.
-        roots = tracing.derive_around([person.pk], local_date(moment))
-        clusters.assign_clusters_for(roots | {case.pk})
+        reach = tracing.derive_around([person.pk], local_date(moment))
+        clusters.assign_clusters_for(reach.roots | {case.pk})
         case.refresh_from_db()
         audit.record(
             actor=by,
@@ -422,8 +422,11 @@ def add_contacts(
         )
         added = len(links) - len(known)
         if added:
-            roots = tracing.derive_around([source.pk, *(p.pk for p in persons)], today)
-            clusters.assign_clusters_for(roots)
+            reach = tracing.derive_around([source.pk, *(p.pk for p in persons)], today)
+            if reach.is_case(source.pk) and any(reach.is_case(person.pk) for person in persons):
+                clusters.assign_clusters_for(reach.roots)  # a link between two cases may join clusters
+            else:
+                clusters.recount(reach.roots)  # no new link between two cases: the groups stand
         if added or registered:  # a retry that changes nothing leaves no trace either
             audit.record(
                 actor=by,

@@ -31,6 +31,18 @@ from phaodai.cases.trace_rows import Around, Row, keys, read_around, write_chang
 
 
 @dataclass(frozen=True)
+class Reach:
+    """What a derivation around a change met: the root cases of the rows it met, before and after, and
+    which of its seeds are current cases (have an F0 row)."""
+
+    roots: set[int]
+    cases: frozenset[Any]  # seeds, keyed as keys() keys them
+
+    def is_case(self, person: Any) -> bool:
+        return keys([person]) <= self.cases
+
+
+@dataclass(frozen=True)
 class Derivation:
     """How many persons are at each level after a derivation (index 0 = F0)."""
 
@@ -228,10 +240,10 @@ def _insert_level(cursor: Any, t: dict[str, str], level: int, as_of: date) -> No
 # Incremental ----------------------------------------------------------------------------------------
 
 
-def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
+def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
     """Re-derive, exactly as the full rebuild would as of `as_of`, every row a change at `seeds`
     (persons with a new case, or new links) reaches; return the root cases of the rows met, before
-    and after.
+    and after, and which seeds are current cases.
 
     The rebuild gives each person the least (level, exposure day, via id) over their neighbours one
     level up whose window holds the exposure, or F0 for a case within the horizon. So a person's row
@@ -274,7 +286,9 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> set[int]:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
     write_changes(before, near.rows)
     met = before.keys() | seeds
-    return {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
+    roots = {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
+    cases = frozenset(person for person in seeds if (row := near.rows.get(person)) and row.level == 0)
+    return Reach(roots, cases)
 
 
 def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, dict[Any, Row]]:
