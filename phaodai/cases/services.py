@@ -423,10 +423,11 @@ def add_contacts(
         added = len(links) - len(known)
         if added:
             reach = tracing.derive_around([source.pk, *(p.pk for p in persons)], today)
-            if reach.is_case(source.pk) and any(reach.is_case(person.pk) for person in persons):
-                clusters.assign_clusters_for(reach.roots)  # a link between two cases may join clusters
-            else:
-                clusters.recount(reach.roots)  # no new link between two cases: the groups stand
+            linked_cases = reach.is_case(source.pk) and any(reach.is_case(p.pk) for p in persons)
+            if linked_cases or reach.made_current:  # the groups may change: walk from the cases met
+                clusters.assign_clusters_for(reach.roots)
+            else:  # no new link between two cases, no case made current: the groups stand
+                clusters.recount(reach.roots)
         if added or registered:  # a retry that changes nothing leaves no trace either
             audit.record(
                 actor=by,

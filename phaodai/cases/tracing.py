@@ -32,11 +32,14 @@ from phaodai.cases.trace_rows import Around, Row, keys, read_around, write_chang
 
 @dataclass(frozen=True)
 class Reach:
-    """What a derivation around a change met: the root cases of the rows it met, before and after, and
-    which of its seeds are current cases (have an F0 row)."""
+    """What a derivation around a change met: the root cases of the rows it met, before and after; which
+    of its seeds are current cases (have an F0 row); and whether it made a case current (a new F0 row,
+    or one with another case: e.g. a case confirmed just after midnight, current from the next day's
+    first derivation on)."""
 
     roots: set[int]
     cases: frozenset[Any]  # seeds, keyed as keys() keys them
+    made_current: bool = False
 
     def is_case(self, person: Any) -> bool:
         return keys([person]) <= self.cases
@@ -288,7 +291,20 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
     met = before.keys() | seeds
     roots = {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
     cases = frozenset(person for person in seeds if (row := near.rows.get(person)) and row.level == 0)
-    return Reach(roots, cases)
+    return Reach(roots, cases, _made_current(before, near.rows))
+
+
+def _made_current(before: dict[Any, Row | None], rows: dict[Any, Row | None]) -> bool:
+    """Whether a changed person now has an F0 row they did not have before (a case made current)."""
+    for person, old in before.items():
+        row = rows.get(person)
+        if (
+            row is not None
+            and row.level == 0
+            and (old is None or (old.level, old.root_case) != (0, row.root_case))
+        ):
+            return True
+    return False
 
 
 def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, dict[Any, Row]]:

@@ -122,6 +122,30 @@ def test_a_case_older_than_the_tracing_horizon_traces_nobody(resident: Any, heal
     assert levels() == {}
 
 
+def test_a_case_confirmed_just_after_midnight_joins_its_source_cluster_when_its_contacts_come_next(
+    resident: Any, health_worker_bo_de: Any
+) -> None:
+    by = health_worker_bo_de
+    source, traced, household = resident(0), resident(1), resident(2)
+    case(by, source, SEPT_10_MORNING, SEPT_10_MORNING)
+    contact(by, source, traced, date(2021, 9, 9), hanoi(2021, 9, 10, 10))
+    # Entered at 23:58 with the laboratory's 00:02 (a clock a few minutes ahead is accepted): derived as
+    # of the 10th, the case is not current yet, so it has no F0 row and no cluster.
+    case(by, traced, hanoi(2021, 9, 11, 0, 2), hanoi(2021, 9, 10, 23, 58))
+    late = Case.objects.get(person=traced)
+    assert (late.cluster_id, levels()[traced.pk]) == (None, 1)
+    # Its contact, after midnight: the derivation makes the case current, so it is grouped then, as the
+    # rebuild groups it (traced from the source: the source's cluster), not only recounted.
+    contact(by, traced, household, date(2021, 9, 11), hanoi(2021, 9, 11, 0, 10))
+    late.refresh_from_db()
+    source_cluster = Case.objects.get(person=source).cluster_id
+    assert late.cluster_id == source_cluster is not None
+    assert levels() == {source.pk: 0, traced.pk: 0, household.pk: 1}
+    incremental, grouped = derivation(), grouping()
+    services.rederive(as_of=date(2021, 9, 11))
+    assert (derivation(), grouping()) == (incremental, grouped)
+
+
 step = st.one_of(
     st.tuples(st.just("case"), st.integers(0, PEOPLE - 1), st.integers(0, 3), st.integers(0, 2)),
     st.tuples(st.just("link"), st.integers(0, PEOPLE - 1), st.integers(0, PEOPLE - 1), st.integers(0, 5)),
