@@ -146,3 +146,33 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres_only"):
             item.add_marker(skip)
+
+
+_started_at = None  # the clock travel of PHAODAI_TEST_START_AT, when set
+
+
+def pytest_configure(config):
+    """PHAODAI_TEST_START_AT=HH:MM runs the whole session as if it started at that Hà Nội time today,
+    the clock ticking on from there (each xdist worker does the same): a suite started at 23:40 crosses
+    midnight, where code that takes "this hour" or "today" for granted breaks (stop 23's CI at 23:15)."""
+    import os
+
+    start = os.environ.get("PHAODAI_TEST_START_AT")
+    if not start:
+        return
+    global _started_at
+    from datetime import datetime, time
+
+    import time_machine
+
+    from phaodai.core.clock import HANOI
+
+    hour, minute = (int(part) for part in start.split(":"))
+    today = datetime.now(HANOI).date()
+    _started_at = time_machine.travel(datetime.combine(today, time(hour, minute), tzinfo=HANOI), tick=True)
+    _started_at.start()
+
+
+def pytest_unconfigure(config):
+    if _started_at is not None:
+        _started_at.stop()
