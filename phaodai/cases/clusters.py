@@ -679,25 +679,22 @@ def recount(case_ids: Iterable[int]) -> None:
     ids = sorted(set(case_ids))
     if not ids:
         return
-    t = _tables()
-    current = f"""
-        SELECT COALESCE(k.merged_into_id, k.id) FROM {t["trace"]} tr
-        JOIN {t["case"]} c ON c.id = tr.root_case_id
-        JOIN {t["cluster"]} k ON k.id = c.cluster_id
-        WHERE tr.level = 0 AND tr.root_case_id {{among}}
-    """  # noqa: S608
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            among = f"IN ({current.format(among='= ANY($1::bigint[])')})"
-            sql = _refresh_sql(t, among, "$2", "$3", "$4")
-            prepared.execute(cursor, "cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids))
+        if connection.vendor != "postgresql":
+            clusters = {root.cluster for root in _roots(cursor, ids).values() if root.cluster is not None}
+            if clusters:
+                _refresh(cursor, only=clusters)
             return
-        clusters: set[int] = set()
-        for chunk in _chunks(ids):
-            cursor.execute(current.format(among=f"IN ({_marks(len(chunk))})"), chunk)
-            clusters.update(row[0] for row in cursor.fetchall())
-        if clusters:
-            _refresh(cursor, only=clusters)
+        # The clusters of the current cases (as _roots finds them) inside the refresh: one round trip.
+        t = _tables()
+        current = f"""
+            SELECT COALESCE(k.merged_into_id, k.id) FROM {t["trace"]} tr
+            JOIN {t["case"]} c ON c.id = tr.root_case_id
+            JOIN {t["cluster"]} k ON k.id = c.cluster_id
+            WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
+        """  # noqa: S608
+        sql = _refresh_sql(t, f"IN ({current})", "$2", "$3", "$4")
+        prepared.execute(cursor, "cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids))
 
 
 GRAPH_LIMIT = 3000  # persons drawn at most: the cases first, then F1s, then F2s (a page stays usable)

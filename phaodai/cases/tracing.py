@@ -28,6 +28,7 @@ from phaodai.cases import prepared
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
 from phaodai.cases.trace_rows import Around, Row, keys, read_around, write_changes
+from phaodai.core.locks import serialise
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ def _made_current(before: dict[Any, Row | None], rows: dict[Any, Row | None]) ->
 
 
 def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, dict[Any, Row]]:
-    """serialize(small=True); the depth of the rule in force; and the first read: the seeds' links, the
+    """serialize(); the depth of the rule in force; and the first read: the seeds' links, the
     rows they reach, the seeds' own rows and F0 rows (their cases within the rule's horizon) — with the
     next hop's links when the seeds are few (a new case: its neighbours, offered F1, spread next; read
     ahead, a round trip fewer, a few dozen links read in vain if the seed changes nothing).
@@ -318,7 +319,7 @@ def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, di
     as_of, ahead = near.as_of, len(seeds) <= READ_AHEAD
     if connection.vendor != "postgresql":
         rule = rule_at(as_of)
-        serialize(small=True)
+        serialize()
         within = (as_of - timedelta(days=rule.horizon_days), as_of)
         around = near.load(links_of=seeds, rows_of=seeds, first_cases_within=within, and_reached=ahead)
         return rule.depth, around.firsts
@@ -339,8 +340,9 @@ def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, di
     return depth, {person: row for person, row in around.firsts.items() if row.exposed_on >= horizon}
 
 
-# The lock, this transaction's settings (no parallel workers for reads of a few hundred rows; the
-# prepared statements' generic plans, see prepared.py) and the rule in force on $2.
+# The lock, this transaction's settings (no parallel workers for reads of a few hundred rows: their
+# start-up cost 7-25 ms against 3 ms of work on the bench's 5,000,000 links; the prepared statements'
+# generic plans, see prepared.py) and the rule in force on $2.
 _LOCKED_RULE = f"""
     SELECT r.depth, r.horizon_days
     FROM (SELECT pg_advisory_xact_lock($1), set_config('max_parallel_workers_per_gather', '0', true),
@@ -450,24 +452,12 @@ class _Neighbourhood:
         return recompute, offers
 
 
-def serialize(*, small: bool = False) -> None:
+def serialize() -> None:
     """One derivation at a time (PostgreSQL: a transaction-scoped advisory lock; SQLite serializes
     writers itself): two officers adding contacts at once would otherwise each derive from a graph
-    missing the other's links, and write over each other's rows.
-
-    `small`: the transaction's statements read a few hundred rows each, so PostgreSQL is told not to
-    start parallel workers for them (their start-up costs more than such a read: 7-25 ms against 3 ms
-    measured on the bench's 5,000,000 links) — for this transaction only."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            if small:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s), "
-                    "set_config('max_parallel_workers_per_gather', '0', true)",
-                    [DERIVATION_LOCK],
-                )
-            else:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DERIVATION_LOCK])
+    missing the other's links, and write over each other's rows. The incremental derivation takes the
+    same lock inside its first statement on PostgreSQL (_LOCKED_RULE)."""
+    serialise(DERIVATION_LOCK)
 
 
 DERIVATION_LOCK = 20210723  # any constant shared by every derivation (the date of Directive 17/CT-UBND)

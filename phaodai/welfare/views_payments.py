@@ -191,11 +191,18 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "welfare/payment.html", context)
 
 
+def _line_page(
+    request: HttpRequest, template: str, line: Application, form: Any, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """A form about one line of a decision (pay it, revoke it), with the line and its person."""
+    context = {"application": line, "person": line.person, "form": form, **extra}
+    return render(request, template, context, status=status)
+
+
 def _pay_page(
     request: HttpRequest, line: Application, form: PayForm, status: int = 200, earlier: Any = None
 ) -> HttpResponse:
-    context = {"application": line, "person": line.person, "form": form, "earlier": earlier}
-    return render(request, "welfare/pay.html", context, status=status)
+    return _line_page(request, "welfare/pay.html", line, form, status, earlier=earlier)
 
 
 @login_required
@@ -236,13 +243,6 @@ def pay_line(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("welfare:payment", pk=paid.pk)
 
 
-def _revoke_page(
-    request: HttpRequest, line: Application, form: RevokeForm, status: int = 200
-) -> HttpResponse:
-    context = {"application": line, "person": line.person, "form": form}
-    return render(request, "welfare/revoke.html", context, status=status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke_line(request: HttpRequest, pk: int) -> HttpResponse:
@@ -251,10 +251,10 @@ def revoke_line(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(user, Perm.APPRAISE_SUPPORT)
     line = selectors.application_for(user, pk, Perm.APPRAISE_SUPPORT)
     if request.method == "GET":
-        return _revoke_page(request, line, RevokeForm(initial={"version": line.version}))
+        return _line_page(request, "welfare/revoke.html", line, RevokeForm(initial={"version": line.version}))
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        return _revoke_page(request, line, form, 422)
+        return _line_page(request, "welfare/revoke.html", line, form, 422)
     data = form.cleaned_data
     try:
         approval.revoke_line(
@@ -264,7 +264,7 @@ def revoke_line(request: HttpRequest, pk: int) -> HttpResponse:
         reraise_scope(error)
         form.add_domain_error(error)
         line.refresh_from_db()
-        return _revoke_page(request, line, form, error.status)
+        return _line_page(request, "welfare/revoke.html", line, form, error.status)
     messages.success(
         request,
         _("Line revoked from the decision by %(number)s: it will not be paid.") % {"number": data["number"]},
