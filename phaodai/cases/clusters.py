@@ -671,15 +671,29 @@ def assign_clusters_for(case_ids: Iterable[int]) -> None:
             prepared.execute_many(cursor, pending)
 
 
-def recount(case_ids: Iterable[int]) -> None:
+def recount(case_ids: Iterable[int], *, placing: tuple[int, int] | None = None) -> None:
     """Refresh the counts of the clusters of these cases (the current ones), when the grouping cannot
-    have changed: contacts added with no link between two current cases. assign_clusters_for would walk
-    out from them only to find every group settled in its cluster (as every service leaves them), and
-    refresh the same clusters; this skips the walk (two or three statements for a batch of contacts)."""
+    have changed: contacts added with no link between two current cases, or a new case whose cluster
+    the derivation found (tracing._placed: `placing`, the case and its cluster, the case put in it
+    first). assign_clusters_for would walk out from them only to find every group settled in its
+    cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
+    round trip on PostgreSQL)."""
     ids = sorted(set(case_ids))
     if not ids:
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        pending: list[prepared.Statement] = []
+        if placing is not None:
+            case_id, cluster_id = placing
+            moment = connection.ops.adapt_datetimefield_value(timezone.now())
+            _persist_without_merging(
+                cursor,
+                {case_id: case_id},
+                {case_id: {cluster_id}},
+                moment,
+                label_trace=False,
+                pending=pending,
+            )
         if connection.vendor != "postgresql":
             clusters = {root.cluster for root in _roots(cursor, ids).values() if root.cluster is not None}
             if clusters:
@@ -694,7 +708,19 @@ def recount(case_ids: Iterable[int]) -> None:
             WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
         """  # noqa: S608
         sql = _refresh_sql(t, f"IN ({current})", "$2", "$3", "$4")
-        prepared.execute(cursor, "cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids))
+        pending.append(("cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids)))
+        prepared.execute_many(cursor, pending)
+
+
+def start_cluster(case_id: int) -> int:
+    """A new cluster for this case, alone in it, the case put in it (not its traced persons: the caller
+    labels them as it writes them)."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        moment = connection.ops.adapt_datetimefield_value(timezone.now())
+        (made,) = _persist_without_merging(
+            cursor, {case_id: case_id}, {case_id: set()}, moment, label_trace=False
+        )
+    return made
 
 
 GRAPH_LIMIT = 3000  # persons drawn at most: the cases first, then F1s, then F2s (a page stays usable)

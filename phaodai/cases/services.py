@@ -215,8 +215,14 @@ def record_case(
             shown = winner.pk if winner is not None and selectors.may_trace(by, person) else None
             raise DuplicateCase(existing=shown) from None
         # As of today, not the confirmation day: links recorded since then count too.
-        reach = tracing.derive_around([person.pk], local_date(moment))
-        clusters.assign_clusters_for(reach.roots | {case.pk})
+        new_case = tracing.NewCase(case.pk, person.pk, case.traced_from_id)
+        reach = tracing.derive_around(
+            [person.pk], local_date(moment), new_case=new_case, paths=[(person.pk, person.unit_path)]
+        )
+        if reach.placed is not None:  # its cluster was known from the rows around it
+            clusters.recount(reach.roots | {case.pk}, placing=(case.pk, reach.placed))
+        else:
+            clusters.assign_clusters_for(reach.roots | {case.pk})
         case.refresh_from_db()
         audit.record(
             actor=by,
@@ -422,7 +428,11 @@ def add_contacts(
         )
         added = len(links) - len(known)
         if added:
-            reach = tracing.derive_around([source.pk, *(p.pk for p in persons)], today)
+            new = [(low, high, day) for low, high, day in links if (low, high, day) not in known]
+            seeds = [source, *persons]
+            reach = tracing.derive_around(
+                [p.pk for p in seeds], today, added=new, paths=[(p.pk, p.unit_path) for p in seeds]
+            )
             linked_cases = reach.is_case(source.pk) and any(reach.is_case(p.pk) for p in persons)
             if linked_cases or reach.made_current:  # the groups may change: walk from the cases met
                 clusters.assign_clusters_for(reach.roots)

@@ -51,6 +51,11 @@ def keys(persons: Iterable[Any]) -> set[Any]:
     return {str(person) for person in persons} if _postgres() else set(persons)
 
 
+def key(person: Any) -> Any:
+    """One person keyed as keys() keys them."""
+    return str(person) if _postgres() else person
+
+
 def _array(values: Iterable[Any]) -> str:
     """A PostgreSQL array literal of ids, numbers or dates (None as NULL), bound as one text parameter."""
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
@@ -95,6 +100,7 @@ class Around:
     firsts: dict[Any, "Row"]
     reached: set[Any] = field(default_factory=set)  # persons whose links were read too (and_reached)
     before: tuple[Any, ...] | None = None  # the first row of the statement run before (PostgreSQL)
+    since: dict[Any, date] = field(default_factory=dict)  # persons whose links start on a day: that day
 
 
 def read_around(
@@ -104,11 +110,19 @@ def read_around(
     *,
     and_reached: bool = False,
     before: prepared.Statement | None = None,
+    since: dict[Any, date] | None = None,
 ) -> Around:
     """The exposures of `links_of` with the stored row of every person they reach, the stored rows of
     `rows_of`, and (given a horizon and a day) the F0 rows of `rows_of`: one statement on PostgreSQL.
     `and_reached`: the exposures (and rows reached) of every person the links of `links_of` reach
-    too, named in `reached` — the next hop, read ahead in the same statement.
+    too, named in `reached` — the next hop, read ahead in the same statement; on PostgreSQL only
+    from the day each can spread on (in `since`: see _read_around_sql).
+
+    `since` (with a day; every person of `links_of` named in it, all of them in `rows_of`): only their
+    exposures from a day on, up to the day: the earliest of the day `since` gives the person, the
+    start of their stored row's window and that of their latest case's (see window_starts). Links of
+    a person before that day can neither carry a row they give nor one they gave: only those of a
+    person whose row changes by links added on these days, or by a case made current, are needed.
 
     On PostgreSQL only: `before`, a prepared statement run first in the same round trip (its first row
     in `before`); and a horizon of None, for a caller that learns it from that statement: then each
@@ -117,16 +131,29 @@ def read_around(
     if not _postgres():
         assert before is None
         links = links_touching(links_of) if links_of else []
+        starts: dict[Any, date] = {}
+        if since is not None:
+            assert first_cases_within is not None and not and_reached
+            starts = window_starts(links_of, since, first_cases_within[1])
+            links = [
+                (one, other, day) for one, other, day in links if starts[one] <= day <= first_cases_within[1]
+            ]
         reached = {other for _one, other, _day in links} - links_of if and_reached else set()
         links += links_touching(reached) if reached else []
         wanted = rows_of | {other for _one, other, _day in links}
         found = stored_rows(wanted)
         firsts: dict[Any, Row] = {}
         if first_cases_within:
-            since, day = first_cases_within
-            assert since is not None
-            firsts = first_cases(rows_of, since, day)
-        return Around(links, {person: found.get(person) for person in wanted}, firsts, reached)
+            horizon, day = first_cases_within
+            assert horizon is not None
+            firsts = first_cases(rows_of, horizon, day)
+        return Around(
+            links,
+            {person: found.get(person) for person in wanted},
+            firsts,
+            reached,
+            since=starts if since is not None else {},
+        )
     if not links_of and not rows_of and before is None:
         return Around([], {}, {})
     horizon, as_of = first_cases_within or (None, None)
@@ -134,6 +161,13 @@ def read_around(
         "cases_read_around", _READ_AROUND, ("text", "text", "date", "date", "boolean"),
         [_array(links_of), _array(rows_of), horizon, as_of, and_reached],
     )  # fmt: skip
+    if since is not None:
+        assert as_of is not None and not and_reached and links_of <= rows_of
+        persons = sorted(links_of)
+        read = (
+            "cases_read_window", _READ_WINDOW, ("text", "text", "date", "date", "boolean", "text"),
+            [_array(persons), _array(rows_of), horizon, as_of, False, _array(since[p] for p in persons)],
+        )  # fmt: skip
     around = Around([], {}, {})
     with connection.cursor() as cursor:
         prepared.execute_many(cursor, [before, read] if before else [read])
@@ -144,48 +178,108 @@ def read_around(
     for kind, one, other, day, *values in found:
         if kind == "l":
             around.links.append((one, other, day))
-            around.rows[other] = Row(*values) if values[0] is not None else None
+            if other not in rows_of:  # (theirs comes as an "r" row)
+                around.rows[other] = Row(*values) if values[0] is not None else None
             if and_reached and one not in links_of:
                 around.reached.add(one)
         elif kind == "r":
             around.rows[one] = Row(*values) if values[0] is not None else None
+        elif kind == "w":
+            around.since[one] = day
         else:
             around.firsts[one] = Row(*values)
     return around
 
 
-def _read_around_sql() -> str:
-    """read_around's statement: links of $1 (and, if $5, of every person they reach: the array of
-    those persons is computed once, so that their links are probed by index as $1's are) with the rows
-    they reach, rows of $2, and (given the day $4: confirmed from $3, if not NULL, to $4) the first
-    cases of $2; empty arrays, a false $5 and a NULL $4 read nothing."""
+def _read_around_sql(windowed: bool = False) -> str:
+    """read_around's statement: links of $1 with the rows they reach, rows of $2, and (given the day
+    $4: confirmed from $3, if not NULL, to $4) the first cases of $2; empty arrays, a false $5 and a
+    NULL $4 read nothing. If $5, the links of every person they reach too (the next hop, "ahead"),
+    from the day the person can spread on: the earliest of their stored row's next_from and of their
+    links with $1 (a row $1 offers them opens then), up to $4; that day for each ("w" rows).
+    `windowed`: the links of each person of $1 only from a day on too (the earliest of $6's day for
+    them, which runs alongside $1, of their stored row's next_from and of their latest case's window
+    start) up to $4, with that day ("w" rows) — read_around's `since`. Each end's range is read from
+    its index."""
     exposure, trace, case = Exposure._meta.db_table, TraceLevel._meta.db_table, Case._meta.db_table
     row = (
         "t.level, t.via_id::text, t.root_case_id, t.exposed_on, t.next_from, t.next_until, t.path, "
         "t.cluster_id, c.chain_window_end"
     )
-    joined = f"LEFT JOIN {trace} t ON t.person_id = {{person}} LEFT JOIN {case} c ON c.id = t.root_case_id"
+    # The rows of links to persons of $2 are left out: theirs come as "r" rows. An array compared with
+    # each row is built once, in a subquery: a parameter's cast is evaluated again for every row (51
+    # persons' ids parsed for each of hundreds of links cost more than the probes).
+    once = "ARRAY(SELECT unnest(${}::uuid[]))"
+    joined = "LEFT JOIN {trace} t ON t.person_id = {person} LEFT JOIN {case} c ON c.id = t.root_case_id"
+    linked = joined.format(trace=trace, case=case, person=f"l.other AND l.other <> ALL({once.format(2)})")
+    asked = joined.format(trace=trace, case=case, person="p.id")
     links = """SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure} WHERE low_id = ANY({among})
                UNION ALL
                SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY({among})"""
-    reached = "ARRAY(SELECT DISTINCT other FROM near WHERE $5 AND other <> ALL($1::uuid[]))"
+    # the links of each person of `persons` (id, since) from their day on, up to $4 (if not NULL)
+    until = "($4 IS NULL OR e.exposed_on <= $4)"
+    ranged = f"""
+        SELECT s.id AS one, e.high_id AS other, e.exposed_on FROM {{persons}} s
+        JOIN {exposure} e ON e.low_id = s.id AND e.exposed_on >= s.since AND {until}
+        UNION ALL
+        SELECT s.id, e.low_id, e.exposed_on FROM {{persons}} s
+        JOIN {exposure} e ON e.high_id = s.id AND e.exposed_on >= s.since AND {until}
+    """  # noqa: S608
+    columns = (
+        "level, via_id, root_case_id, exposed_on, next_from, next_until, path, cluster_id, chain_window_end"
+    )
+    # the rows of $2 and their latest cases up to $4 (read once: the seeds' days start from them)
+    firsts = f"""
+        asked AS (
+            SELECT p.id, t.level, t.via_id::text AS via_id, t.root_case_id, t.exposed_on, t.next_from,
+                   t.next_until, t.path, t.cluster_id, c.chain_window_end
+            FROM unnest($2::uuid[]) p(id) {asked}
+        ),
+        latest AS (
+            SELECT DISTINCT ON (person_id) person_id, id, confirmed_on, window_start, window_end, path,
+                   cluster_id, chain_window_end
+            FROM {case} WHERE person_id = ANY($2::uuid[]) AND confirmed_on <= $4
+            ORDER BY person_id, confirmed_on DESC, id DESC
+        )"""  # noqa: S608
+    near = f"near AS ({links.format(exposure=exposure, among='$1::uuid[]')})"
+    if windowed:  # (every person of $1 is in $2)
+        near = f"""
+            seeds AS (
+                SELECT s.id, LEAST(s.since, a.next_from, f.window_start) AS since
+                FROM unnest($1::uuid[], $6::date[]) s(id, since)
+                LEFT JOIN asked a ON a.id = s.id LEFT JOIN latest f ON f.person_id = s.id
+            ),
+            near AS ({ranged.format(persons="seeds")})"""  # noqa: S608
+    ahead = f"""
+        ahead AS (
+            SELECT n.other AS id, LEAST(MIN(n.exposed_on), MIN(t.next_from)) AS since
+            FROM near n LEFT JOIN {trace} t ON t.person_id = n.other
+            WHERE $5 AND n.other <> ALL({once.format(1)})
+            GROUP BY n.other
+        )"""  # noqa: S608
+    nulls = ", ".join(["NULL"] * 9)
+    days = f"SELECT 'w', id::text, NULL, since, {nulls} FROM ahead"  # noqa: S608
+    if windowed:
+        days += f" UNION ALL SELECT 'w', id::text, NULL, since, {nulls} FROM seeds"  # noqa: S608
+    # "f": each person's latest case up to $4 is their latest within [$3, $4] if it is on or after $3
     return f"""
-        WITH near AS ({links.format(exposure=exposure, among="$1::uuid[]")})
+        WITH {firsts}, {near}, {ahead}
         SELECT 'l', l.one::text, l.other::text, l.exposed_on, {row}
-        FROM (SELECT * FROM near UNION ALL {links.format(exposure=exposure, among=reached)}) l
-        {joined.format(person="l.other")}
+        FROM (SELECT * FROM near UNION ALL {ranged.format(persons="ahead")}) l
+        {linked}
         UNION ALL
-        SELECT 'r', p.id::text, NULL, NULL, {row} FROM unnest($2::uuid[]) p(id) {joined.format(person="p.id")}
+        SELECT 'r', id::text, NULL, NULL, {columns} FROM asked
         UNION ALL
-        SELECT 'f', f.person_id::text, NULL, NULL, 0, NULL, f.id, f.confirmed_on, f.window_start,
-               f.window_end, f.path, f.cluster_id, f.chain_window_end
-        FROM (SELECT DISTINCT ON (person_id) * FROM {case}
-              WHERE person_id = ANY($2::uuid[]) AND ($3 IS NULL OR confirmed_on >= $3) AND confirmed_on <= $4
-              ORDER BY person_id, confirmed_on DESC, id DESC) f
-    """  # noqa: S608 - as first_cases: each person's latest case within the horizon, then the highest id
+        SELECT 'f', person_id::text, NULL, NULL, 0, NULL, id, confirmed_on, window_start, window_end, path,
+               cluster_id, chain_window_end
+        FROM latest WHERE $3 IS NULL OR confirmed_on >= $3
+        UNION ALL
+        {days}
+    """  # noqa: S608
 
 
 _READ_AROUND = _read_around_sql()
+_READ_WINDOW = _read_around_sql(windowed=True)
 
 
 _ROW_COLUMNS = (
@@ -220,6 +314,28 @@ def stored_rows(persons: set[Any]) -> dict[Any, Row]:
     }
 
 
+def window_starts(persons: set[Any], since: dict[Any, date], as_of: date) -> dict[Any, date]:
+    """The day each person's links are read from (read_around's `since`, on SQLite): the earliest of
+    their day in `since`, their stored row's next_from and their latest case's window start."""
+    starts = dict(since)
+    rows = stored_rows(persons)
+    latest: dict[Any, date] = {}
+    for chunk in _chunked(persons):
+        cases = (
+            Case.objects.filter(person_id__in=chunk, confirmed_on__lte=as_of)
+            .order_by("person_id", "-confirmed_on", "-pk")
+            .values_list("person_id", "window_start")
+        )
+        for pid, start in cases:
+            latest.setdefault(pid, start)
+    for person in persons:
+        found = [
+            day for day in (rows[person].next_from if person in rows else None, latest.get(person)) if day
+        ]
+        starts[person] = min([starts[person], *found])
+    return starts
+
+
 def first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, Row]:
     """F0 rows: each person's latest case confirmed within the horizon (as the rebuild's first step)."""
     rows: dict[Any, Row] = {}
@@ -238,20 +354,24 @@ def first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, Row]:
     return rows
 
 
-def write_changes(before: dict[Any, "Row | None"], rows: dict[Any, "Row | None"]) -> None:
+def write_changes(
+    before: dict[Any, "Row | None"], rows: dict[Any, "Row | None"], known_paths: dict[Any, str] | None = None
+) -> None:
     """Delete the rows that went, upsert those that changed (with the residence path of the persons
-    traced: an F0 row keeps the path its case recorded)."""
+    traced, read from the registry unless `known_paths` has it: an F0 row keeps the path its case
+    recorded)."""
     final = {person: rows[person] for person in before if rows[person] != before[person]}
     gone = [person for person, row in final.items() if row is None]
     kept = {person: row for person, row in final.items() if row is not None}
+    known = known_paths or {}
     if _postgres():
-        _write_on_postgresql(gone, kept)
+        _write_on_postgresql(gone, kept, known)
         return
     for chunk in _chunked(gone):
         TraceLevel.objects.filter(person_id__in=chunk).delete()
     person = apps.get_model("people", "Person")
-    paths: dict[Any, str] = {}
-    for chunk in _chunked(person for person, row in kept.items() if row.level > 0):
+    paths: dict[Any, str] = {p: known[p] for p, row in kept.items() if row.level > 0 and p in known}
+    for chunk in _chunked(p for p, row in kept.items() if row.level > 0 and p not in known):
         paths.update(person.objects.filter(pk__in=chunk).values_list("pk", "unit_path"))
     changed = [
         TraceLevel(
@@ -279,9 +399,9 @@ def write_changes(before: dict[Any, "Row | None"], rows: dict[Any, "Row | None"]
 _UPDATED = ("level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until", "path", "cluster_id")
 
 
-def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row]) -> None:
-    """One DELETE and one upsert whose traced persons' paths are joined from the registry, in one round
-    trip."""
+def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row], known: dict[Any, str]) -> None:
+    """One DELETE and one upsert whose traced persons' paths not known are read from the registry, in
+    one round trip."""
     statements: list[prepared.Statement] = []
     if gone:
         statements.append(("cases_trace_delete", _DELETE, ("text",), [_array(gone)]))
@@ -295,7 +415,7 @@ def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row]) -> None:
             _array(row.exposed_on for _person, row in rows),
             _array(row.next_from for _person, row in rows),
             _array(row.next_until for _person, row in rows),
-            _text_array(row.path if row.level == 0 else None for _person, row in rows),
+            _text_array(row.path if row.level == 0 else known.get(person) for person, row in rows),
             _array(row.cluster for _person, row in rows),
         ]
         statements.append(("cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns))
@@ -308,9 +428,9 @@ _DELETE = f"DELETE FROM {TraceLevel._meta.db_table} WHERE person_id = ANY($1::uu
 _UPSERT = f"""
     INSERT INTO {TraceLevel._meta.db_table} (person_id, {", ".join(_UPDATED)})
     SELECT v.person_id, v.level, v.via_id, v.root_case_id, v.exposed_on, v.next_from, v.next_until,
-           COALESCE(v.path, p.unit_path), v.cluster_id
+           COALESCE(v.path, (SELECT p.unit_path FROM {apps.get_model("people", "Person")._meta.db_table} p
+                             WHERE p.id = v.person_id)), v.cluster_id
     FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::bigint[], $5::date[], $6::date[], $7::date[],
                 $8::varchar[], $9::bigint[]) AS v(person_id, {", ".join(_UPDATED)})
-    JOIN {apps.get_model("people", "Person")._meta.db_table} p ON p.id = v.person_id
     ON CONFLICT (person_id) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)}
-"""  # noqa: S608 - the traced persons' residence paths joined from the registry
+"""  # noqa: S608 - the traced persons' residence paths not given read from the registry

@@ -16,9 +16,9 @@ PostgreSQL both have, so one code path serves both.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -27,7 +27,7 @@ from django.db.models import Field
 from phaodai.cases import prepared
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
-from phaodai.cases.trace_rows import Around, Row, keys, read_around, write_changes
+from phaodai.cases.trace_rows import Around, Row, key, keys, read_around, write_changes
 from phaodai.core.locks import serialise
 
 
@@ -41,9 +41,19 @@ class Reach:
     roots: set[int]
     cases: frozenset[Any]  # seeds, keyed as keys() keys them
     made_current: bool = False
+    placed: int | None = None  # the cluster the new case was put in, its rows labelled (NewCase)
 
     def is_case(self, person: Any) -> bool:
         return keys([person]) <= self.cases
+
+
+class NewCase(NamedTuple):
+    """A case just recorded, whose person is the seed of derive_around: its id, the person and the case
+    it was traced from (whose row the person had)."""
+
+    pk: int
+    person: Any
+    traced_from: int | None
 
 
 @dataclass(frozen=True)
@@ -244,7 +254,14 @@ def _insert_level(cursor: Any, t: dict[str, str], level: int, as_of: date) -> No
 # Incremental ----------------------------------------------------------------------------------------
 
 
-def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
+def derive_around(
+    seeds: Iterable[Any],
+    as_of: date,
+    *,
+    added: Iterable[tuple[Any, Any, date]] = (),
+    new_case: NewCase | None = None,
+    paths: Iterable[tuple[Any, str]] = (),
+) -> Reach:
     """Re-derive, exactly as the full rebuild would as of `as_of`, every row a change at `seeds`
     (persons with a new case, or new links) reaches; return the root cases of the rows met, before
     and after, and which seeds are current cases.
@@ -259,13 +276,35 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
     statements are prepared, see prepared.py) and levels move both ways (an F1 who turns positive
     takes their F2s up to F1; another F0's earlier exposure re-roots a contact, and the persons below
     them with it).
+
+    `added`: when the change is only these new links (one, other, day) between seeds. A seed's stored
+    row is then the least over their other links, so the new links are offered to them like a
+    changed neighbour's row, instead of recomputing them from all their links; and only their links
+    from the earliest day that can spread are read (read_around's `since`): a new F1's neighbours met
+    inside their window, not the weeks of links before it. A seed whose stored F0 row is no longer
+    current is recomputed in full.
+
+    `new_case`: the seed's case just recorded. When the rows read around it tell its cluster (see
+    _placed) the case is put in it first, so that its rows are written labelled, once (`placed` in
+    the Reach); otherwise the caller groups it (clusters.assign_clusters_for). `paths`: the residence
+    paths the caller has at hand (person, path): their rows are written without reading them again.
     """
     seeds = keys(seeds)
+    offered = _both_ways(added)
     near = _Neighbourhood(as_of)
-    depth, firsts = _locked_first_read(near, seeds)
+    since = {person: min(day for _other, day in links) for person, links in offered.items()} or None
+    depth, firsts = _locked_first_read(near, seeds, since)
+    placed = _placed(near, firsts, new_case) if new_case is not None else None
+    if new_case is not None and placed is not None:
+        person = key(new_case.person)
+        firsts[person] = replace(firsts[person], cluster=placed)  # the rows rooted at it take it
     before: dict[Any, Row | None] = {}  # each changed person's stored row
     recompute: set[Any] = set(seeds)
     offers: dict[Any, list[tuple[Any, date]]] = {}
+    if offered:  # seeds with no new link, or whose F0 row is no longer current, are recomputed
+        stale = {p for p in seeds if p not in firsts and (row := near.rows.get(p)) and row.level == 0}
+        recompute, offers = (seeds - offered.keys()) | stale, offered
+    first_round = True
     for _round in range(4 * (depth + 2)):
         if not recompute and not offers:
             break
@@ -273,9 +312,9 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
         changed: dict[Any, Row | None] = {}
         for person in recompute | offers.keys():
             kept = near.rows.get(person)
-            if person in seeds:
-                row = firsts.get(person) or near.best(person, near.links[person], depth)
-            elif kept is not None and kept.level == 0:
+            if first_round and person in firsts:
+                row = firsts[person]  # a seed's current case
+            elif kept is not None and kept.level == 0 and not (first_round and person in seeds):
                 row = kept  # a case: only a change to the person's own cases moves it
             elif person in recompute:
                 row = near.best(person, near.links[person], depth)
@@ -286,13 +325,55 @@ def derive_around(seeds: Iterable[Any], as_of: date) -> Reach:
         for person in changed:
             before.setdefault(person, near.rows.get(person))
         recompute, offers = near.spread(changed, depth)
+        first_round = False
     else:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
-    write_changes(before, near.rows)
+    write_changes(before, near.rows, {key(person): path for person, path in paths})
     met = before.keys() | seeds
     roots = {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
     cases = frozenset(person for person in seeds if (row := near.rows.get(person)) and row.level == 0)
-    return Reach(roots, cases, _made_current(before, near.rows))
+    return Reach(roots, cases, _made_current(before, near.rows), placed)
+
+
+def _placed(near: "_Neighbourhood", firsts: dict[Any, Row], new_case: NewCase) -> int | None:
+    """The cluster of a new case, from the rows read around its person, as clusters.assign_clusters_for
+    would find it: the one cluster of the current cases it is linked to (each an F0 neighbour met
+    inside either's window, and the case it was traced from: the root of the person's row), or a new
+    cluster (made now, the case in it) when it is linked to none. None, for the walk to decide, when
+    they are in several clusters (a merge), when the person was already a current case, or when the
+    case is not current. Every group is settled in its cluster before (as every service leaves them),
+    so the groups of those cases need no walk."""
+    from phaodai.cases import clusters
+
+    person = key(new_case.person)
+    first, old = firsts.get(person), near.rows.get(person)
+    if first is None or first.root_case != new_case.pk or (old is not None and old.level == 0):
+        return None
+    met: set[int | None] = set()
+    if new_case.traced_from is not None:
+        if old is None or old.root_case != new_case.traced_from:
+            return None
+        met.add(old.cluster)
+    for other, day in near.links[person]:
+        row = near.rows.get(other)
+        if row is None or row.level != 0:
+            continue
+        if first.next_from <= day <= first.next_until or row.next_from <= day <= row.next_until:
+            met.add(row.cluster)
+    if None in met or len(met) > 1:
+        return None
+    return met.pop() if met else clusters.start_cluster(new_case.pk)
+
+
+def _both_ways(added: Iterable[tuple[Any, Any, date]]) -> dict[Any, list[tuple[Any, date]]]:
+    """Each end of these links, keyed as the derivation keys persons, with the other ends and days."""
+    offered: dict[Any, list[tuple[Any, date]]] = {}
+    keyed = str if connection.vendor == "postgresql" else None  # as key(), once for all
+    for one, other, day in added:
+        a, b = (keyed(one), keyed(other)) if keyed else (one, other)
+        offered.setdefault(a, []).append((b, day))
+        offered.setdefault(b, []).append((a, day))
+    return offered
 
 
 def _made_current(before: dict[Any, Row | None], rows: dict[Any, Row | None]) -> bool:
@@ -308,20 +389,29 @@ def _made_current(before: dict[Any, Row | None], rows: dict[Any, Row | None]) ->
     return False
 
 
-def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, dict[Any, Row]]:
-    """serialize(); the depth of the rule in force; and the first read: the seeds' links, the
-    rows they reach, the seeds' own rows and F0 rows (their cases within the rule's horizon) — with the
-    next hop's links when the seeds are few (a new case: its neighbours, offered F1, spread next; read
-    ahead, a round trip fewer, a few dozen links read in vain if the seed changes nothing).
+def _locked_first_read(
+    near: "_Neighbourhood", seeds: set[Any], since: dict[Any, date] | None = None
+) -> tuple[int, dict[Any, Row]]:
+    """serialize(); the depth of the rule in force; and the first read: the seeds' links (from the
+    days `since` gives, see read_around), the rows they reach, the seeds' own rows and F0 rows (their
+    cases within the rule's horizon) — with the next hop's links when the seeds are few and all their
+    links are read (a new case: its neighbours, offered F1, spread next; read ahead, a round trip
+    fewer, a few dozen links read in vain if the seed changes nothing).
 
     One round trip on PostgreSQL: the lock with the rule (read as rule_at reads it), then the read as a
     second statement, so that it sees what the lock's previous holder committed."""
-    as_of, ahead = near.as_of, len(seeds) <= READ_AHEAD
+    as_of, ahead = near.as_of, len(seeds) <= READ_AHEAD and since is None
     if connection.vendor != "postgresql":
         rule = rule_at(as_of)
         serialize()
         within = (as_of - timedelta(days=rule.horizon_days), as_of)
-        around = near.load(links_of=seeds, rows_of=seeds, first_cases_within=within, and_reached=ahead)
+        around = near.load(
+            links_of=seeds if since is None else set(since),
+            rows_of=seeds,
+            first_cases_within=within,
+            and_reached=ahead,
+            since=since,
+        )
         return rule.depth, around.firsts
     locked: prepared.Statement = (
         "cases_locked_rule",
@@ -330,7 +420,12 @@ def _locked_first_read(near: "_Neighbourhood", seeds: set[Any]) -> tuple[int, di
         [DERIVATION_LOCK, as_of],
     )
     around = near.load(
-        links_of=seeds, rows_of=seeds, first_cases_within=(None, as_of), and_reached=ahead, before=locked
+        links_of=seeds if since is None else set(since),
+        rows_of=seeds,
+        first_cases_within=(None, as_of),
+        and_reached=ahead,
+        before=locked,
+        since=since,
     )
     assert around.before is not None
     depth, horizon_days = around.before
@@ -368,6 +463,7 @@ class _Neighbourhood:
         self.as_of = as_of
         self.links: dict[Any, list[tuple[Any, date]]] = {}
         self.rows: dict[Any, Row | None] = {}
+        self.since: dict[Any, date] = {}  # persons whose links were read from a day on only: that day
 
     def load(
         self,
@@ -377,16 +473,26 @@ class _Neighbourhood:
         first_cases_within: tuple[date | None, date] | None = None,
         and_reached: bool = False,
         before: prepared.Statement | None = None,
+        since: dict[Any, date] | None = None,
+        partly: Iterable[Any] = (),
     ) -> Around:
-        """Read the links of `links_of` not read yet, with the stored rows of the persons they reach and
-        of `rows_of` not read yet (one statement, none when everything is known); given a horizon and
-        a day, the F0 rows of `rows_of` too (in the Around returned; see read_around for `before`);
-        `and_reached` (the first read only, while no links are known): the links of every person
-        reached as well. Rows already read are kept: they may have been re-derived since."""
+        """Read the links of `links_of` not read yet (or read only from a day on, except for the persons
+        `partly`, whose links from that day on are enough), with the stored rows of the persons they
+        reach and of `rows_of` not read yet (one statement, none when everything is known); given a
+        horizon and a day, the F0 rows of `rows_of` too (in the Around returned; see read_around for
+        `before` and `since`); `and_reached` (the first read only, while no links are known): the
+        links of every person reached as well. Rows already read are kept: they may have been
+        re-derived since."""
         assert not (and_reached and self.links)  # a person's links are read once, or appear twice
         missing = links_of - self.links.keys()
+        missing |= (links_of & self.since.keys()) - set(partly)
         unread = rows_of - self.rows.keys()
-        around = read_around(missing, unread, first_cases_within, and_reached=and_reached, before=before)
+        around = read_around(
+            missing, unread, first_cases_within, and_reached=and_reached, before=before, since=since
+        )
+        for person in missing:
+            self.since.pop(person, None)
+        self.since.update(around.since)
         for person in missing | around.reached:
             self.links[person] = []
         for one, other, day in around.links:
@@ -426,12 +532,16 @@ class _Neighbourhood:
         recompute: set[Any] = set()
         offers: dict[Any, list[tuple[Any, date]]] = {}
         parents = []
+        olds = {}
         for person, row in changed.items():
-            old = self.rows.get(person)
+            old = olds[person] = self.rows.get(person)
             self.rows[person] = row
             if any(r is not None and r.level < depth for r in (old, row)):
                 parents.append(person)
-        self.load(links_of=set(parents), rows_of=set())
+        # A parent whose links were read from a day on only (a seed, contacts added) spreads from them
+        # if both its windows, before and after, open on or after that day: no link before it can
+        # carry the row it gives, nor one it gave.
+        self.load(links_of=set(parents), rows_of=set(), partly=self._windowed_enough(parents, olds))
         ahead: set[Any] = set()  # offered a level that has children: may spread in turn
         for parent in parents:
             row = self.rows[parent]
@@ -448,8 +558,19 @@ class _Neighbourhood:
         # Who may spread in turn: everyone recomputed, and everyone offered a level that has children.
         # Their links are read now, in one statement, so that the next round and its spreading read
         # none (a new F0: two reads in all, not three).
-        self.load(links_of=recompute | ahead, rows_of=set())
+        # (links from a day on may do for a seed offered a row now: checked when it spreads, as above)
+        self.load(links_of=recompute | ahead, rows_of=set(), partly=ahead - recompute)
         return recompute, offers
+
+    def _windowed_enough(self, persons: Iterable[Any], olds: dict[Any, "Row | None"]) -> set[Any]:
+        """Those of these persons whose links were read from a day on only, and whose rows before
+        (`olds`) and now both open their windows on or after that day."""
+        return {
+            person
+            for person in persons
+            if (day := self.since.get(person)) is not None
+            and all(row is None or row.next_from >= day for row in (olds[person], self.rows[person]))
+        }
 
 
 def serialize() -> None:

@@ -226,3 +226,74 @@ def test_regrouping_after_a_new_case_walks_from_it_whatever_the_number_of_cluste
         record(resident(n), hanoi(2021, 9, 6, 9), f"X-{n}")
     assert queries_for_a_new_case(110, 7) == first
     assert Cluster.objects.filter(status="active").count() == 6
+
+
+def refuse_to_walk(case_ids: Any) -> None:
+    raise AssertionError("the derivation knew the new case's cluster: no walk")
+
+
+def assert_the_rebuild_agrees(as_of: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full rebuild (with the grouping's functions as shipped) changes no case's or person's cluster
+    and no cluster's row."""
+    grouped = snapshot()
+    monkeypatch.undo()
+    services.rederive(as_of=as_of)
+    assert snapshot() == grouped
+
+
+def test_an_f1_turning_positive_is_placed_in_their_source_cluster_without_a_walk(
+    two_clusters: dict[str, Any], resident: Any, record: Any, link: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows read around a new case tell its cluster when every current case it is linked to is in
+    one: the case is put in it first and its contacts' rows are written labelled, as the walk and the
+    rebuild would group them."""
+    older = cluster_of(two_clusters["case_older"])
+    f1, met = two_clusters["f1s_older"][0], resident(40)
+    link(f1, [(met, date(2021, 9, 10))], hanoi(2021, 9, 11, 8))
+    monkeypatch.setattr(clusters, "assign_clusters_for", refuse_to_walk)
+    case = record(f1, hanoi(2021, 9, 11, 9), "A-2")
+    assert cluster_of(case).pk == older.pk
+    assert TraceLevel.objects.values_list("level", "root_case_id", "cluster_id").get(person=met) == (
+        1,
+        case.pk,
+        older.pk,
+    )
+    kept = Cluster.objects.get(pk=older.pk)
+    assert (kept.cases_count, kept.contacts_count, kept.last_case_at) == (2, 2, hanoi(2021, 9, 11, 9))
+    assert_the_rebuild_agrees(date(2021, 9, 11), monkeypatch)
+
+
+def test_a_case_linked_to_no_current_case_starts_its_cluster_without_a_walk(
+    two_clusters: dict[str, Any], resident: Any, record: Any, link: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone, met = resident(50), resident(51)
+    link(alone, [(met, date(2021, 9, 11))], hanoi(2021, 9, 12, 8))
+    monkeypatch.setattr(clusters, "assign_clusters_for", refuse_to_walk)
+    case = record(alone, hanoi(2021, 9, 12, 9), "D-1")
+    started = cluster_of(case)
+    assert (started.code, started.cases_count, started.contacts_count) == (f"OD-{case.pk}", 1, 1)
+    assert TraceLevel.objects.get(person=met).cluster_id == started.pk
+    assert_the_rebuild_agrees(date(2021, 9, 12), monkeypatch)
+
+
+def test_a_new_case_met_by_two_clusters_is_left_to_the_walk_which_merges_them(
+    two_clusters: dict[str, Any], resident: Any, record: Any, link: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older, newer = cluster_of(two_clusters["case_older"]), cluster_of(two_clusters["case_newer"])
+    bridge = resident(30)
+    link(bridge, [(two_clusters["older"], date(2021, 9, 10)), (two_clusters["newer"], date(2021, 9, 11))],
+         hanoi(2021, 9, 12, 8))  # fmt: skip
+    walked: list[set[int]] = []
+    walk = clusters.assign_clusters_for
+
+    def watched(case_ids: Any) -> None:
+        walked.append(set(case_ids))
+        walk(case_ids)
+
+    monkeypatch.setattr(clusters, "assign_clusters_for", watched)
+    bridge_case = record(bridge, hanoi(2021, 9, 12, 9), "C-1")
+    assert walked and bridge_case.pk in walked[0]
+    for case in (two_clusters["case_older"], two_clusters["case_newer"], bridge_case):
+        assert cluster_of(case).pk == older.pk
+    assert Cluster.objects.get(pk=newer.pk).merged_into_id == older.pk
+    assert_the_rebuild_agrees(date(2021, 9, 12), monkeypatch)

@@ -30,6 +30,18 @@ def derivation() -> dict[Any, tuple[Any, ...]]:
     return {pid: tuple(rest) for pid, *rest in TraceLevel.objects.values_list("person_id", *fields)}
 
 
+def a_case_met_by(contact: Any, f0: Any, by: Any, test_ref: str) -> None:
+    """f0 confirmed on 10/9, then `contact` added as met on 9/9 (an F1)."""
+    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
+                         source_known=False, test_ref=test_ref, clock=at(SEPT_10_MORNING))  # fmt: skip
+    services.add_contacts(
+        by=by,
+        source=f0,
+        contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=contact)],
+        clock=at(hanoi(2021, 9, 10, 11)),
+    )
+
+
 @on_postgresql
 def test_array_literals_come_back_unchanged() -> None:
     texts = ['a"b', "c\\d", None, "e,f", "{g}", "", "NULL", "Đông Anh"]
@@ -47,14 +59,7 @@ def test_the_persons_read_around_a_change_are_keyed_as_the_seeds_are(
 ) -> None:
     f0, f1 = resident(0), resident(1)
     by = health_worker_bo_de
-    services.record_case(by=by, person=f0, confirmed_at=SEPT_10_MORNING, detected_in="community",
-                         source_known=False, test_ref="K-1", clock=at(SEPT_10_MORNING))  # fmt: skip
-    services.add_contacts(
-        by=by,
-        source=f0,
-        contacts=[services.ContactInput(exposed_on=date(2021, 9, 9), setting="household", person=f1)],
-        clock=at(hanoi(2021, 9, 10, 11)),
-    )
+    a_case_met_by(f1, f0, by, "K-1")
     seeds = trace_rows.keys([f0.pk])
     around = trace_rows.read_around(seeds, seeds, (date(2021, 8, 13), date(2021, 9, 10)))
     (one, other, day), *rest = around.links
@@ -124,7 +129,8 @@ def test_a_statement_made_stale_is_prepared_again(resident: Any, health_worker_b
 
 def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_worker_bo_de: Any) -> None:
     """A new case's first read takes its neighbours' links with its own (READ_AHEAD): the same links
-    and rows as reading the neighbours' links after."""
+    and rows as reading the neighbours' links after — on PostgreSQL those from the day each neighbour
+    can spread on (the earliest of their row's window and of their links with the seed)."""
     f0, f1, f2, f3 = resident(0), resident(1), resident(2), resident(3)
     by = health_worker_bo_de
     for source, contact, day in ((f0, f1, 9), (f1, f2, 10), (f1, f3, 10), (f0, f3, 8)):
@@ -142,8 +148,20 @@ def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_wo
     neighbours = {other for _one, other, _day in first.links}
     second = trace_rows.read_around(neighbours, set())
     assert ahead.reached == neighbours == trace_rows.keys([f1.pk, f3.pk])
-    assert sorted(ahead.links, key=str) == sorted(first.links + second.links, key=str)
-    assert ahead.rows == first.rows | second.rows
+    if connection.vendor == "postgresql":
+        rows = trace_rows.stored_rows(neighbours)
+        assert ahead.since == {
+            n: min(
+                [day for _one, other, day in first.links if other == n]
+                + ([rows[n].next_from] if n in rows else [])
+            )
+            for n in neighbours
+        }
+    else:
+        assert ahead.since == {}
+    spreading = [link for link in second.links if link[2] >= ahead.since.get(link[0], date.min)]
+    assert sorted(ahead.links, key=str) == sorted(first.links + spreading, key=str)
+    assert ahead.rows == first.rows | {other: second.rows[other] for _one, other, _day in spreading}
 
 
 def test_adding_one_contact_to_a_case_reads_no_links_of_its_other_contacts(
@@ -173,6 +191,35 @@ def test_adding_one_contact_to_a_case_reads_no_links_of_its_other_contacts(
     earlier = trace_rows.keys([c.pk for c in contacts[:4]])
     assert not any(links_of & earlier for links_of, _ahead in reads)
     assert TraceLevel.objects.get(person=contacts[4]).level == 1
+
+
+def test_links_added_read_a_seeds_links_only_from_the_first_day_that_can_spread(
+    resident: Any, health_worker_bo_de: Any
+) -> None:
+    """Contacts added (read_around's `since`): a seed's links from the earliest of the day given, its
+    row's window and its latest case's, up to the day; the rows of the persons asked for come once."""
+    f0, f1, before, inside = resident(0), resident(1), resident(2), resident(3)
+    by = health_worker_bo_de
+    for contact, day in ((before, date(2021, 8, 25)), (inside, date(2021, 9, 10))):
+        services.add_contacts(
+            by=by,
+            source=f1,
+            contacts=[services.ContactInput(exposed_on=day, setting="market", person=contact)],
+            clock=at(hanoi(2021, 9, 10, 8)),
+        )
+    a_case_met_by(f1, f0, by, "W-1")
+    seeds = trace_rows.keys([f1.pk])
+    within = (date(2021, 8, 13), date(2021, 9, 10))
+    windowed = trace_rows.read_around(seeds, seeds, within, since={next(iter(seeds)): date(2021, 9, 9)})
+    whole = trace_rows.read_around(seeds, seeds, within)
+    others = {other for _one, other, _day in windowed.links}
+    assert others == trace_rows.keys([f0.pk, inside.pk])
+    assert {other for _one, other, _day in whole.links} == others | trace_rows.keys([before.pk])
+    assert windowed.since == {next(iter(seeds)): date(2021, 9, 9)} and not whole.since
+    # the row of f1 (an F1 from 9/9: its window starts then) came as asked; an earlier day reads more
+    assert windowed.rows == {p: r for p, r in whole.rows.items() if p in others | seeds}
+    earlier = trace_rows.read_around(seeds, seeds, within, since={next(iter(seeds)): date(2021, 8, 20)})
+    assert sorted(earlier.links, key=str) == sorted(whole.links, key=str)
 
 
 def test_server_side_binding_fails_the_system_check() -> None:
