@@ -100,7 +100,7 @@ class Around:
     firsts: dict[Any, "Row"]
     reached: set[Any] = field(default_factory=set)  # persons whose links were read too (and_reached)
     before: tuple[Any, ...] | None = None  # the first row of the statement run before (PostgreSQL)
-    since: dict[Any, date] = field(default_factory=dict)  # persons whose links start on a day: that day
+    read_from: dict[Any, date] = field(default_factory=dict)  # persons whose links start on a day: that day
 
 
 def read_around(
@@ -116,10 +116,10 @@ def read_around(
     `rows_of`, and (given a horizon and a day) the F0 rows of `rows_of`: one statement on PostgreSQL.
     `and_reached`: the exposures (and rows reached) of every person the links of `links_of` reach
     too, named in `reached` — the next hop, read ahead in the same statement; on PostgreSQL only
-    from the day each can spread on (in `since`: see _read_around_sql).
+    from the day each can spread on (in `read_from`: see _read_around_sql).
 
     `since` (with a day; every person of `links_of` named in it, all of them in `rows_of`): only their
-    exposures from a day on, up to the day: the earliest of the day `since` gives the person, the
+    exposures from a day on (in `read_from`): the earliest of the day `since` gives the person, the
     start of their stored row's window and that of their latest case's (see window_starts). Links of
     a person before that day can neither carry a row they give nor one they gave: only those of a
     person whose row changes by links added on these days, or by a case made current, are needed.
@@ -135,9 +135,7 @@ def read_around(
         if since is not None:
             assert first_cases_within is not None and not and_reached
             starts = window_starts(links_of, since, first_cases_within[1])
-            links = [
-                (one, other, day) for one, other, day in links if starts[one] <= day <= first_cases_within[1]
-            ]
+            links = [(one, other, day) for one, other, day in links if day >= starts[one]]
         reached = {other for _one, other, _day in links} - links_of if and_reached else set()
         links += links_touching(reached) if reached else []
         wanted = rows_of | {other for _one, other, _day in links}
@@ -152,7 +150,7 @@ def read_around(
             {person: found.get(person) for person in wanted},
             firsts,
             reached,
-            since=starts if since is not None else {},
+            read_from=starts if since is not None else {},
         )
     if not links_of and not rows_of and before is None:
         return Around([], {}, {})
@@ -185,7 +183,7 @@ def read_around(
         elif kind == "r":
             around.rows[one] = Row(*values) if values[0] is not None else None
         elif kind == "w":
-            around.since[one] = day
+            around.read_from[one] = day
         else:
             around.firsts[one] = Row(*values)
     return around
@@ -196,10 +194,10 @@ def _read_around_sql(windowed: bool = False) -> str:
     $4: confirmed from $3, if not NULL, to $4) the first cases of $2; empty arrays, a false $5 and a
     NULL $4 read nothing. If $5, the links of every person they reach too (the next hop, "ahead"),
     from the day the person can spread on: the earliest of their stored row's next_from and of their
-    links with $1 (a row $1 offers them opens then), up to $4; that day for each ("w" rows).
+    links with $1 (a row $1 offers them opens then); that day for each ("w" rows).
     `windowed`: the links of each person of $1 only from a day on too (the earliest of $6's day for
     them, which runs alongside $1, of their stored row's next_from and of their latest case's window
-    start) up to $4, with that day ("w" rows) — read_around's `since`. Each end's range is read from
+    start), with that day ("w" rows) — read_around's `since`. Each end's range is read from
     its index."""
     exposure, trace, case = Exposure._meta.db_table, TraceLevel._meta.db_table, Case._meta.db_table
     row = (
@@ -216,20 +214,20 @@ def _read_around_sql(windowed: bool = False) -> str:
     links = """SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure} WHERE low_id = ANY({among})
                UNION ALL
                SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY({among})"""
-    # the links of each person of `persons` (id, since) from their day on, up to $4 (if not NULL)
-    until = "($4 IS NULL OR e.exposed_on <= $4)"
+    # the links of each person of `persons` (id, since) from their day on (later ones too, as a full
+    # read: a stored row may have come through a link dated after the day of this derivation)
     ranged = f"""
         SELECT s.id AS one, e.high_id AS other, e.exposed_on FROM {{persons}} s
-        JOIN {exposure} e ON e.low_id = s.id AND e.exposed_on >= s.since AND {until}
+        JOIN {exposure} e ON e.low_id = s.id AND e.exposed_on >= s.since
         UNION ALL
         SELECT s.id, e.low_id, e.exposed_on FROM {{persons}} s
-        JOIN {exposure} e ON e.high_id = s.id AND e.exposed_on >= s.since AND {until}
+        JOIN {exposure} e ON e.high_id = s.id AND e.exposed_on >= s.since
     """  # noqa: S608
     columns = (
         "level, via_id, root_case_id, exposed_on, next_from, next_until, path, cluster_id, chain_window_end"
     )
     # the rows of $2 and their latest cases up to $4 (read once: the seeds' days start from them)
-    firsts = f"""
+    asked_and_latest = f"""
         asked AS (
             SELECT p.id, t.level, t.via_id::text AS via_id, t.root_case_id, t.exposed_on, t.next_from,
                    t.next_until, t.path, t.cluster_id, c.chain_window_end
@@ -263,7 +261,7 @@ def _read_around_sql(windowed: bool = False) -> str:
         days += f" UNION ALL SELECT 'w', id::text, NULL, since, {nulls} FROM seeds"  # noqa: S608
     # "f": each person's latest case up to $4 is their latest within [$3, $4] if it is on or after $3
     return f"""
-        WITH {firsts}, {near}, {ahead}
+        WITH {asked_and_latest}, {near}, {ahead}
         SELECT 'l', l.one::text, l.other::text, l.exposed_on, {row}
         FROM (SELECT * FROM near UNION ALL {ranged.format(persons="ahead")}) l
         {linked}

@@ -285,7 +285,7 @@ def derive_around(
     current is recomputed in full.
 
     `new_case`: the seed's case just recorded. When the rows read around it tell its cluster (see
-    _placed) the case is put in it first, so that its rows are written labelled, once (`placed` in
+    _place_new_case) the case is put in it first, so that its rows are written labelled, once (`placed` in
     the Reach); otherwise the caller groups it (clusters.assign_clusters_for). `paths`: the residence
     paths the caller has at hand (person, path): their rows are written without reading them again.
     """
@@ -294,7 +294,7 @@ def derive_around(
     near = _Neighbourhood(as_of)
     since = {person: min(day for _other, day in links) for person, links in offered.items()} or None
     depth, firsts = _locked_first_read(near, seeds, since)
-    placed = _placed(near, firsts, new_case) if new_case is not None else None
+    placed = _place_new_case(near, firsts, new_case) if new_case is not None else None
     if new_case is not None and placed is not None:
         person = key(new_case.person)
         firsts[person] = replace(firsts[person], cluster=placed)  # the rows rooted at it take it
@@ -302,8 +302,8 @@ def derive_around(
     recompute: set[Any] = set(seeds)
     offers: dict[Any, list[tuple[Any, date]]] = {}
     if offered:  # seeds with no new link, or whose F0 row is no longer current, are recomputed
-        stale = {p for p in seeds if p not in firsts and (row := near.rows.get(p)) and row.level == 0}
-        recompute, offers = (seeds - offered.keys()) | stale, offered
+        stale_f0 = {p for p in seeds if p not in firsts and (row := near.rows.get(p)) and row.level == 0}
+        recompute, offers = (seeds - offered.keys()) | stale_f0, offered
     first_round = True
     for _round in range(4 * (depth + 2)):
         if not recompute and not offers:
@@ -335,7 +335,7 @@ def derive_around(
     return Reach(roots, cases, _made_current(before, near.rows), placed)
 
 
-def _placed(near: "_Neighbourhood", firsts: dict[Any, Row], new_case: NewCase) -> int | None:
+def _place_new_case(near: "_Neighbourhood", firsts: dict[Any, Row], new_case: NewCase) -> int | None:
     """The cluster of a new case, from the rows read around its person, as clusters.assign_clusters_for
     would find it: the one cluster of the current cases it is linked to (each an F0 neighbour met
     inside either's window, and the case it was traced from: the root of the person's row), or a new
@@ -346,6 +346,7 @@ def _placed(near: "_Neighbourhood", firsts: dict[Any, Row], new_case: NewCase) -
     from phaodai.cases import clusters
 
     person = key(new_case.person)
+    assert person not in near.read_from  # all its links are read (a new case: its links are not windowed)
     first, old = firsts.get(person), near.rows.get(person)
     if first is None or first.root_case != new_case.pk or (old is not None and old.level == 0):
         return None
@@ -463,7 +464,7 @@ class _Neighbourhood:
         self.as_of = as_of
         self.links: dict[Any, list[tuple[Any, date]]] = {}
         self.rows: dict[Any, Row | None] = {}
-        self.since: dict[Any, date] = {}  # persons whose links were read from a day on only: that day
+        self.read_from: dict[Any, date] = {}  # persons whose links were read from a day on only: that day
 
     def load(
         self,
@@ -474,10 +475,10 @@ class _Neighbourhood:
         and_reached: bool = False,
         before: prepared.Statement | None = None,
         since: dict[Any, date] | None = None,
-        partly: Iterable[Any] = (),
+        windowed_ok: Iterable[Any] = (),
     ) -> Around:
         """Read the links of `links_of` not read yet (or read only from a day on, except for the persons
-        `partly`, whose links from that day on are enough), with the stored rows of the persons they
+        `windowed_ok`, whose links from that day on are enough), with the stored rows of the persons they
         reach and of `rows_of` not read yet (one statement, none when everything is known); given a
         horizon and a day, the F0 rows of `rows_of` too (in the Around returned; see read_around for
         `before` and `since`); `and_reached` (the first read only, while no links are known): the
@@ -485,14 +486,14 @@ class _Neighbourhood:
         re-derived since."""
         assert not (and_reached and self.links)  # a person's links are read once, or appear twice
         missing = links_of - self.links.keys()
-        missing |= (links_of & self.since.keys()) - set(partly)
+        missing |= (links_of & self.read_from.keys()) - set(windowed_ok)
         unread = rows_of - self.rows.keys()
         around = read_around(
             missing, unread, first_cases_within, and_reached=and_reached, before=before, since=since
         )
         for person in missing:
-            self.since.pop(person, None)
-        self.since.update(around.since)
+            self.read_from.pop(person, None)
+        self.read_from.update(around.read_from)
         for person in missing | around.reached:
             self.links[person] = []
         for one, other, day in around.links:
@@ -541,7 +542,7 @@ class _Neighbourhood:
         # A parent whose links were read from a day on only (a seed, contacts added) spreads from them
         # if both its windows, before and after, open on or after that day: no link before it can
         # carry the row it gives, nor one it gave.
-        self.load(links_of=set(parents), rows_of=set(), partly=self._windowed_enough(parents, olds))
+        self.load(links_of=set(parents), rows_of=set(), windowed_ok=self._windowed_enough(parents, olds))
         ahead: set[Any] = set()  # offered a level that has children: may spread in turn
         for parent in parents:
             row = self.rows[parent]
@@ -559,7 +560,7 @@ class _Neighbourhood:
         # Their links are read now, in one statement, so that the next round and its spreading read
         # none (a new F0: two reads in all, not three).
         # (links from a day on may do for a seed offered a row now: checked when it spreads, as above)
-        self.load(links_of=recompute | ahead, rows_of=set(), partly=ahead - recompute)
+        self.load(links_of=recompute | ahead, rows_of=set(), windowed_ok=ahead - recompute)
         return recompute, offers
 
     def _windowed_enough(self, persons: Iterable[Any], olds: dict[Any, "Row | None"]) -> set[Any]:
@@ -568,7 +569,7 @@ class _Neighbourhood:
         return {
             person
             for person in persons
-            if (day := self.since.get(person)) is not None
+            if (day := self.read_from.get(person)) is not None
             and all(row is None or row.next_from >= day for row in (olds[person], self.rows[person]))
         }
 

@@ -150,7 +150,7 @@ def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_wo
     assert ahead.reached == neighbours == trace_rows.keys([f1.pk, f3.pk])
     if connection.vendor == "postgresql":
         rows = trace_rows.stored_rows(neighbours)
-        assert ahead.since == {
+        assert ahead.read_from == {
             n: min(
                 [day for _one, other, day in first.links if other == n]
                 + ([rows[n].next_from] if n in rows else [])
@@ -158,8 +158,8 @@ def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_wo
             for n in neighbours
         }
     else:
-        assert ahead.since == {}
-    spreading = [link for link in second.links if link[2] >= ahead.since.get(link[0], date.min)]
+        assert ahead.read_from == {}
+    spreading = [link for link in second.links if link[2] >= ahead.read_from.get(link[0], date.min)]
     assert sorted(ahead.links, key=str) == sorted(first.links + spreading, key=str)
     assert ahead.rows == first.rows | {other: second.rows[other] for _one, other, _day in spreading}
 
@@ -215,7 +215,7 @@ def test_links_added_read_a_seeds_links_only_from_the_first_day_that_can_spread(
     others = {other for _one, other, _day in windowed.links}
     assert others == trace_rows.keys([f0.pk, inside.pk])
     assert {other for _one, other, _day in whole.links} == others | trace_rows.keys([before.pk])
-    assert windowed.since == {next(iter(seeds)): date(2021, 9, 9)} and not whole.since
+    assert windowed.read_from == {next(iter(seeds)): date(2021, 9, 9)} and not whole.read_from
     # the row of f1 (an F1 from 9/9: its window starts then) came as asked; an earlier day reads more
     assert windowed.rows == {p: r for p, r in whole.rows.items() if p in others | seeds}
     earlier = trace_rows.read_around(seeds, seeds, within, since={next(iter(seeds)): date(2021, 8, 20)})
