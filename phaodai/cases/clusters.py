@@ -78,6 +78,11 @@ def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
+def _now() -> Any:
+    """Now, as this database takes a datetime parameter (the clusters' created_at, updated_at)."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def closing_boundary(as_of: date) -> datetime:
     """Clusters whose last case is older than this instant are closed (the tracing horizon)."""
     return at_local(as_of - timedelta(days=rule_at(as_of).horizon_days), time(0, 0))
@@ -301,7 +306,7 @@ def _persist(
     """
     t = _tables()
     case, cluster, trace = t["case"], t["cluster"], t["trace"]
-    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = _now()
     clusters_of: dict[int, set[int]] = {group: set() for group in groups.values()}
     for pk, group in groups.items():
         found = roots[pk].cluster
@@ -565,7 +570,7 @@ _REFRESH_TYPES = ("text", "timestamptz", "text", "text")
 
 def _refresh_values(ids: Iterable[int]) -> list[Any]:
     """The parameters of a prepared refresh: the ids its $1 names (an array), now, the two statuses."""
-    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = _now()
     return ["{" + ",".join(map(str, sorted(ids))) + "}", moment, Cluster.Status.ACTIVE, Cluster.Status.MERGED]
 
 
@@ -582,7 +587,7 @@ def _refresh(cursor: Any, *, closing_before: datetime | None = None, only: set[i
     t = _tables()
     cluster = t["cluster"]
     boundary = connection.ops.adapt_datetimefield_value(closing_before) if closing_before else None
-    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = _now()
     if only is not None and closing_before is None and connection.vendor == "postgresql":
         prepared.execute(cursor, *_refresh_on_postgresql(only))
         return
@@ -674,7 +679,7 @@ def assign_clusters_for(case_ids: Iterable[int]) -> None:
 def recount(case_ids: Iterable[int], *, placing: tuple[int, int] | None = None) -> None:
     """Refresh the counts of the clusters of these cases (the current ones), when the grouping cannot
     have changed: contacts added with no link between two current cases, or a new case whose cluster
-    the derivation found (tracing._placed: `placing`, the case and its cluster, the case put in it
+    the derivation found (tracing._place_new_case: `placing`, the case and its cluster, the case put in it
     first). assign_clusters_for would walk out from them only to find every group settled in its
     cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
     round trip on PostgreSQL)."""
@@ -685,15 +690,8 @@ def recount(case_ids: Iterable[int], *, placing: tuple[int, int] | None = None) 
         pending: list[prepared.Statement] = []
         if placing is not None:
             case_id, cluster_id = placing
-            moment = connection.ops.adapt_datetimefield_value(timezone.now())
-            _persist_without_merging(
-                cursor,
-                {case_id: case_id},
-                {case_id: {cluster_id}},
-                moment,
-                label_trace=False,
-                pending=pending,
-            )
+            groups, found = {case_id: case_id}, {case_id: {cluster_id}}
+            _persist_without_merging(cursor, groups, found, _now(), label_trace=False, pending=pending)
         if connection.vendor != "postgresql":
             clusters = {root.cluster for root in _roots(cursor, ids).values() if root.cluster is not None}
             if clusters:
@@ -716,9 +714,8 @@ def start_cluster(case_id: int) -> int:
     """A new cluster for this case, alone in it, the case put in it (not its traced persons: the caller
     labels them as it writes them)."""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        moment = connection.ops.adapt_datetimefield_value(timezone.now())
         (made,) = _persist_without_merging(
-            cursor, {case_id: case_id}, {case_id: set()}, moment, label_trace=False
+            cursor, {case_id: case_id}, {case_id: set()}, _now(), label_trace=False
         )
     return made
 

@@ -423,12 +423,10 @@ def add_contacts(
             low_id__in={k[0] for k in links}, high_id__in={k[1] for k in links}
         ).values_list("low_id", "high_id", "exposed_on")
         known = set(before) & set(links)
-        Exposure.objects.bulk_create(
-            [link for key, link in links.items() if key not in known], ignore_conflicts=True
-        )
-        added = len(links) - len(known)
+        new = [key for key in links if key not in known]  # (low, high, day)
+        Exposure.objects.bulk_create([links[key] for key in new], ignore_conflicts=True)
+        added = len(new)
         if added:
-            new = [(low, high, day) for low, high, day in links if (low, high, day) not in known]
             seeds = [source, *persons]
             reach = tracing.derive_around(
                 [p.pk for p in seeds], today, added=new, paths=[(p.pk, p.unit_path) for p in seeds]

@@ -132,14 +132,16 @@ def read_around(
         assert before is None
         links = links_touching(links_of) if links_of else []
         starts: dict[Any, date] = {}
+        asked = rows_of if since is not None else set()  # read first: the days start from them
+        found = stored_rows(asked)
         if since is not None:
-            assert first_cases_within is not None and not and_reached
-            starts = window_starts(links_of, since, first_cases_within[1])
+            assert first_cases_within is not None and not and_reached and links_of <= rows_of
+            starts = window_starts({p: since[p] for p in links_of}, found, first_cases_within[1])
             links = [(one, other, day) for one, other, day in links if day >= starts[one]]
         reached = {other for _one, other, _day in links} - links_of if and_reached else set()
         links += links_touching(reached) if reached else []
         wanted = rows_of | {other for _one, other, _day in links}
-        found = stored_rows(wanted)
+        found |= stored_rows(wanted - asked)
         firsts: dict[Any, Row] = {}
         if first_cases_within:
             horizon, day = first_cases_within
@@ -150,7 +152,7 @@ def read_around(
             {person: found.get(person) for person in wanted},
             firsts,
             reached,
-            read_from=starts if since is not None else {},
+            read_from=starts,
         )
     if not links_of and not rows_of and before is None:
         return Around([], {}, {})
@@ -312,11 +314,12 @@ def stored_rows(persons: set[Any]) -> dict[Any, Row]:
     }
 
 
-def window_starts(persons: set[Any], since: dict[Any, date], as_of: date) -> dict[Any, date]:
-    """The day each person's links are read from (read_around's `since`, on SQLite): the earliest of
-    their day in `since`, their stored row's next_from and their latest case's window start."""
+def window_starts(since: dict[Any, date], rows: dict[Any, Row], as_of: date) -> dict[Any, date]:
+    """The day the links of each person of `since` are read from (read_around's `since`, on SQLite):
+    the earliest of their day there, their stored row's next_from (`rows`: theirs, read) and their
+    latest case's window start."""
+    persons = set(since)
     starts = dict(since)
-    rows = stored_rows(persons)
     latest: dict[Any, date] = {}
     for chunk in _chunked(persons):
         cases = (

@@ -402,12 +402,13 @@ def _locked_first_read(
     One round trip on PostgreSQL: the lock with the rule (read as rule_at reads it), then the read as a
     second statement, so that it sees what the lock's previous holder committed."""
     as_of, ahead = near.as_of, len(seeds) <= READ_AHEAD and since is None
+    links_of = seeds if since is None else set(since)
     if connection.vendor != "postgresql":
         rule = rule_at(as_of)
         serialize()
         within = (as_of - timedelta(days=rule.horizon_days), as_of)
         around = near.load(
-            links_of=seeds if since is None else set(since),
+            links_of=links_of,
             rows_of=seeds,
             first_cases_within=within,
             and_reached=ahead,
@@ -421,7 +422,7 @@ def _locked_first_read(
         [DERIVATION_LOCK, as_of],
     )
     around = near.load(
-        links_of=seeds if since is None else set(since),
+        links_of=links_of,
         rows_of=seeds,
         first_cases_within=(None, as_of),
         and_reached=ahead,
