@@ -652,10 +652,13 @@ def assign_all_clusters(as_of: date) -> int:
         return refresh_all(cursor, as_of)
 
 
-def assign_clusters_for(case_ids: Iterable[int]) -> None:
+def assign_clusters_for(case_ids: Iterable[int], *, pending: Sequence[prepared.Statement] = ()) -> None:
     """Re-group the connected groups containing these cases (after a new case or new contacts), then
-    refresh their clusters' counts. Callers hold a transaction (every service does)."""
+    refresh their clusters' counts. `pending`: statements to run first (the derivation's writes, see
+    tracing.derive_around). Callers hold a transaction (every service does)."""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if pending:  # the walk reads the rows they write
+            prepared.execute_many(cursor, pending)
         roots, groups = _walk(cursor, set(case_ids))
         unsettled = _unsettled(roots, groups)
         settled = groups.keys() - unsettled.keys()
@@ -667,31 +670,38 @@ def assign_clusters_for(case_ids: Iterable[int]) -> None:
                 _refresh(cursor, only=touched)
             return
         # the labels that need no answer go with the counts, in one round trip (prepared.execute_many)
-        pending: list[prepared.Statement] = []
+        labels: list[prepared.Statement] = []
         if unsettled:
-            touched |= _persist(cursor, roots, unsettled, pending=pending)
+            touched |= _persist(cursor, roots, unsettled, pending=labels)
         if touched:
-            pending.append(_refresh_on_postgresql(touched))
-        if pending:
-            prepared.execute_many(cursor, pending)
+            labels.append(_refresh_on_postgresql(touched))
+        if labels:
+            prepared.execute_many(cursor, labels)
 
 
-def recount(case_ids: Iterable[int], *, placing: tuple[int, int] | None = None) -> None:
+def recount(
+    case_ids: Iterable[int],
+    *,
+    placing: tuple[int, int] | None = None,
+    pending: Sequence[prepared.Statement] = (),
+) -> None:
     """Refresh the counts of the clusters of these cases (the current ones), when the grouping cannot
     have changed: contacts added with no link between two current cases, or a new case whose cluster
     the derivation found (tracing._place_new_case: `placing`, the case and its cluster, the case put in it
     first). assign_clusters_for would walk out from them only to find every group settled in its
     cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
-    round trip on PostgreSQL)."""
+    round trip on PostgreSQL, with the statements `pending` first: the derivation's writes)."""
     ids = sorted(set(case_ids))
-    if not ids:
-        return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        pending: list[prepared.Statement] = []
+        statements = list(pending)
+        if not ids:
+            if statements:
+                prepared.execute_many(cursor, statements)
+            return
         if placing is not None:
             case_id, cluster_id = placing
             groups, found = {case_id: case_id}, {case_id: {cluster_id}}
-            _persist_without_merging(cursor, groups, found, _now(), label_trace=False, pending=pending)
+            _persist_without_merging(cursor, groups, found, _now(), label_trace=False, pending=statements)
         if connection.vendor != "postgresql":
             clusters = {root.cluster for root in _roots(cursor, ids).values() if root.cluster is not None}
             if clusters:
@@ -706,8 +716,8 @@ def recount(case_ids: Iterable[int], *, placing: tuple[int, int] | None = None) 
             WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
         """  # noqa: S608
         sql = _refresh_sql(t, f"IN ({current})", "$2", "$3", "$4")
-        pending.append(("cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids)))
-        prepared.execute_many(cursor, pending)
+        statements.append(("cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids)))
+        prepared.execute_many(cursor, statements)
 
 
 def start_cluster(case_id: int) -> int:

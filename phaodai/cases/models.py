@@ -288,8 +288,9 @@ class TraceLevel(models.Model):
     )
 
     class Meta:
+        # No index on the level alone: nothing reads the table by level without a place or a root case,
+        # and every row written maintained it (decision 0035).
         indexes = [
-            models.Index(fields=["level", "person"], name="trace_level"),
             models.Index(fields=["root_case"], name="trace_root"),
             models.Index(fields=["path", "level"], name="trace_path_level"),
         ]

@@ -216,13 +216,18 @@ def record_case(
             raise DuplicateCase(existing=shown) from None
         # As of today, not the confirmation day: links recorded since then count too.
         new_case = tracing.NewCase(case.pk, person.pk, case.traced_from_id)
+        writes: list[Any] = []  # the rows' writes, sent with the clusters' statements
         reach = tracing.derive_around(
-            [person.pk], local_date(moment), new_case=new_case, paths=[(person.pk, person.unit_path)]
+            [person.pk],
+            local_date(moment),
+            new_case=new_case,
+            paths=[(person.pk, person.unit_path)],
+            writes=writes,
         )
         if reach.placed is not None:  # its cluster was known from the rows around it
-            clusters.recount(reach.roots | {case.pk}, placing=(case.pk, reach.placed))
+            clusters.recount(reach.roots | {case.pk}, placing=(case.pk, reach.placed), pending=writes)
         else:
-            clusters.assign_clusters_for(reach.roots | {case.pk})
+            clusters.assign_clusters_for(reach.roots | {case.pk}, pending=writes)
         case.refresh_from_db()
         audit.record(
             actor=by,
@@ -428,14 +433,19 @@ def add_contacts(
         added = len(new)
         if added:
             seeds = [source, *persons]
+            writes: list[Any] = []  # the rows' writes, sent with the clusters' statements
             reach = tracing.derive_around(
-                [p.pk for p in seeds], today, added=new, paths=[(p.pk, p.unit_path) for p in seeds]
+                [p.pk for p in seeds],
+                today,
+                added=new,
+                paths=[(p.pk, p.unit_path) for p in seeds],
+                writes=writes,
             )
             linked_cases = reach.is_case(source.pk) and any(reach.is_case(p.pk) for p in persons)
             if linked_cases or reach.made_current:  # the groups may change: walk from the cases met
-                clusters.assign_clusters_for(reach.roots)
+                clusters.assign_clusters_for(reach.roots, pending=writes)
             else:  # no new link between two cases, no case made current: the groups stand
-                clusters.recount(reach.roots)
+                clusters.recount(reach.roots, pending=writes)
         if added or registered:  # a retry that changes nothing leaves no trace either
             audit.record(
                 actor=by,

@@ -196,44 +196,50 @@ def _read_around_sql(windowed: bool = False) -> str:
     $4: confirmed from $3, if not NULL, to $4) the first cases of $2; empty arrays, a false $5 and a
     NULL $4 read nothing. If $5, the links of every person they reach too (the next hop, "ahead"),
     from the day the person can spread on: the earliest of their stored row's next_from and of their
-    links with $1 (a row $1 offers them opens then); that day for each ("w" rows).
+    links with $1 (a row $1 offers them opens then); that day for each ("w" rows) — all of them, and
+    no day, for a person whose stored row came through one of $1 (recomputed if $1 changes).
     `windowed`: the links of each person of $1 only from a day on too (the earliest of $6's day for
     them, which runs alongside $1, of their stored row's next_from and of their latest case's window
     start), with that day ("w" rows) — read_around's `since`. Each end's range is read from
     its index."""
     exposure, trace, case = Exposure._meta.db_table, TraceLevel._meta.db_table, Case._meta.db_table
-    row = (
-        "t.level, t.via_id::text, t.root_case_id, t.exposed_on, t.next_from, t.next_until, t.path, "
-        "t.cluster_id, c.chain_window_end"
+    columns = (
+        "level, via_id, root_case_id, exposed_on, next_from, next_until, path, cluster_id, chain_window_end"
     )
+    row = ", ".join(f"t.{column}" for column in columns.split(", "))
+    # A person's stored row is probed by its key, in a subquery the planner may not flatten (OFFSET 0):
+    # the generic plan of a join guessed a thousand links and hashed the whole trace table for them
+    # (25 ms) where the hundred links found needed a hundred probes (0.5 ms), depending on how
+    # ANALYZE's sample of the links happened to fall.
+    probed = f"""LEFT JOIN LATERAL (
+            SELECT t.level, t.via_id::text AS via_id, t.root_case_id, t.exposed_on, t.next_from,
+                   t.next_until, t.path, t.cluster_id, c.chain_window_end
+            FROM {trace} t LEFT JOIN {case} c ON c.id = t.root_case_id
+            WHERE t.person_id = {{person}} OFFSET 0
+        ) t ON true"""  # noqa: S608
     # The rows of links to persons of $2 are left out: theirs come as "r" rows. An array compared with
     # each row is built once, in a subquery: a parameter's cast is evaluated again for every row (51
     # persons' ids parsed for each of hundreds of links cost more than the probes).
     once = "ARRAY(SELECT unnest(${}::uuid[]))"
-    joined = "LEFT JOIN {trace} t ON t.person_id = {person} LEFT JOIN {case} c ON c.id = t.root_case_id"
-    linked = joined.format(trace=trace, case=case, person=f"l.other AND l.other <> ALL({once.format(2)})")
-    asked = joined.format(trace=trace, case=case, person="p.id")
+    linked = probed.format(person=f"l.other AND l.other <> ALL({once.format(2)})")
+    asked = probed.format(person="p.id")
     links = """SELECT low_id AS one, high_id AS other, exposed_on FROM {exposure} WHERE low_id = ANY({among})
                UNION ALL
                SELECT high_id, low_id, exposed_on FROM {exposure} WHERE high_id = ANY({among})"""
-    # the links of each person of `persons` (id, since) from their day on (later ones too, as a full
-    # read: a stored row may have come through a link dated after the day of this derivation)
+    # the links of each person of `persons` (id, since) from their day on, or all of them if it is NULL
+    # (later ones too, as a full read: a stored row may have come through a link dated after the day
+    # of this derivation)
     ranged = f"""
         SELECT s.id AS one, e.high_id AS other, e.exposed_on FROM {{persons}} s
-        JOIN {exposure} e ON e.low_id = s.id AND e.exposed_on >= s.since
+        JOIN {exposure} e ON e.low_id = s.id AND e.exposed_on >= COALESCE(s.since, '-infinity')
         UNION ALL
         SELECT s.id, e.low_id, e.exposed_on FROM {{persons}} s
-        JOIN {exposure} e ON e.high_id = s.id AND e.exposed_on >= s.since
+        JOIN {exposure} e ON e.high_id = s.id AND e.exposed_on >= COALESCE(s.since, '-infinity')
     """  # noqa: S608
-    columns = (
-        "level, via_id, root_case_id, exposed_on, next_from, next_until, path, cluster_id, chain_window_end"
-    )
     # the rows of $2 and their latest cases up to $4 (read once: the seeds' days start from them)
     asked_and_latest = f"""
         asked AS (
-            SELECT p.id, t.level, t.via_id::text AS via_id, t.root_case_id, t.exposed_on, t.next_from,
-                   t.next_until, t.path, t.cluster_id, c.chain_window_end
-            FROM unnest($2::uuid[]) p(id) {asked}
+            SELECT p.id, {row} FROM unnest($2::uuid[]) p(id) {asked}
         ),
         latest AS (
             SELECT DISTINCT ON (person_id) person_id, id, confirmed_on, window_start, window_end, path,
@@ -250,15 +256,21 @@ def _read_around_sql(windowed: bool = False) -> str:
                 LEFT JOIN asked a ON a.id = s.id LEFT JOIN latest f ON f.person_id = s.id
             ),
             near AS ({ranged.format(persons="seeds")})"""  # noqa: S608
+    # (a person whose row came through one of $1 is read whole, since NULL: if $1 changes, that row
+    # is recomputed from all their links)
     ahead = f"""
         ahead AS (
-            SELECT n.other AS id, LEAST(MIN(n.exposed_on), MIN(t.next_from)) AS since
-            FROM near n LEFT JOIN {trace} t ON t.person_id = n.other
+            SELECT n.other AS id,
+                   CASE WHEN bool_or(t.via_id = ANY({once.format(1)})) THEN NULL
+                        ELSE LEAST(MIN(n.exposed_on), MIN(t.next_from)) END AS since
+            FROM near n LEFT JOIN LATERAL (
+                SELECT next_from, via_id FROM {trace} WHERE person_id = n.other OFFSET 0
+            ) t ON true
             WHERE $5 AND n.other <> ALL({once.format(1)})
             GROUP BY n.other
         )"""  # noqa: S608
     nulls = ", ".join(["NULL"] * 9)
-    days = f"SELECT 'w', id::text, NULL, since, {nulls} FROM ahead"  # noqa: S608
+    days = f"SELECT 'w', id::text, NULL, since, {nulls} FROM ahead WHERE since IS NOT NULL"  # noqa: S608
     if windowed:
         days += f" UNION ALL SELECT 'w', id::text, NULL, since, {nulls} FROM seeds"  # noqa: S608
     # "f": each person's latest case up to $4 is their latest within [$3, $4] if it is on or after $3
@@ -356,17 +368,27 @@ def first_cases(region: set[Any], horizon: date, as_of: date) -> dict[Any, Row]:
 
 
 def write_changes(
-    before: dict[Any, "Row | None"], rows: dict[Any, "Row | None"], known_paths: dict[Any, str] | None = None
+    before: dict[Any, "Row | None"],
+    rows: dict[Any, "Row | None"],
+    known_paths: dict[Any, str] | None = None,
+    *,
+    deferred: list[prepared.Statement] | None = None,
 ) -> None:
     """Delete the rows that went, upsert those that changed (with the residence path of the persons
     traced, read from the registry unless `known_paths` has it: an F0 row keeps the path its case
-    recorded)."""
+    recorded). On PostgreSQL, given `deferred`, the statements are added to it, for the caller to send
+    ahead of its own next ones (prepared.execute_many) instead of in a round trip of their own."""
     final = {person: rows[person] for person in before if rows[person] != before[person]}
     gone = [person for person, row in final.items() if row is None]
     kept = {person: row for person, row in final.items() if row is not None}
     known = known_paths or {}
     if _postgres():
-        _write_on_postgresql(gone, kept, known)
+        statements = _statements_on_postgresql(gone, kept, known)
+        if deferred is not None:
+            deferred.extend(statements)
+        elif statements:
+            with connection.cursor() as cursor:
+                prepared.execute_many(cursor, statements)
         return
     for chunk in _chunked(gone):
         TraceLevel.objects.filter(person_id__in=chunk).delete()
@@ -400,9 +422,10 @@ def write_changes(
 _UPDATED = ("level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until", "path", "cluster_id")
 
 
-def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row], known: dict[Any, str]) -> None:
-    """One DELETE and one upsert whose traced persons' paths not known are read from the registry, in
-    one round trip."""
+def _statements_on_postgresql(
+    gone: list[Any], kept: dict[Any, Row], known: dict[Any, str]
+) -> list[prepared.Statement]:
+    """One DELETE and one upsert whose traced persons' paths not known are read from the registry."""
     statements: list[prepared.Statement] = []
     if gone:
         statements.append(("cases_trace_delete", _DELETE, ("text",), [_array(gone)]))
@@ -420,9 +443,7 @@ def _write_on_postgresql(gone: list[Any], kept: dict[Any, Row], known: dict[Any,
             _array(row.cluster for _person, row in rows),
         ]
         statements.append(("cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns))
-    if statements:
-        with connection.cursor() as cursor:
-            prepared.execute_many(cursor, statements)
+    return statements
 
 
 _DELETE = f"DELETE FROM {TraceLevel._meta.db_table} WHERE person_id = ANY($1::uuid[])"  # noqa: S608

@@ -261,6 +261,7 @@ def derive_around(
     added: Iterable[tuple[Any, Any, date]] = (),
     new_case: NewCase | None = None,
     paths: Iterable[tuple[Any, str]] = (),
+    writes: list[prepared.Statement] | None = None,
 ) -> Reach:
     """Re-derive, exactly as the full rebuild would as of `as_of`, every row a change at `seeds`
     (persons with a new case, or new links) reaches; return the root cases of the rows met, before
@@ -288,6 +289,8 @@ def derive_around(
     _place_new_case) the case is put in it first, so that its rows are written labelled, once (`placed` in
     the Reach); otherwise the caller groups it (clusters.assign_clusters_for). `paths`: the residence
     paths the caller has at hand (person, path): their rows are written without reading them again.
+    `writes`: on PostgreSQL the rows' writes are added to it, unsent, for the caller to send with the
+    clusters' (clusters.recount and assign_clusters_for's `pending`): a round trip fewer.
     """
     seeds = keys(seeds)
     offered = _both_ways(added)
@@ -328,7 +331,7 @@ def derive_around(
         first_round = False
     else:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
-    write_changes(before, near.rows, {key(person): path for person, path in paths})
+    write_changes(before, near.rows, {key(person): path for person, path in paths}, deferred=writes)
     met = before.keys() | seeds
     roots = {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
     cases = frozenset(person for person in seeds if (row := near.rows.get(person)) and row.level == 0)

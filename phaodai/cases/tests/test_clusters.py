@@ -228,7 +228,7 @@ def test_regrouping_after_a_new_case_walks_from_it_whatever_the_number_of_cluste
     assert Cluster.objects.filter(status="active").count() == 6
 
 
-def refuse_to_walk(case_ids: Any) -> None:
+def refuse_to_walk(case_ids: Any, **kwargs: Any) -> None:
     raise AssertionError("the derivation knew the new case's cluster: no walk")
 
 
@@ -286,9 +286,9 @@ def test_a_new_case_met_by_two_clusters_is_left_to_the_walk_which_merges_them(
     walked: list[set[int]] = []
     walk = clusters.assign_clusters_for
 
-    def watched(case_ids: Any) -> None:
+    def watched(case_ids: Any, **kwargs: Any) -> None:
         walked.append(set(case_ids))
-        walk(case_ids)
+        walk(case_ids, **kwargs)
 
     monkeypatch.setattr(clusters, "assign_clusters_for", watched)
     bridge_case = record(bridge, hanoi(2021, 9, 12, 9), "C-1")
