@@ -708,14 +708,17 @@ def recount(
                 _refresh(cursor, only=clusters)
             return
         # The clusters of the current cases (as _roots finds them) inside the refresh: one round trip.
+        # (found once: the refresh counts both the cases and the traced persons of those clusters)
         t = _tables()
         current = f"""
-            SELECT COALESCE(k.merged_into_id, k.id) FROM {t["trace"]} tr
-            JOIN {t["case"]} c ON c.id = tr.root_case_id
-            JOIN {t["cluster"]} k ON k.id = c.cluster_id
-            WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
+            WITH current AS MATERIALIZED (
+                SELECT COALESCE(k.merged_into_id, k.id) AS id FROM {t["trace"]} tr
+                JOIN {t["case"]} c ON c.id = tr.root_case_id
+                JOIN {t["cluster"]} k ON k.id = c.cluster_id
+                WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
+            )
         """  # noqa: S608
-        sql = _refresh_sql(t, f"IN ({current})", "$2", "$3", "$4")
+        sql = current + _refresh_sql(t, "IN (SELECT id FROM current)", "$2", "$3", "$4")
         statements.append(("cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids)))
         prepared.execute_many(cursor, statements)
 
