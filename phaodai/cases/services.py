@@ -198,6 +198,7 @@ def record_case(
                     detected_path=detected.path,
                     traced_from_id=traced.root_case_id if traced else None,
                     traced_level=traced.level if traced else None,
+                    cluster_id=_expected_cluster(traced, confirmed_on, local_date(moment), rule),
                     rule=rule,
                     created_by=by,
                     idempotency_key=idempotency_key or None,
@@ -240,6 +241,17 @@ def record_case(
         )
         _announce(case, clock)
     return case, True
+
+
+def _expected_cluster(traced: TraceLevel | None, confirmed_on: date, as_of: date, rule: Any) -> int | None:
+    """The cluster a new case traced from another joins when that case's is the only one it meets (the
+    common case: a traced contact turning positive), given it from the start so that grouping it writes
+    nothing; any other grouping replaces it in the same transaction. None when it is not traced, or
+    will not be a current case as of the derivation's day (no F0 row: grouped once it is)."""
+    if traced is None or confirmed_on > as_of:
+        return None
+    horizon = (rule if as_of == confirmed_on else tracing.rule_at(as_of)).horizon_days
+    return traced.cluster_id if confirmed_on >= as_of - timedelta(days=horizon) else None
 
 
 def _announce(case: Case, clock: Clock) -> None:
