@@ -656,6 +656,7 @@ def assign_clusters_for(case_ids: Iterable[int], *, pending: Sequence[prepared.S
     """Re-group the connected groups containing these cases (after a new case or new contacts), then
     refresh their clusters' counts. `pending`: statements to run first (the derivation's writes, see
     tracing.derive_around). Callers hold a transaction (every service does)."""
+    assert not pending or connection.vendor == "postgresql"  # (only there are writes deferred)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if pending:  # the walk reads the rows they write
             prepared.execute_many(cursor, pending)
@@ -691,6 +692,7 @@ def recount(
     first). assign_clusters_for would walk out from them only to find every group settled in its
     cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
     round trip on PostgreSQL, with the statements `pending` first: the derivation's writes)."""
+    assert not pending or connection.vendor == "postgresql"  # (only there are writes deferred)
     ids = sorted(set(case_ids))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         statements = list(pending)

@@ -288,8 +288,8 @@ class TraceLevel(models.Model):
     )
 
     class Meta:
-        # No index on the level alone: nothing reads the table by level without a place or a root case,
-        # and every row written maintained it (decision 0035).
+        # No index on (level, person): no query needs it (the reads by level are scans anyway, or go by
+        # place or root case), and every row written maintained it (decision 0035).
         indexes = [
             models.Index(fields=["root_case"], name="trace_root"),
             models.Index(fields=["path", "level"], name="trace_path_level"),

@@ -228,6 +228,10 @@ def record_case(
         if reach.placed is not None:  # its cluster was known from the rows around it
             clusters.recount(reach.roots | {case.pk}, placing=(case.pk, reach.placed), pending=writes)
         else:
+            if case.cluster_id is not None:
+                # The walk groups it from scratch: the cluster expected before the derivation's lock
+                # may no longer be its source's (a rebuild committed in between).
+                Case.objects.filter(pk=case.pk).update(cluster=None)
             clusters.assign_clusters_for(reach.roots | {case.pk}, pending=writes)
         case.refresh_from_db()
         audit.record(
@@ -246,8 +250,9 @@ def record_case(
 def _expected_cluster(traced: TraceLevel | None, confirmed_on: date, as_of: date, rule: Any) -> int | None:
     """The cluster a new case traced from another joins when that case's is the only one it meets (the
     common case: a traced contact turning positive), given it from the start so that grouping it writes
-    nothing; any other grouping replaces it in the same transaction. None when it is not traced, or
-    will not be a current case as of the derivation's day (no F0 row: grouped once it is)."""
+    nothing. The derivation confirms it from the rows it reads under its lock; when it cannot, the walk
+    groups the case from scratch (record_case clears it first). None when it is not traced, or will
+    not be a current case as of the derivation's day (no F0 row: grouped once it is)."""
     if traced is None or confirmed_on > as_of:
         return None
     horizon = (rule if as_of == confirmed_on else tracing.rule_at(as_of)).horizon_days

@@ -297,3 +297,25 @@ def test_a_new_case_met_by_two_clusters_is_left_to_the_walk_which_merges_them(
         assert cluster_of(case).pk == older.pk
     assert Cluster.objects.get(pk=newer.pk).merged_into_id == older.pk
     assert_the_rebuild_agrees(date(2021, 9, 12), monkeypatch)
+
+
+def test_a_cluster_expected_before_the_lock_that_no_longer_holds_is_replaced_by_the_walk(
+    two_clusters: dict[str, Any], resident: Any, record: Any, link: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """record_case gives a traced case its source's cluster before the derivation's lock: a rebuild
+    committed in between can make that wrong. When the derivation cannot confirm it, the walk groups
+    the case from scratch, never merging the cluster that was only expected."""
+    older, newer = cluster_of(two_clusters["case_older"]), cluster_of(two_clusters["case_newer"])
+    apart = record(resident(40), hanoi(2021, 9, 11, 11), "Z-1")
+    elsewhere = cluster_of(apart)
+    bridge = resident(30)
+    link(bridge, [(two_clusters["older"], date(2021, 9, 10)), (two_clusters["newer"], date(2021, 9, 11))],
+         hanoi(2021, 9, 12, 8))  # fmt: skip
+    monkeypatch.setattr(services, "_expected_cluster", lambda *args: elsewhere.pk)
+    bridge_case = record(bridge, hanoi(2021, 9, 12, 9), "C-1")
+    for case in (two_clusters["case_older"], two_clusters["case_newer"], bridge_case):
+        assert cluster_of(case).pk == older.pk
+    assert Cluster.objects.get(pk=newer.pk).merged_into_id == older.pk
+    kept = Cluster.objects.get(pk=elsewhere.pk)
+    assert (kept.merged_into_id, kept.cases_count, cluster_of(apart).pk) == (None, 1, elsewhere.pk)
+    assert_the_rebuild_agrees(date(2021, 9, 12), monkeypatch)
