@@ -127,21 +127,26 @@ def test_a_statement_made_stale_is_prepared_again(resident: Any, health_worker_b
     assert derivation() == incremental
 
 
-def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_worker_bo_de: Any) -> None:
-    """A new case's first read takes its neighbours' links with its own (READ_AHEAD): the same links
-    and rows as reading the neighbours' links after — on PostgreSQL those from the day each neighbour
-    can spread on (the earliest of their row's window and of their links with the seed)."""
-    f0, f1, f2, f3 = resident(0), resident(1), resident(2), resident(3)
-    by = health_worker_bo_de
-    for source, contact, day in ((f0, f1, 9), (f1, f2, 10), (f1, f3, 10), (f0, f3, 8)):
+def links_then_case(by: Any, links: Any, positive: Any) -> None:
+    """Each (source, contact, day of September 2021) linked on the 10th at 08:00, then `positive`
+    confirmed that morning."""
+    for source, contact, day in links:
         services.add_contacts(
             by=by,
             source=source,
             contacts=[services.ContactInput(exposed_on=date(2021, 9, day), setting="market", person=contact)],
             clock=at(hanoi(2021, 9, 10, 8)),
         )
-    services.record_case(by=by, person=f2, confirmed_at=SEPT_10_MORNING, detected_in="community",
+    services.record_case(by=by, person=positive, confirmed_at=SEPT_10_MORNING, detected_in="community",
                          source_known=False, test_ref="A-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+
+
+def test_the_next_hop_read_ahead_is_what_two_reads_give(resident: Any, health_worker_bo_de: Any) -> None:
+    """A new case's first read takes its neighbours' links with its own (READ_AHEAD): the same links
+    and rows as reading the neighbours' links after — on PostgreSQL those from the day each neighbour
+    can spread on (the earliest of their row's window and of their links with the seed)."""
+    f0, f1, f2, f3 = resident(0), resident(1), resident(2), resident(3)
+    links_then_case(health_worker_bo_de, ((f0, f1, 9), (f1, f2, 10), (f1, f3, 10), (f0, f3, 8)), f2)
     seeds = trace_rows.keys([f0.pk])
     ahead = trace_rows.read_around(seeds, seeds, and_reached=True)
     first = trace_rows.read_around(seeds, seeds)
@@ -171,16 +176,7 @@ def test_a_neighbour_whose_row_came_through_the_seed_is_read_ahead_whole(
     read ahead takes them all (no day for it), including those before its window, so that no second
     read is needed; the other neighbours are read from their day."""
     case, f1, f2, met_before = resident(0), resident(1), resident(2), resident(3)
-    by = health_worker_bo_de
-    for source, contact, day in ((f2, met_before, 3), (case, f1, 9), (f1, f2, 10)):
-        services.add_contacts(
-            by=by,
-            source=source,
-            contacts=[services.ContactInput(exposed_on=date(2021, 9, day), setting="market", person=contact)],
-            clock=at(hanoi(2021, 9, 10, 8)),
-        )
-    services.record_case(by=by, person=case, confirmed_at=SEPT_10_MORNING, detected_in="community",
-                         source_known=False, test_ref="A-1", clock=at(SEPT_10_MORNING))  # fmt: skip
+    links_then_case(health_worker_bo_de, ((f2, met_before, 3), (case, f1, 9), (f1, f2, 10)), case)
     assert TraceLevel.objects.get(person=f2).via_id == f1.pk
     seeds = trace_rows.keys([f1.pk])
     ahead = trace_rows.read_around(seeds, seeds, and_reached=True)
