@@ -477,7 +477,7 @@ def main() -> None:
     load(args)
     best_full = best_scan = best_new = best_derive = float("inf")
     derivation = None
-    shares = []  # each later run's re-deriving against its own rebuild
+    shares: list[float] = []  # each later run's re-deriving against its own rebuild
     for run in range(1, args.repeat + 1):
         scan = sequential_scan()
         elapsed, derivation = full_rebuild()

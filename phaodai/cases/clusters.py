@@ -18,13 +18,13 @@ contacts, only the groups met by a walk outward from them are regrouped.
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from phaodai.cases import prepared
+from phaodai.cases import prepared, rules
 from phaodai.cases.models import Cluster, Exposure, TraceLevel
 from phaodai.cases.tracing import _tables, rule_at
 from phaodai.core.clock import at_local
@@ -85,7 +85,7 @@ def _now() -> Any:
 
 def closing_boundary(as_of: date) -> datetime:
     """Clusters whose last case is older than this instant are closed (the tracing horizon)."""
-    return at_local(as_of - timedelta(days=rule_at(as_of).horizon_days), time(0, 0))
+    return at_local(rules.horizon_start(as_of, rule_at(as_of).horizon_days), time(0, 0))
 
 
 # Reading the links -----------------------------------------------------------------------------------

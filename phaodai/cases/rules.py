@@ -39,6 +39,12 @@ def exposure_window(confirmed_on: date, spec: TracingSpec) -> Window:
     )
 
 
+def horizon_start(as_of: date, horizon_days: int) -> date:
+    """The first confirmation day of the cases still traced as of `as_of`: a person's latest case
+    confirmed from then to `as_of` is their F0 row (the tracing horizon)."""
+    return as_of - timedelta(days=horizon_days)
+
+
 def f_label(level: int | None) -> str | None:
     """0 → "F0", 1 → "F1"…; None for someone who is not traced."""
     return None if level is None else f"F{level}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from phaodai.accounts.roles import Perm
 from phaodai.accounts.selectors import has_perm
-from phaodai.cases import clusters, rules, selectors, tracing
+from phaodai.cases import clusters, prepared, rules, selectors, tracing
 from phaodai.cases.errors import (
     CaseChanged,
     ContactProblem,
@@ -24,7 +24,7 @@ from phaodai.cases.errors import (
     KeyUsedForAnotherCase,
     NoTestNorReason,
 )
-from phaodai.cases.models import Case, Exposure, TraceLevel
+from phaodai.cases.models import Case, Exposure, TraceLevel, TracingRule
 from phaodai.core import audit
 from phaodai.core.clock import Clock, local_date, now, plausible, to_local
 from phaodai.core.errors import InvalidInput, NotPermitted, OutOfScope
@@ -217,7 +217,7 @@ def record_case(
             raise DuplicateCase(existing=shown) from None
         # As of today, not the confirmation day: links recorded since then count too.
         new_case = tracing.NewCase(case.pk, person.pk, case.traced_from_id)
-        writes: list[Any] = []  # the rows' writes, sent with the clusters' statements
+        writes: list[prepared.Statement] = []  # the rows' writes, sent with the clusters' statements
         reach = tracing.derive_around(
             [person.pk],
             local_date(moment),
@@ -247,7 +247,9 @@ def record_case(
     return case, True
 
 
-def _expected_cluster(traced: TraceLevel | None, confirmed_on: date, as_of: date, rule: Any) -> int | None:
+def _expected_cluster(
+    traced: TraceLevel | None, confirmed_on: date, as_of: date, rule: TracingRule
+) -> int | None:
     """The cluster a new case traced from another joins when that case's is the only one it meets (the
     common case: a traced contact turning positive), given it from the start so that grouping it writes
     nothing. The derivation confirms it from the rows it reads under its lock; when it cannot, the walk
@@ -255,8 +257,8 @@ def _expected_cluster(traced: TraceLevel | None, confirmed_on: date, as_of: date
     not be a current case as of the derivation's day (no F0 row: grouped once it is)."""
     if traced is None or confirmed_on > as_of:
         return None
-    horizon = (rule if as_of == confirmed_on else tracing.rule_at(as_of)).horizon_days
-    return traced.cluster_id if confirmed_on >= as_of - timedelta(days=horizon) else None
+    horizon_days = (rule if as_of == confirmed_on else tracing.rule_at(as_of)).horizon_days
+    return traced.cluster_id if confirmed_on >= rules.horizon_start(as_of, horizon_days) else None
 
 
 def _announce(case: Case, clock: Clock) -> None:
@@ -354,8 +356,7 @@ def _earliest_allowed(source: Any, today: date) -> tuple[date, str]:
     row = TraceLevel.objects.filter(person_id=source.pk).first()
     if row is not None:
         return row.next_from, _("the start of this person's exposure window")
-    horizon = tracing.rule_at(today).horizon_days
-    return today - timedelta(days=horizon), _("the tracing horizon")
+    return rules.horizon_start(today, tracing.rule_at(today).horizon_days), _("the tracing horizon")
 
 
 def _check(contacts: Sequence[ContactInput], source: Any, today: date) -> list[ContactProblem]:
@@ -450,7 +451,7 @@ def add_contacts(
         added = len(new)
         if added:
             seeds = [source, *persons]
-            writes: list[Any] = []  # the rows' writes, sent with the clusters' statements
+            writes: list[prepared.Statement] = []  # the rows' writes, sent with the clusters' statements
             reach = tracing.derive_around(
                 [p.pk for p in seeds],
                 today,

@@ -17,14 +17,14 @@ PostgreSQL both have, so one code path serves both.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Field
 
-from phaodai.cases import prepared
+from phaodai.cases import prepared, rules
 from phaodai.cases.errors import NoRuleInForce
 from phaodai.cases.models import Case, Cluster, Exposure, TraceLevel, TracingRule
 from phaodai.cases.trace_rows import Around, Row, key, keys, read_around, write_changes
@@ -116,7 +116,7 @@ def derive_all(as_of: date) -> Derivation:
 
     rule = rule_at(as_of)
     t = _tables()
-    horizon = as_of - timedelta(days=rule.horizon_days)
+    horizon = rules.horizon_start(as_of, rule.horizon_days)
     with transaction.atomic(), connection.cursor() as cursor:
         serialize()
         _create_new(cursor)
@@ -409,7 +409,7 @@ def _locked_first_read(
     if connection.vendor != "postgresql":
         rule = rule_at(as_of)
         serialize()
-        within = (as_of - timedelta(days=rule.horizon_days), as_of)
+        within = (rules.horizon_start(as_of, rule.horizon_days), as_of)
         around = near.load(
             links_of=links_of,
             rows_of=seeds,
@@ -436,7 +436,7 @@ def _locked_first_read(
     depth, horizon_days = around.before
     if depth is None:
         raise NoRuleInForce(as_of)
-    horizon = as_of - timedelta(days=horizon_days)  # each seed's latest case: an F0 row if within it
+    horizon = rules.horizon_start(as_of, horizon_days)  # each seed's latest case: its F0 row if within
     return depth, {person: row for person, row in around.firsts.items() if row.exposed_on >= horizon}
 
 
