@@ -17,7 +17,7 @@ contacts, only the groups met by a walk outward from them are regrouped.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
@@ -683,15 +683,23 @@ def assign_clusters_for(case_ids: Iterable[int], *, pending: Sequence[prepared.S
 def recount(
     case_ids: Iterable[int],
     *,
+    traced_moves: Mapping[int, int],
     placing: tuple[int, int] | None = None,
     pending: Sequence[prepared.Statement] = (),
 ) -> None:
-    """Refresh the counts of the clusters of these cases (the current ones), when the grouping cannot
-    have changed: contacts added with no link between two current cases, or a new case whose cluster
-    the derivation found (tracing._place_new_case: `placing`, the case and its cluster, the case put in it
-    first). assign_clusters_for would walk out from them only to find every group settled in its
-    cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
-    round trip on PostgreSQL, with the statements `pending` first: the derivation's writes)."""
+    """Bring the counts of the clusters of these cases (the current ones) up to date, when the grouping
+    cannot have changed: contacts added with no link between two current cases, or a new case whose
+    cluster the derivation found (tracing._place_new_case: `placing`, the case and its cluster, the case
+    put in it first). assign_clusters_for would walk out from them only to find every group settled in
+    its cluster (as every service leaves them), and refresh the same clusters; this skips the walk (one
+    round trip on PostgreSQL, with the statements `pending` first: the derivation's writes).
+
+    On PostgreSQL the counts are moved, not counted again: `traced_moves` (tracing.Reach) says how many
+    traced persons each cluster gains or loses by the rows written, and the case placed adds one case
+    and its confirmation to its cluster's. A current cluster's counts are exact before (every service
+    leaves them so: a regrouping or a rebuild counts them), so they are after, without reading every
+    traced person of a cluster of thousands; the region test checks them against the rebuild's. SQLite
+    counts them again."""
     assert not pending or connection.vendor == "postgresql"  # (only there are writes deferred)
     ids = sorted(set(case_ids))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -709,20 +717,47 @@ def recount(
             if clusters:
                 _refresh(cursor, only=clusters)
             return
-        # The clusters of the current cases (as _roots finds them) inside the refresh: one round trip.
-        # (found once: the refresh counts both the cases and the traced persons of those clusters)
-        t = _tables()
-        current = f"""
-            WITH current AS MATERIALIZED (
-                SELECT COALESCE(k.merged_into_id, k.id) AS id FROM {t["trace"]} tr
-                JOIN {t["case"]} c ON c.id = tr.root_case_id
-                JOIN {t["cluster"]} k ON k.id = c.cluster_id
-                WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
-            )
-        """  # noqa: S608
-        sql = current + _refresh_sql(t, "IN (SELECT id FROM current)", "$2", "$3", "$4")
-        statements.append(("cases_recount_clusters", sql, _REFRESH_TYPES, _refresh_values(ids)))
+        moved = sorted(traced_moves.items())
+        values = [
+            *_refresh_values(ids),
+            "{" + ",".join(str(cluster) for cluster, _n in moved) + "}",
+            "{" + ",".join(str(n) for _cluster, n in moved) + "}",
+            placing[0] if placing is not None else None,
+        ]
+        statements.append(("cases_move_counts", _move_counts_sql(), _MOVE_TYPES, values))
         prepared.execute_many(cursor, statements)
+
+
+_MOVE_TYPES = (*_REFRESH_TYPES, "text", "text", "bigint")
+
+
+def _move_counts_sql() -> str:
+    """recount's UPDATE on PostgreSQL: the clusters of the current cases among $1 (as _roots finds them)
+    reopened if need be, their traced persons moved by $5/$6 (clusters, changes), the case $7 (or
+    none) counted in its cluster; only the clusters that change are written."""
+    t = _tables()
+    cluster = t["cluster"]
+    return f"""
+        WITH current AS MATERIALIZED (
+            SELECT DISTINCT COALESCE(k.merged_into_id, k.id) AS id FROM {t["trace"]} tr
+            JOIN {t["case"]} c ON c.id = tr.root_case_id
+            JOIN {cluster} k ON k.id = c.cluster_id
+            WHERE tr.level = 0 AND tr.root_case_id = ANY($1::bigint[])
+        ),
+        moved AS (SELECT * FROM unnest($5::bigint[], $6::integer[]) AS m(id, n)),
+        joined AS (SELECT cluster_id, confirmed_at FROM {t["case"]} WHERE id = $7)
+        UPDATE {cluster} SET
+            cases_count = {cluster}.cases_count + (j.cluster_id IS NOT NULL)::integer,
+            first_case_at = LEAST({cluster}.first_case_at, j.confirmed_at),
+            last_case_at = GREATEST({cluster}.last_case_at, j.confirmed_at),
+            contacts_count = {cluster}.contacts_count + COALESCE(m.n, 0),
+            status = $3, closed_at = NULL, updated_at = $2
+        FROM current cur
+        LEFT JOIN moved m ON m.id = cur.id
+        LEFT JOIN joined j ON j.cluster_id = cur.id
+        WHERE {cluster}.id = cur.id AND {cluster}.status <> $4
+          AND (COALESCE(m.n, 0) <> 0 OR j.cluster_id IS NOT NULL OR {cluster}.status <> $3)
+    """  # noqa: S608
 
 
 def start_cluster(case_id: int) -> int:

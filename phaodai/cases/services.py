@@ -226,7 +226,12 @@ def record_case(
             writes=writes,
         )
         if reach.placed is not None:  # its cluster was known from the rows around it
-            clusters.recount(reach.roots | {case.pk}, placing=(case.pk, reach.placed), pending=writes)
+            clusters.recount(
+                reach.roots | {case.pk},
+                traced_moves=reach.traced_moves,
+                placing=(case.pk, reach.placed),
+                pending=writes,
+            )
         else:
             if case.cluster_id is not None:
                 # The walk groups it from scratch: the cluster expected before the derivation's lock
@@ -463,7 +468,7 @@ def add_contacts(
             if linked_cases or reach.made_current:  # the groups may change: walk from the cases met
                 clusters.assign_clusters_for(reach.roots, pending=writes)
             else:  # no new link between two cases, no case made current: the groups stand
-                clusters.recount(reach.roots, pending=writes)
+                clusters.recount(reach.roots, traced_moves=reach.traced_moves, pending=writes)
         if added or registered:  # a retry that changes nothing leaves no trace either
             audit.record(
                 actor=by,

@@ -67,6 +67,11 @@ def _array(values: Iterable[Any]) -> str:
     return "{" + ",".join(["NULL" if value is None else str(value) for value in values]) + "}"
 
 
+def _filled_array(values: Iterable[Any]) -> str:
+    """_array of values none of which is None (twice as fast: the write's columns, ~150 rows each)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _text_array(values: Iterable[str | None]) -> str:
     """A PostgreSQL array literal of arbitrary strings (quoted), None as NULL."""
     quoted = (
@@ -379,11 +384,12 @@ def write_changes(
     known_paths: dict[Any, str] | None = None,
     *,
     deferred: list[prepared.Statement] | None = None,
-) -> None:
+) -> dict[Any, "Row | None"]:
     """Delete the rows that went, upsert those that changed (with the residence path of the persons
     traced, read from the registry unless `known_paths` has it: an F0 row keeps the path its case
-    recorded). On PostgreSQL, given `deferred`, the statements are added to it, for the caller to send
-    ahead of its own next ones (prepared.execute_many) instead of in a round trip of their own."""
+    recorded); return the changes written (each person's new row, None for a row deleted). On
+    PostgreSQL, given `deferred`, the statements are added to it, for the caller to send ahead of its
+    own next ones (prepared.execute_many) instead of in a round trip of their own."""
     final = {person: rows[person] for person in before if rows[person] != before[person]}
     gone = [person for person, row in final.items() if row is None]
     kept = {person: row for person, row in final.items() if row is not None}
@@ -395,7 +401,7 @@ def write_changes(
         elif statements:
             with connection.cursor() as cursor:
                 prepared.execute_many(cursor, statements)
-        return
+        return final
     for chunk in _chunked(gone):
         TraceLevel.objects.filter(person_id__in=chunk).delete()
     person = apps.get_model("people", "Person")
@@ -423,6 +429,7 @@ def write_changes(
             unique_fields=["person"],
             update_fields=[f.name for f in TraceLevel._meta.concrete_fields if not f.primary_key],
         )
+    return final
 
 
 _UPDATED = ("level", "via_id", "root_case_id", "exposed_on", "next_from", "next_until", "path", "cluster_id")
@@ -436,17 +443,17 @@ def _statements_on_postgresql(
     if gone:
         statements.append(("cases_trace_delete", _DELETE, ("text",), [_array(gone)]))
     if kept:
-        rows = list(kept.items())
+        rows = kept.values()
         columns = [
-            _array(person for person, _row in rows),
-            _array(row.level for _person, row in rows),
-            _array(row.via for _person, row in rows),
-            _array(row.root_case for _person, row in rows),
-            _array(row.exposed_on for _person, row in rows),
-            _array(row.next_from for _person, row in rows),
-            _array(row.next_until for _person, row in rows),
-            _text_array(row.path if row.level == 0 else known.get(person) for person, row in rows),
-            _array(row.cluster for _person, row in rows),
+            _filled_array(kept),
+            _filled_array(row.level for row in rows),
+            _array(row.via for row in rows),
+            _filled_array(row.root_case for row in rows),
+            _filled_array(row.exposed_on for row in rows),
+            _filled_array(row.next_from for row in rows),
+            _filled_array(row.next_until for row in rows),
+            _text_array(row.path if row.level == 0 else known.get(person) for person, row in kept.items()),
+            _array(row.cluster for row in rows),
         ]
         statements.append(("cases_trace_upsert", _UPSERT, ["text"] * len(columns), columns))
     return statements

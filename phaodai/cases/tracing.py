@@ -15,8 +15,9 @@ Plain SQL over plain columns (dates, ids), no date arithmetic and only window fu
 PostgreSQL both have, so one code path serves both.
 """
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -42,6 +43,8 @@ class Reach:
     cases: frozenset[Any]  # seeds, keyed as keys() keys them
     made_current: bool = False
     placed: int | None = None  # the cluster the new case was put in, its rows labelled (NewCase)
+    # each cluster's change in traced persons (rows above F0) by the rows written (clusters.recount)
+    traced_moves: dict[int, int] = field(default_factory=dict)
 
     def is_case(self, person: Any) -> bool:
         return keys([person]) <= self.cases
@@ -331,11 +334,11 @@ def derive_around(
         first_round = False
     else:
         raise RuntimeError("re-deriving around a change did not settle")  # levels are bounded: never
-    write_changes(before, near.rows, {key(person): path for person, path in paths}, deferred=writes)
+    written = write_changes(before, near.rows, {key(person): path for person, path in paths}, deferred=writes)
     met = before.keys() | seeds
     roots = {row.root_case for person in met for row in (before.get(person), near.rows.get(person)) if row}
     cases = frozenset(person for person in seeds if (row := near.rows.get(person)) and row.level == 0)
-    return Reach(roots, cases, _made_current(before, near.rows), placed)
+    return Reach(roots, cases, _made_current(before, near.rows), placed, _traced_moves(before, written))
 
 
 def _place_new_case(near: "_Neighbourhood", firsts: dict[Any, Row], new_case: NewCase) -> int | None:
@@ -378,6 +381,18 @@ def _both_ways(added: Iterable[tuple[Any, Any, date]]) -> dict[Any, list[tuple[A
         offered.setdefault(a, []).append((b, day))
         offered.setdefault(b, []).append((a, day))
     return offered
+
+
+def _traced_moves(before: dict[Any, Row | None], written: dict[Any, Row | None]) -> dict[int, int]:
+    """How many traced persons (rows above F0) each cluster gains or loses by the rows `written`."""
+    moves: Counter[int] = Counter()
+    for person, new in written.items():
+        old = before[person]
+        if old is not None and old.level > 0 and old.cluster is not None:
+            moves[old.cluster] -= 1
+        if new is not None and new.level > 0 and new.cluster is not None:
+            moves[new.cluster] += 1
+    return {cluster: n for cluster, n in moves.items() if n}
 
 
 def _made_current(before: dict[Any, Row | None], rows: dict[Any, Row | None]) -> bool:

@@ -263,6 +263,32 @@ def test_an_f1_turning_positive_is_placed_in_their_source_cluster_without_a_walk
     assert_the_rebuild_agrees(date(2021, 9, 11), monkeypatch)
 
 
+def test_a_contact_taken_over_by_another_clusters_case_moves_between_their_counts(
+    two_clusters: dict[str, Any], resident: Any, link: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contacts added with no link between two cases leave the groups as they are: the counts move by
+    the rows written (one cluster loses the contact and its own contact, the other gains them), not
+    counted again, and agree with the rebuild's."""
+    older, newer = cluster_of(two_clusters["case_older"]), cluster_of(two_clusters["case_newer"])
+    met, their_household = resident(60), resident(61)
+    link(two_clusters["older"], [(met, date(2021, 9, 10))], hanoi(2021, 9, 11, 11))
+    link(met, [(their_household, date(2021, 9, 10))], hanoi(2021, 9, 11, 12))
+    counts = dict(Cluster.objects.values_list("pk", "contacts_count"))
+    assert (counts[older.pk], counts[newer.pk]) == (4, 2)
+    monkeypatch.setattr(clusters, "assign_clusters_for", refuse_to_walk)
+    # The newer case met them a day earlier (inside its own window): the earlier exposure wins.
+    link(two_clusters["newer"], [(met, date(2021, 9, 9))], hanoi(2021, 9, 11, 13))
+    assert TraceLevel.objects.values_list("level", "via_id", "cluster_id").get(person=met) == (
+        1,
+        two_clusters["newer"].pk,
+        newer.pk,
+    )
+    assert TraceLevel.objects.get(person=their_household).cluster_id == newer.pk
+    counts = dict(Cluster.objects.values_list("pk", "contacts_count"))
+    assert (counts[older.pk], counts[newer.pk]) == (2, 4)
+    assert_the_rebuild_agrees(date(2021, 9, 11), monkeypatch)
+
+
 def test_a_case_linked_to_no_current_case_starts_its_cluster_without_a_walk(
     two_clusters: dict[str, Any], resident: Any, record: Any, link: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
