@@ -187,9 +187,7 @@ def _pairs_around(cursor: Any, case_ids: Sequence[int]) -> tuple[list[tuple[int,
     found: list[tuple[Any, ...]] = []
     if connection.vendor == "postgresql":
         sql = _walk_step_sql("= ANY($1::bigint[])")
-        prepared.execute(
-            cursor, "cases_walk_step", sql, ("text",), ["{" + ",".join(map(str, case_ids)) + "}"]
-        )
+        prepared.execute(cursor, "cases_walk_step", sql, ("text",), [prepared.array(case_ids)])
         found = cursor.fetchall()
     else:
         for chunk in _chunks(case_ids, uses=5):
@@ -489,7 +487,7 @@ def _start_clusters_on_postgresql(
         SELECT cluster_id FROM cased
     """  # noqa: S608
     types = ("text", "timestamptz", "text", "text", "text", "boolean")
-    values = ["{" + ",".join(map(str, alone)) + "}", *_new_cluster_values(moment)[1:], label_trace]
+    values = [prepared.array(alone), *_new_cluster_values(moment)[1:], label_trace]
     prepared.execute(cursor, "cases_start_clusters", sql, types, values)
     return {row[0] for row in cursor.fetchall()}
 
@@ -504,7 +502,7 @@ def _label_on_postgresql(cluster_id: int, case_ids: list[int], *, label_trace: b
         WITH cases AS (UPDATE {t["case"]} SET cluster_id = $1 WHERE id = ANY($2::bigint[]) {differs})
         UPDATE {t["trace"]} SET cluster_id = $1 WHERE $3 AND root_case_id = ANY($2::bigint[]) {differs}
     """  # noqa: S608
-    ids = "{" + ",".join(map(str, case_ids)) + "}"
+    ids = prepared.array(case_ids)
     return "cases_label", sql, ("bigint", "text", "boolean"), [cluster_id, ids, label_trace]
 
 
@@ -571,7 +569,7 @@ _REFRESH_TYPES = ("text", "timestamptz", "text", "text")
 def _refresh_values(ids: Iterable[int]) -> list[Any]:
     """The parameters of a prepared refresh: the ids its $1 names (an array), now, the two statuses."""
     moment = _now()
-    return ["{" + ",".join(map(str, sorted(ids))) + "}", moment, Cluster.Status.ACTIVE, Cluster.Status.MERGED]
+    return [prepared.array(sorted(ids)), moment, Cluster.Status.ACTIVE, Cluster.Status.MERGED]
 
 
 def _refresh_on_postgresql(only: set[int]) -> prepared.Statement:
@@ -717,11 +715,10 @@ def recount(
             if clusters:
                 _refresh(cursor, only=clusters)
             return
-        moved = sorted(traced_moves.items())
         values = [
             *_refresh_values(ids),
-            "{" + ",".join(str(cluster) for cluster, _n in moved) + "}",
-            "{" + ",".join(str(n) for _cluster, n in moved) + "}",
+            prepared.array(traced_moves.keys()),
+            prepared.array(traced_moves.values()),
             placing[0] if placing is not None else None,
         ]
         statements.append(("cases_move_counts", _move_counts_sql(), _MOVE_TYPES, values))

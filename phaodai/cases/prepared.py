@@ -12,7 +12,7 @@ cast in the statement) or dates, so one statement serves any number of persons.
 SQLite has no PREPARE: callers keep their plain statements there.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -34,6 +34,12 @@ def execute(cursor: Any, name: str, sql: str, types: Sequence[str], params: Sequ
 
 
 Statement = tuple[str, str, Sequence[str], Sequence[Any]]  # name, sql, types, params (as execute)
+
+
+def array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of ids, numbers or dates none of which is None, bound as one text
+    parameter (cast in the statement)."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def execute_many(cursor: Any, statements: Sequence[Statement]) -> None:

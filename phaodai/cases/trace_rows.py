@@ -67,11 +67,6 @@ def _array(values: Iterable[Any]) -> str:
     return "{" + ",".join(["NULL" if value is None else str(value) for value in values]) + "}"
 
 
-def _filled_array(values: Iterable[Any]) -> str:
-    """_array of values none of which is None (twice as fast: the write's columns, ~150 rows each)."""
-    return "{" + ",".join(map(str, values)) + "}"
-
-
 def _text_array(values: Iterable[str | None]) -> str:
     """A PostgreSQL array literal of arbitrary strings (quoted), None as NULL."""
     quoted = (
@@ -445,13 +440,13 @@ def _statements_on_postgresql(
     if kept:
         rows = kept.values()
         columns = [
-            _filled_array(kept),
-            _filled_array(row.level for row in rows),
+            prepared.array(kept),
+            prepared.array(row.level for row in rows),
             _array(row.via for row in rows),
-            _filled_array(row.root_case for row in rows),
-            _filled_array(row.exposed_on for row in rows),
-            _filled_array(row.next_from for row in rows),
-            _filled_array(row.next_until for row in rows),
+            prepared.array(row.root_case for row in rows),
+            prepared.array(row.exposed_on for row in rows),
+            prepared.array(row.next_from for row in rows),
+            prepared.array(row.next_until for row in rows),
             _text_array(row.path if row.level == 0 else known.get(person) for person, row in kept.items()),
             _array(row.cluster for row in rows),
         ]
